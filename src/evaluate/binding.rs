@@ -1,0 +1,28 @@
+//! Binding a view to a rule's variables: one CEL context and one template value per subject,
+//! shared by every rule of the subject's scope.
+
+use super::engine::{self, Subject};
+use crate::inventory::Unreadable;
+use crate::rules::{RuleSet, Scope};
+use serde::Serialize;
+
+pub struct Bound {
+    variable: &'static str,
+    context: cel::Context<'static, 'static>,
+    template: minijinja::Value,
+}
+
+impl Bound {
+    pub fn new<V: Serialize>(set: &RuleSet, scope: Scope, view: &V) -> Bound {
+        let value = cel::to_value(view).expect("views serialize to CEL values");
+        Bound {
+            variable: scope.variable(),
+            context: engine::subject_context(set, scope.variable(), value),
+            template: minijinja::Value::from(minijinja::value::Serde(view)),
+        }
+    }
+
+    pub fn subject<'a>(&'a self, unreadable: &'a [(String, Unreadable)]) -> Subject<'a> {
+        Subject { context: &self.context, variable: self.variable, template: self.template.clone(), unreadable }
+    }
+}

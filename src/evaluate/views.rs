@@ -1,0 +1,826 @@
+//! Derived views: the inventory reshaped into what rules bind.
+//!
+//! Each view answers the questions that several rules share (does this trail record all
+//! management events? is its bucket in another account?) so that rules stay one-liners.
+//! Views are plain serde data; binding.rs turns them into CEL values. Their JSON Schema is
+//! what rule conditions are checked against when a rule loads.
+
+use super::readable::Readable;
+use super::selectors::{self, DataEventCoverage, ManagementCoverage};
+use crate::inventory::{
+    Account, Bucket, BucketLogging, EncryptionRule, Fact, Inventory, LifecycleRule, ObjectLock,
+    OrganizationAccount, PolicyAttachments, PublicAccessBlock, Trail, TrailStatus, Unreadable, UnreadableReason,
+};
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+const CLOUDTRAIL_PRINCIPAL: &str = "cloudtrail.amazonaws.com";
+
+/// The binding of an `organization`-scope rule.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct OrganizationView {
+    /// The scanned account belongs to an organization.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub in_organization: Readable<bool>,
+    pub id: Option<String>,
+    pub arn: Option<String>,
+    pub management_account_id: Option<String>,
+    pub feature_set: Option<String>,
+    /// ListAccounts.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub accounts: Readable<Vec<OrganizationAccount>>,
+    /// Account ids registered as delegated administrators for cloudtrail.amazonaws.com.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub cloudtrail_delegated_administrators: Readable<Vec<String>>,
+    /// Service principals with trusted access to the organization.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub trusted_service_principals: Readable<Vec<String>>,
+    /// Organization trails owned by the management account (when it was scanned).
+    pub organization_trails: Vec<TrailView>,
+}
+
+/// The binding of an `account`-scope rule.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct AccountView {
+    pub id: String,
+    pub name: String,
+    pub is_management_account: bool,
+    /// Every trail that records this account: owned trails first, then organization trails
+    /// inherited from the management account.
+    pub trails: Vec<TrailView>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub enabled_regions: Readable<Vec<String>>,
+    /// Entities with AWSCloudTrail_FullAccess attached as a permissions policy.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub cloudtrail_full_access: Readable<PolicyAttachments>,
+}
+
+/// The binding of a `region`-scope rule: one enabled region of one account.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RegionView {
+    pub name: String,
+    pub account_id: String,
+    /// Trails that record the account (as in `account.trails`).
+    pub trails: Vec<TrailView>,
+    /// True when DescribeTrails answered in this region; absent (inconclusive) when it did not.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub trails_listed: Readable<bool>,
+}
+
+/// The binding of a `trail`-scope rule, and each element of `account.trails`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TrailView {
+    pub arn: String,
+    pub name: String,
+    pub home_region: String,
+    /// The account that owns the trail.
+    pub account_id: String,
+    /// Owned by the account it is seen from (false for an inherited organization trail).
+    pub owned: bool,
+    /// An organization trail seen from a member account.
+    pub inherited: bool,
+    pub is_organization_trail: bool,
+    pub is_multi_region: bool,
+    pub include_global_service_events: bool,
+    pub log_file_validation_enabled: bool,
+    /// The customer managed key that encrypts log files; null for SSE-S3.
+    pub kms_key_id: Option<String>,
+    pub cloud_watch_logs_log_group_arn: Option<String>,
+    pub cloud_watch_logs_role_arn: Option<String>,
+    pub sns_topic_arn: Option<String>,
+    pub s3_key_prefix: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    /// GetTrailStatus.IsLogging.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub is_logging: Readable<bool>,
+    /// GetTrailStatus, with ages in hours measured from the snapshot's collection time.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub status: Readable<TrailStatusView>,
+    /// Management events recorded (CATALOGUE §0.2).
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub management_events: Readable<ManagementCoverage>,
+    /// S3 object-level data events recorded.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub s3_data_events: Readable<DataEventCoverage>,
+    /// Lambda Invoke data events recorded.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub lambda_data_events: Readable<DataEventCoverage>,
+    /// The trail is configured with advanced event selectors.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub uses_advanced_selectors: Readable<bool>,
+    /// Insight types enabled on the trail.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub insights: Readable<InsightsView>,
+    /// kms:DescribeKey of `kms_key_id`; null when the trail has no key.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub kms_key: Readable<Option<KmsKeyView>>,
+    /// The bucket the trail delivers to.
+    pub bucket: BucketLinkView,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TrailStatusView {
+    #[serde(flatten)]
+    pub status: TrailStatus,
+    pub latest_delivery_age_hours: Option<f64>,
+    pub latest_digest_delivery_age_hours: Option<f64>,
+    pub latest_cloud_watch_logs_delivery_age_hours: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct InsightsView {
+    pub api_call_rate: bool,
+    pub api_error_rate: bool,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct KmsKeyView {
+    pub arn: String,
+    pub key_state: String,
+    pub key_manager: String,
+}
+
+/// Where a trail's logs go, and who owns that place.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct BucketLinkView {
+    pub name: String,
+    pub arn: String,
+    /// The account that owns the bucket.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub account_id: Readable<String>,
+    /// The bucket is owned by another account than the trail's.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub cross_account: Readable<bool>,
+    /// The bucket is owned by the organization's management account.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub in_management_account: Readable<bool>,
+}
+
+/// The binding of a `bucket`-scope rule: a bucket that receives trail logs.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct BucketView {
+    pub name: String,
+    pub arn: String,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub account_id: Readable<String>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub region: Readable<String>,
+    /// Trails that deliver to this bucket.
+    pub trail_arns: Vec<String>,
+    /// Some trail delivering here uses SSE-KMS.
+    pub trails_use_kms: bool,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub versioning: Readable<VersioningView>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub lifecycle: Readable<LifecycleView>,
+    /// Default encryption rules; empty when none is configured.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub encryption_rules: Readable<Vec<EncryptionRule>>,
+    /// null when Object Lock is not configured.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub object_lock: Readable<Option<ObjectLock>>,
+    /// Block Public Access in force: the bucket's setting, or the account's when the bucket has
+    /// none; all four false when neither is configured.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub public_access_block: Readable<PublicAccessBlock>,
+    /// The bucket policy document (parsed JSON); null when there is none.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub policy: Readable<Option<serde_json::Value>>,
+    /// GetBucketPolicyStatus.IsPublic (false when there is no policy).
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub policy_is_public: Readable<bool>,
+    /// ACL grants to the AllUsers or AuthenticatedUsers groups.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub public_acl_grants: Readable<Vec<String>>,
+    /// ObjectOwnership; null when not configured.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub object_ownership: Readable<Option<String>>,
+    /// Server access logging; null when off.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub logging: Readable<Option<BucketLogging>>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct VersioningView {
+    /// `Enabled`, `Suspended`, or null when versioning was never enabled.
+    pub status: Option<String>,
+    pub enabled: bool,
+    /// GetBucketVersioning.MFADelete == "Enabled".
+    pub mfa_delete_enabled: bool,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct LifecycleView {
+    /// The bucket has a lifecycle configuration (with any rules, enabled or not).
+    pub configured: bool,
+    pub rules: Vec<LifecycleRule>,
+}
+
+/// The binding of an `event_data_store`-scope rule.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct EventDataStoreView {
+    #[serde(flatten)]
+    pub store: EventDataStoreFields,
+    pub account_id: String,
+    pub region: String,
+}
+
+/// The fields of an event data store that rules read.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct EventDataStoreFields {
+    pub arn: String,
+    pub name: String,
+    pub status: String,
+    pub retention_period: i64,
+    pub billing_mode: Option<String>,
+    pub termination_protection_enabled: bool,
+    pub multi_region_enabled: bool,
+    pub organization_enabled: bool,
+    pub kms_key_id: Option<String>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub insights: Readable<InsightsView>,
+}
+
+/// A finding's subject: what a rule was evaluated against.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize, JsonSchema)]
+pub struct ResourceRef {
+    pub arn: String,
+    pub kind: ResourceKind,
+    pub account: String,
+    /// The region, or `global`.
+    pub region: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    Organization,
+    Account,
+    Region,
+    Trail,
+    Bucket,
+    EventDataStore,
+}
+
+impl ResourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Organization => "organization",
+            Self::Account => "account",
+            Self::Region => "region",
+            Self::Trail => "trail",
+            Self::Bucket => "bucket",
+            Self::EventDataStore => "event_data_store",
+        }
+    }
+}
+
+/// One thing to evaluate: its reference, its binding and the facts about it that could not
+/// be read (named in `inconclusive` messages).
+#[derive(Debug, Clone)]
+pub struct Subject<V> {
+    pub resource: ResourceRef,
+    pub view: V,
+    pub unreadable: Vec<(String, Unreadable)>,
+}
+
+/// Every subject of an inventory, by scope.
+#[derive(Debug, Clone, Default)]
+pub struct Subjects {
+    pub organization: Vec<Subject<OrganizationView>>,
+    pub accounts: Vec<Subject<AccountView>>,
+    pub regions: Vec<Subject<RegionView>>,
+    pub trails: Vec<Subject<TrailView>>,
+    pub buckets: Vec<Subject<BucketView>>,
+    pub event_data_stores: Vec<Subject<EventDataStoreView>>,
+}
+
+/// Context shared while building the views of one inventory.
+struct Context<'a> {
+    inventory: &'a Inventory,
+    management_account_id: Option<&'a str>,
+    buckets: HashMap<&'a str, &'a Bucket>,
+    keys: HashMap<&'a str, &'a crate::inventory::KmsKey>,
+    s3_all: Vec<String>,
+    lambda_all: Vec<String>,
+}
+
+/// Builds every subject of the inventory.
+pub fn build(inventory: &Inventory) -> Subjects {
+    let management_account_id = match &inventory.organization {
+        Fact::Value(Some(org)) => Some(org.management_account_id.as_str()),
+        _ => None,
+    };
+    let cx = Context {
+        inventory,
+        management_account_id,
+        buckets: inventory.buckets.iter().map(|b| (b.name.as_str(), b)).collect(),
+        keys: inventory.kms_keys.iter().map(|k| (k.key_id.as_str(), k)).collect(),
+        s3_all: selectors::s3_all_prefixes(&inventory.partition),
+        lambda_all: selectors::lambda_all_prefixes(&inventory.partition),
+    };
+    let scanned: BTreeSet<&str> = inventory.accounts.iter().map(|a| a.id.as_str()).collect();
+    let mut subjects = Subjects::default();
+
+    // Trails, de-duplicated by ARN: each is evaluated once, from its owner's copy, and only
+    // when the owner was scanned (an organization trail seen from a member is coverage only).
+    let mut owned_trails: BTreeMap<&str, (&Account, &Trail)> = BTreeMap::new();
+    for account in &inventory.accounts {
+        for trail in account.trails.iter().filter(|t| t.owner_account_id() == account.id) {
+            owned_trails.entry(trail.arn.as_str()).or_insert((account, trail));
+        }
+    }
+
+    for account in &inventory.accounts {
+        let trails = account_trails(&cx, account);
+        subjects.accounts.push(account_subject(&cx, account, trails.clone()));
+        for region in &account.regions {
+            if !region_enabled(account, &region.name) {
+                continue;
+            }
+            subjects.regions.push(region_subject(&cx, account, region, trails.clone()));
+            if let Fact::Value(stores) = &region.event_data_stores {
+                for store in stores {
+                    subjects.event_data_stores.push(event_data_store_subject(account, &region.name, store));
+                }
+            }
+        }
+    }
+
+    for (account, trail) in owned_trails.values() {
+        let view = trail_view(&cx, account, trail);
+        let unreadable = trail_unreadable(&view);
+        subjects.trails.push(Subject {
+            resource: ResourceRef {
+                arn: trail.arn.clone(),
+                kind: ResourceKind::Trail,
+                account: account.id.clone(),
+                region: trail.home_region.clone(),
+            },
+            view,
+            unreadable,
+        });
+    }
+
+    // Buckets named by trails whose owner was scanned.
+    let mut bucket_trails: BTreeMap<&str, Vec<&Trail>> = BTreeMap::new();
+    for (_, trail) in owned_trails.values() {
+        bucket_trails.entry(trail.s3_bucket_name.as_str()).or_default().push(trail);
+    }
+    for (name, trails) in bucket_trails {
+        subjects.buckets.push(bucket_subject(&cx, name, &trails, &scanned));
+    }
+
+    subjects.organization.push(organization_subject(&cx, &owned_trails));
+    subjects
+}
+
+fn region_enabled(account: &Account, region: &str) -> bool {
+    match &account.enabled_regions {
+        Fact::Value(regions) => regions.iter().any(|r| r == region),
+        // Unknown: keep the region, its rules will say what could not be read.
+        Fact::Unreadable(_) => true,
+    }
+}
+
+/// The trails that record an account: owned ones first, then inherited organization trails.
+fn account_trails(cx: &Context, account: &Account) -> Vec<TrailView> {
+    let mut trails: Vec<TrailView> = account.trails.iter().map(|t| trail_view(cx, account, t)).collect();
+    trails.sort_by(|a, b| b.owned.cmp(&a.owned).then_with(|| a.arn.cmp(&b.arn)));
+    trails
+}
+
+fn account_subject(cx: &Context, account: &Account, trails: Vec<TrailView>) -> Subject<AccountView> {
+    let view = AccountView {
+        id: account.id.clone(),
+        name: account.name.clone(),
+        is_management_account: cx.management_account_id == Some(account.id.as_str()),
+        trails,
+        enabled_regions: (&account.enabled_regions).into(),
+        cloudtrail_full_access: (&account.cloudtrail_full_access).into(),
+    };
+    let mut unreadable = Vec::new();
+    push_unreadable(&mut unreadable, "account.enabled_regions", &account.enabled_regions);
+    push_unreadable(&mut unreadable, "account.cloudtrail_full_access", &account.cloudtrail_full_access);
+    for trail in &view.trails {
+        unreadable.extend(trail_unreadable(trail));
+    }
+    Subject {
+        resource: ResourceRef {
+            arn: format!("AWS::::Account:{}", account.id),
+            kind: ResourceKind::Account,
+            account: account.id.clone(),
+            region: "global".to_owned(),
+        },
+        view,
+        unreadable,
+    }
+}
+
+fn region_subject(
+    cx: &Context,
+    account: &Account,
+    region: &crate::inventory::RegionInventory,
+    trails: Vec<TrailView>,
+) -> Subject<RegionView> {
+    let view = RegionView {
+        name: region.name.clone(),
+        account_id: account.id.clone(),
+        trails,
+        trails_listed: (&region.trail_arns).into_readable().map(|_| true),
+    };
+    let mut unreadable = Vec::new();
+    push_unreadable(&mut unreadable, "region.trails_listed", &region.trail_arns);
+    for trail in &view.trails {
+        unreadable.extend(trail_unreadable(trail));
+    }
+    Subject {
+        resource: ResourceRef {
+            arn: format!("arn:{}:cloudtrail:{}:{}:trail", cx.inventory.partition, region.name, account.id),
+            kind: ResourceKind::Region,
+            account: account.id.clone(),
+            region: region.name.clone(),
+        },
+        view,
+        unreadable,
+    }
+}
+
+fn event_data_store_subject(account: &Account, region: &str, store: &crate::inventory::EventDataStore) -> Subject<EventDataStoreView> {
+    let view = EventDataStoreView {
+        store: EventDataStoreFields {
+            arn: store.arn.clone(),
+            name: store.name.clone(),
+            status: store.status.clone(),
+            retention_period: store.retention_period,
+            billing_mode: store.billing_mode.clone(),
+            termination_protection_enabled: store.termination_protection_enabled,
+            multi_region_enabled: store.multi_region_enabled,
+            organization_enabled: store.organization_enabled,
+            kms_key_id: store.kms_key_id.clone(),
+            insights: (&store.insight_selectors).into_readable().map(|s| insights(&s)),
+        },
+        account_id: account.id.clone(),
+        region: region.to_owned(),
+    };
+    let mut unreadable = Vec::new();
+    push_unreadable(&mut unreadable, "event_data_store.insights", &store.insight_selectors);
+    Subject {
+        resource: ResourceRef {
+            arn: store.arn.clone(),
+            kind: ResourceKind::EventDataStore,
+            account: account.id.clone(),
+            region: region.to_owned(),
+        },
+        view,
+        unreadable,
+    }
+}
+
+fn organization_subject(cx: &Context, owned_trails: &BTreeMap<&str, (&Account, &Trail)>) -> Subject<OrganizationView> {
+    let caller = cx.inventory.caller_account_id.clone();
+    let account_ref = |arn: String| ResourceRef { arn, kind: ResourceKind::Organization, account: caller.clone(), region: "global".to_owned() };
+    let organization_trails: Vec<TrailView> = owned_trails
+        .values()
+        .filter(|(account, trail)| trail.is_organization_trail && Some(account.id.as_str()) == cx.management_account_id)
+        .map(|(account, trail)| trail_view(cx, account, trail))
+        .collect();
+    let mut unreadable = Vec::new();
+    let (view, resource) = match &cx.inventory.organization {
+        Fact::Unreadable(u) => {
+            unreadable.push(("organization".to_owned(), u.clone()));
+            let view = OrganizationView {
+                in_organization: Readable::unreadable(u.clone()),
+                id: None,
+                arn: None,
+                management_account_id: None,
+                feature_set: None,
+                accounts: Readable::unreadable(u.clone()),
+                cloudtrail_delegated_administrators: Readable::unreadable(u.clone()),
+                trusted_service_principals: Readable::unreadable(u.clone()),
+                organization_trails,
+            };
+            (view, account_ref(format!("AWS::::Account:{caller}")))
+        }
+        Fact::Value(None) => {
+            let view = OrganizationView {
+                in_organization: Readable::value(false),
+                id: None,
+                arn: None,
+                management_account_id: None,
+                feature_set: None,
+                accounts: Readable::value(Vec::new()),
+                cloudtrail_delegated_administrators: Readable::value(Vec::new()),
+                trusted_service_principals: Readable::value(Vec::new()),
+                organization_trails,
+            };
+            (view, account_ref(format!("AWS::::Account:{caller}")))
+        }
+        Fact::Value(Some(org)) => {
+            let admins = match org.delegated_administrators.get(CLOUDTRAIL_PRINCIPAL) {
+                Some(fact) => fact.into_readable().map(|admins| admins.into_iter().map(|a| a.account_id).collect()),
+                None => Readable::unreadable(Unreadable {
+                    reason: UnreadableReason::Error,
+                    api: Some("organizations:ListDelegatedAdministrators".to_owned()),
+                    detail: Some(format!("the snapshot has no answer for {CLOUDTRAIL_PRINCIPAL}")),
+                }),
+            };
+            if let Err(u) = &admins.0 {
+                unreadable.push(("organization.cloudtrail_delegated_administrators".to_owned(), u.clone()));
+            }
+            push_unreadable(&mut unreadable, "organization.accounts", &org.accounts);
+            push_unreadable(&mut unreadable, "organization.trusted_service_principals", &org.trusted_service_principals);
+            let view = OrganizationView {
+                in_organization: Readable::value(true),
+                id: Some(org.id.clone()),
+                arn: Some(org.arn.clone()),
+                management_account_id: Some(org.management_account_id.clone()),
+                feature_set: Some(org.feature_set.clone()),
+                accounts: (&org.accounts).into(),
+                cloudtrail_delegated_administrators: admins,
+                trusted_service_principals: (&org.trusted_service_principals).into(),
+                organization_trails,
+            };
+            let resource = ResourceRef {
+                arn: org.arn.clone(),
+                kind: ResourceKind::Organization,
+                account: org.management_account_id.clone(),
+                region: "global".to_owned(),
+            };
+            (view, resource)
+        }
+    };
+    Subject { resource, view, unreadable }
+}
+
+/// A trail as seen from `account`.
+fn trail_view(cx: &Context, account: &Account, trail: &Trail) -> TrailView {
+    let owner = trail.owner_account_id().to_owned();
+    let owned = owner == account.id;
+    let selectors = trail.event_selectors.value();
+    let management_events = match selectors::management_coverage(trail.has_custom_event_selectors, selectors) {
+        Some(coverage) => Readable::value(coverage),
+        None => Readable::unreadable(trail.event_selectors.unreadable().cloned().expect("coverage is only unknown when selectors are unreadable")),
+    };
+    TrailView {
+        arn: trail.arn.clone(),
+        name: trail.name.clone(),
+        home_region: trail.home_region.clone(),
+        account_id: owner.clone(),
+        owned,
+        inherited: !owned && trail.is_organization_trail,
+        is_organization_trail: trail.is_organization_trail,
+        is_multi_region: trail.is_multi_region_trail,
+        include_global_service_events: trail.include_global_service_events,
+        log_file_validation_enabled: trail.log_file_validation_enabled,
+        kms_key_id: trail.kms_key_id.clone(),
+        cloud_watch_logs_log_group_arn: trail.cloud_watch_logs_log_group_arn.clone(),
+        cloud_watch_logs_role_arn: trail.cloud_watch_logs_role_arn.clone(),
+        sns_topic_arn: trail.sns_topic_arn.clone(),
+        s3_key_prefix: trail.s3_key_prefix.clone(),
+        tags: trail.tags.clone(),
+        is_logging: (&trail.status).into_readable().map(|s| s.is_logging),
+        status: (&trail.status).into_readable().map(|s| status_view(s, cx.inventory.collected_at)),
+        management_events,
+        s3_data_events: selector_fact(&trail.event_selectors, |s| selectors::data_coverage(s, "AWS::S3::Object", &cx.s3_all)),
+        lambda_data_events: selector_fact(&trail.event_selectors, |s| selectors::data_coverage(s, "AWS::Lambda::Function", &cx.lambda_all)),
+        uses_advanced_selectors: selector_fact(&trail.event_selectors, |s| !s.advanced.is_empty()),
+        insights: if trail.has_insight_selectors {
+            (&trail.insight_selectors).into_readable().map(|s| insights(&s))
+        } else {
+            Readable::value(InsightsView::default())
+        },
+        kms_key: kms_key_view(cx, trail.kms_key_id.as_deref()),
+        bucket: bucket_link(cx, &owner, &trail.s3_bucket_name),
+    }
+}
+
+/// A fact computed from a trail's event selectors.
+fn selector_fact<T>(selectors: &Fact<crate::inventory::EventSelectors>, f: impl FnOnce(&crate::inventory::EventSelectors) -> T) -> Readable<T> {
+    match selectors {
+        Fact::Value(s) => Readable::value(f(s)),
+        Fact::Unreadable(u) => Readable::unreadable(u.clone()),
+    }
+}
+
+fn status_view(status: TrailStatus, now: DateTime<Utc>) -> TrailStatusView {
+    let age = |t: Option<DateTime<Utc>>| t.map(|t| (now - t).num_seconds() as f64 / 3600.0);
+    TrailStatusView {
+        latest_delivery_age_hours: age(status.latest_delivery_time),
+        latest_digest_delivery_age_hours: age(status.latest_digest_delivery_time),
+        latest_cloud_watch_logs_delivery_age_hours: age(status.latest_cloud_watch_logs_delivery_time),
+        status,
+    }
+}
+
+fn insights(selectors: &[crate::inventory::InsightSelector]) -> InsightsView {
+    let management = |s: &&crate::inventory::InsightSelector| s.event_categories.is_empty() || s.event_categories.iter().any(|c| c == "Management");
+    let has = |kind: &str| selectors.iter().filter(management).any(|s| s.insight_type == kind);
+    InsightsView { api_call_rate: has("ApiCallRateInsight"), api_error_rate: has("ApiErrorRateInsight") }
+}
+
+fn kms_key_view(cx: &Context, key_id: Option<&str>) -> Readable<Option<KmsKeyView>> {
+    let Some(key_id) = key_id else { return Readable::value(None) };
+    match cx.keys.get(key_id).map(|k| &k.metadata) {
+        Some(Fact::Value(m)) => Readable::value(Some(KmsKeyView {
+            arn: m.arn.clone(),
+            key_state: m.key_state.clone(),
+            key_manager: m.key_manager.clone(),
+        })),
+        Some(Fact::Unreadable(u)) => Readable::unreadable(u.clone()),
+        None => Readable::unreadable(not_collected("kms:DescribeKey", key_id)),
+    }
+}
+
+fn not_collected(api: &str, what: &str) -> Unreadable {
+    Unreadable { reason: UnreadableReason::Error, api: Some(api.to_owned()), detail: Some(format!("{what} is not in the snapshot")) }
+}
+
+fn bucket_owner(cx: &Context, name: &str) -> Readable<String> {
+    match cx.buckets.get(name) {
+        Some(bucket) => (&bucket.owner_account_id).into(),
+        None => Readable::unreadable(not_collected("s3:HeadBucket", &format!("bucket {name}"))),
+    }
+}
+
+fn bucket_link(cx: &Context, trail_account: &str, name: &str) -> BucketLinkView {
+    let owner = bucket_owner(cx, name);
+    BucketLinkView {
+        name: name.to_owned(),
+        arn: format!("arn:{}:s3:::{name}", cx.inventory.partition),
+        cross_account: owner.clone().map(|o| o != trail_account),
+        in_management_account: owner.clone().map(|o| Some(o.as_str()) == cx.management_account_id),
+        account_id: owner,
+    }
+}
+
+fn bucket_subject(cx: &Context, name: &str, trails: &[&Trail], scanned: &BTreeSet<&str>) -> Subject<BucketView> {
+    let arn = format!("arn:{}:s3:::{name}", cx.inventory.partition);
+    let trail_arns: Vec<String> = trails.iter().map(|t| t.arn.clone()).collect();
+    let trails_use_kms = trails.iter().any(|t| t.kms_key_id.is_some());
+    let first_trail = trails[0];
+    let mut unreadable = Vec::new();
+    let view = match cx.buckets.get(name) {
+        None => {
+            let missing = not_collected("s3:HeadBucket", &format!("bucket {name}"));
+            unreadable.push(("bucket".to_owned(), missing.clone()));
+            BucketView {
+                name: name.to_owned(),
+                arn: arn.clone(),
+                account_id: Readable::unreadable(missing.clone()),
+                region: Readable::unreadable(missing.clone()),
+                trail_arns,
+                trails_use_kms,
+                versioning: Readable::unreadable(missing.clone()),
+                lifecycle: Readable::unreadable(missing.clone()),
+                encryption_rules: Readable::unreadable(missing.clone()),
+                object_lock: Readable::unreadable(missing.clone()),
+                public_access_block: Readable::unreadable(missing.clone()),
+                policy: Readable::unreadable(missing.clone()),
+                policy_is_public: Readable::unreadable(missing.clone()),
+                public_acl_grants: Readable::unreadable(missing.clone()),
+                object_ownership: Readable::unreadable(missing.clone()),
+                logging: Readable::unreadable(missing.clone()),
+            }
+        }
+        Some(bucket) => {
+            for (fact, u) in [
+                ("bucket.account_id", bucket.owner_account_id.unreadable()),
+                ("bucket.region", bucket.region.unreadable()),
+                ("bucket.versioning", bucket.versioning.unreadable()),
+                ("bucket.lifecycle", bucket.lifecycle.unreadable()),
+                ("bucket.encryption_rules", bucket.encryption.unreadable()),
+                ("bucket.object_lock", bucket.object_lock.unreadable()),
+                ("bucket.public_access_block", bucket.public_access_block.unreadable()),
+                ("bucket.policy", bucket.policy.unreadable()),
+                ("bucket.policy_is_public", bucket.policy_is_public.unreadable()),
+                ("bucket.public_acl_grants", bucket.acl_grants.unreadable()),
+                ("bucket.object_ownership", bucket.object_ownership.unreadable()),
+                ("bucket.logging", bucket.logging.unreadable()),
+            ] {
+                if let Some(u) = u {
+                    unreadable.push((fact.to_owned(), u.clone()));
+                }
+            }
+            BucketView {
+                name: name.to_owned(),
+                arn: arn.clone(),
+                account_id: (&bucket.owner_account_id).into(),
+                region: (&bucket.region).into(),
+                trail_arns,
+                trails_use_kms,
+                versioning: (&bucket.versioning).into_readable().map(|v| VersioningView {
+                    enabled: v.status.as_deref() == Some("Enabled"),
+                    mfa_delete_enabled: v.mfa_delete.as_deref() == Some("Enabled"),
+                    status: v.status,
+                }),
+                lifecycle: (&bucket.lifecycle).into_readable().map(|rules| LifecycleView {
+                    configured: rules.is_some(),
+                    rules: rules.unwrap_or_default(),
+                }),
+                encryption_rules: (&bucket.encryption).into_readable().map(Option::unwrap_or_default),
+                object_lock: (&bucket.object_lock).into(),
+                public_access_block: effective_public_access_block(cx, bucket, &mut unreadable),
+                policy: policy_document(bucket, &mut unreadable),
+                policy_is_public: (&bucket.policy_is_public).into_readable().map(|p| p.unwrap_or(false)),
+                public_acl_grants: (&bucket.acl_grants).into_readable().map(|grants| {
+                    grants
+                        .iter()
+                        .filter_map(|g| g.grantee_uri.as_deref())
+                        .filter(|uri| uri.ends_with("/AllUsers") || uri.ends_with("/AuthenticatedUsers"))
+                        .map(str::to_owned)
+                        .collect()
+                }),
+                object_ownership: (&bucket.object_ownership).into(),
+                logging: (&bucket.logging).into(),
+            }
+        }
+    };
+    // Report the bucket under its owner when known and scanned, else under the trail's account.
+    let account = view
+        .account_id
+        .get()
+        .filter(|owner| scanned.contains(owner.as_str()))
+        .cloned()
+        .unwrap_or_else(|| first_trail.owner_account_id().to_owned());
+    let region = view.region.get().cloned().unwrap_or_else(|| first_trail.home_region.clone());
+    Subject { resource: ResourceRef { arn, kind: ResourceKind::Bucket, account, region }, view, unreadable }
+}
+
+/// The bucket's own Block Public Access, else the owner account's, else none at all.
+fn effective_public_access_block(cx: &Context, bucket: &Bucket, unreadable: &mut Vec<(String, Unreadable)>) -> Readable<PublicAccessBlock> {
+    match &bucket.public_access_block {
+        Fact::Unreadable(u) => Readable::unreadable(u.clone()),
+        Fact::Value(Some(own)) => Readable::value(*own),
+        Fact::Value(None) => {
+            let owner = bucket.owner_account_id.value();
+            let account = owner.and_then(|o| cx.inventory.accounts.iter().find(|a| &a.id == o));
+            match account.map(|a| &a.public_access_block) {
+                Some(Fact::Value(setting)) => Readable::value(setting.unwrap_or_default()),
+                Some(Fact::Unreadable(u)) => {
+                    unreadable.push(("bucket.public_access_block".to_owned(), u.clone()));
+                    Readable::unreadable(u.clone())
+                }
+                None => {
+                    let u = not_collected("s3control:GetPublicAccessBlock", "the bucket owner's account setting");
+                    unreadable.push(("bucket.public_access_block".to_owned(), u.clone()));
+                    Readable::unreadable(u)
+                }
+            }
+        }
+    }
+}
+
+fn policy_document(bucket: &Bucket, unreadable: &mut Vec<(String, Unreadable)>) -> Readable<Option<serde_json::Value>> {
+    match &bucket.policy {
+        Fact::Unreadable(u) => Readable::unreadable(u.clone()),
+        Fact::Value(None) => Readable::value(None),
+        Fact::Value(Some(text)) => match serde_json::from_str(text) {
+            Ok(doc) => Readable::value(Some(doc)),
+            Err(err) => {
+                let u = Unreadable {
+                    reason: UnreadableReason::Error,
+                    api: Some("s3:GetBucketPolicy".to_owned()),
+                    detail: Some(format!("the policy is not valid JSON: {err}")),
+                };
+                unreadable.push(("bucket.policy".to_owned(), u.clone()));
+                Readable::unreadable(u)
+            }
+        },
+    }
+}
+
+fn push_unreadable<T>(out: &mut Vec<(String, Unreadable)>, name: &str, fact: &Fact<T>) {
+    if let Fact::Unreadable(u) = fact {
+        out.push((name.to_owned(), u.clone()));
+    }
+}
+
+/// The unreadable facts of a trail view, named by their path.
+fn trail_unreadable(view: &TrailView) -> Vec<(String, Unreadable)> {
+    let fields: [(&str, Option<&Unreadable>); 6] = [
+        ("status", view.status.0.as_ref().err()),
+        ("management_events", view.management_events.0.as_ref().err()),
+        ("s3_data_events", view.s3_data_events.0.as_ref().err()),
+        ("insights", view.insights.0.as_ref().err()),
+        ("kms_key", view.kms_key.0.as_ref().err()),
+        ("bucket.account_id", view.bucket.account_id.0.as_ref().err()),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(field, u)| u.map(|u| (format!("trail {} {field}", view.name), u.clone())))
+        .collect()
+}
+
+/// `Fact` → `Readable` by value, for chaining `.map`.
+trait IntoReadable<T> {
+    fn into_readable(self) -> Readable<T>;
+}
+
+impl<T: Clone> IntoReadable<T> for &Fact<T> {
+    fn into_readable(self) -> Readable<T> {
+        self.into()
+    }
+}

@@ -1,0 +1,10 @@
+//! The data model of everything trailwarden reads, and its snapshot format.
+
+pub mod fact;
+pub mod gaps;
+pub mod model;
+pub mod snapshot;
+
+pub use fact::{Fact, Unreadable, UnreadableReason};
+pub use model::*;
+pub use snapshot::SCHEMA_VERSION;

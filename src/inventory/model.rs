@@ -1,0 +1,507 @@
+//! The inventory: what the collector read, as plain data.
+//!
+//! Field names follow the AWS API fields in snake_case so that a reader who knows the API
+//! knows the snapshot. Values are kept as AWS returns them (strings such as `"Enabled"`);
+//! interpretation belongs to evaluate/.
+
+use super::fact::Fact;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Everything one collection run read. Written and read as a versioned JSON snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Inventory {
+    /// The snapshot format version; see `SCHEMA_VERSION`.
+    pub schema_version: u32,
+    /// When collection finished (RFC 3339). Time-based rules measure ages from here.
+    pub collected_at: chrono::DateTime<chrono::Utc>,
+    /// The AWS partition (`aws`, `aws-us-gov`, `aws-cn`).
+    #[serde(default = "default_partition")]
+    pub partition: String,
+    /// The account whose credentials ran the collection.
+    pub caller_account_id: String,
+    /// The organization, as seen from the caller. `null` inside `value` means the caller is
+    /// not in an organization (AWSOrganizationsNotInUseException).
+    pub organization: Fact<Option<Organization>>,
+    /// Every account that was scanned, each with what was read in it.
+    pub accounts: Vec<Account>,
+    /// Every distinct S3 bucket that a trail delivers to.
+    #[serde(default)]
+    pub buckets: Vec<Bucket>,
+    /// KMS keys referenced by trails, buckets and event data stores.
+    #[serde(default)]
+    pub kms_keys: Vec<KmsKey>,
+    /// Targets that could not be scanned at all (an account whose role could not be assumed,
+    /// a region that did not answer), with why.
+    #[serde(default)]
+    pub collection_errors: Vec<CollectionError>,
+}
+
+fn default_partition() -> String {
+    "aws".to_owned()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionError {
+    pub account_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    pub unreadable: super::fact::Unreadable,
+}
+
+/// organizations:DescribeOrganization and the reads around it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    pub id: String,
+    pub arn: String,
+    pub management_account_id: String,
+    /// `ALL` or `CONSOLIDATED_BILLING`.
+    pub feature_set: String,
+    /// organizations:ListAccounts.
+    pub accounts: Fact<Vec<OrganizationAccount>>,
+    /// organizations:ListDelegatedAdministrators, per service principal asked about
+    /// (at least `cloudtrail.amazonaws.com`).
+    pub delegated_administrators: BTreeMap<String, Fact<Vec<DelegatedAdministrator>>>,
+    /// organizations:ListAWSServiceAccessForOrganization: service principals with trusted access.
+    pub trusted_service_principals: Fact<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationAccount {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// `ACTIVE`, `SUSPENDED` or `PENDING_CLOSURE`.
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DelegatedAdministrator {
+    pub account_id: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delegation_enabled_date: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// One scanned account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// account:ListRegions (ENABLED, ENABLED_BY_DEFAULT) or ec2:DescribeRegions.
+    pub enabled_regions: Fact<Vec<String>>,
+    /// What was read in each scanned region.
+    pub regions: Vec<RegionInventory>,
+    /// Every trail seen from this account, de-duplicated by ARN: owned trails and organization
+    /// trails of the management account (their details as readable from here).
+    pub trails: Vec<Trail>,
+    /// s3:ListBuckets: names of buckets this account owns (used to place log buckets).
+    pub owned_bucket_names: Fact<Vec<String>>,
+    /// s3control:GetPublicAccessBlock for the account; `null` when none is configured.
+    pub public_access_block: Fact<Option<PublicAccessBlock>>,
+    /// iam:ListEntitiesForPolicy on AWSCloudTrail_FullAccess.
+    pub cloudtrail_full_access: Fact<PolicyAttachments>,
+}
+
+/// What was read in one region of one account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionInventory {
+    pub name: String,
+    /// cloudtrail:DescribeTrails(includeShadowTrails=true): the ARNs listed in this region.
+    pub trail_arns: Fact<Vec<String>>,
+    /// cloudtrail:ListEventDataStores + GetEventDataStore.
+    pub event_data_stores: Fact<Vec<EventDataStore>>,
+    /// events:ListRules (default bus) + DescribeRule + ListTargetsByRule.
+    pub eventbridge_rules: Fact<Vec<EventBridgeRule>>,
+    /// logs:DescribeMetricFilters.
+    pub metric_filters: Fact<Vec<MetricFilter>>,
+    /// cloudwatch:DescribeAlarms.
+    pub alarms: Fact<Vec<MetricAlarm>>,
+}
+
+/// cloudtrail:DescribeTrails plus the per-trail detail calls, made in the home region by ARN.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Trail {
+    pub arn: String,
+    pub name: String,
+    pub home_region: String,
+    pub s3_bucket_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_key_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sns_topic_arn: Option<String>,
+    pub include_global_service_events: bool,
+    pub is_multi_region_trail: bool,
+    pub is_organization_trail: bool,
+    pub log_file_validation_enabled: bool,
+    /// Only present when a customer managed key encrypts the log files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_watch_logs_log_group_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_watch_logs_role_arn: Option<String>,
+    pub has_custom_event_selectors: bool,
+    pub has_insight_selectors: bool,
+    /// Tags (cloudtrail:ListTags); display only.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// cloudtrail:GetTrailStatus in the home region.
+    pub status: Fact<TrailStatus>,
+    /// cloudtrail:GetEventSelectors.
+    pub event_selectors: Fact<EventSelectors>,
+    /// cloudtrail:GetInsightSelectors; an empty list when `has_insight_selectors` is false.
+    pub insight_selectors: Fact<Vec<InsightSelector>>,
+}
+
+impl Trail {
+    /// The account that owns the trail: the account field of its ARN.
+    pub fn owner_account_id(&self) -> &str {
+        arn_account(&self.arn).unwrap_or("")
+    }
+}
+
+/// The account field of an ARN (`arn:partition:service:region:account:resource`).
+pub fn arn_account(arn: &str) -> Option<&str> {
+    arn.split(':').nth(4).filter(|a| !a.is_empty())
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrailStatus {
+    pub is_logging: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_delivery_error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_delivery_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_notification_error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_notification_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_logging_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_logging_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_cloud_watch_logs_delivery_error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_cloud_watch_logs_delivery_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_digest_delivery_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_digest_delivery_error: Option<String>,
+}
+
+/// A trail has either basic or advanced selectors, never both.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventSelectors {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub basic: Vec<EventSelector>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub advanced: Vec<AdvancedEventSelector>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventSelector {
+    /// `All`, `ReadOnly` or `WriteOnly`.
+    pub read_write_type: String,
+    pub include_management_events: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_resources: Vec<DataResource>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_management_event_sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataResource {
+    /// e.g. `AWS::S3::Object`, `AWS::Lambda::Function`.
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    #[serde(default)]
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdvancedEventSelector {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub field_selectors: Vec<AdvancedFieldSelector>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdvancedFieldSelector {
+    /// e.g. `eventCategory`, `readOnly`, `eventSource`, `resources.type`, `resources.ARN`.
+    pub field: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub equals: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub starts_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ends_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_equals: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_starts_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_ends_with: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InsightSelector {
+    /// `ApiCallRateInsight` or `ApiErrorRateInsight`.
+    pub insight_type: String,
+    /// Omitted means `Management`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub event_categories: Vec<String>,
+}
+
+/// One S3 bucket that receives trail logs, read with the bucket owner's credentials when the
+/// owner is part of the scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    pub name: String,
+    /// The account that owns the bucket, as confirmed with ExpectedBucketOwner.
+    pub owner_account_id: Fact<String>,
+    /// s3:GetBucketLocation.
+    pub region: Fact<String>,
+    /// s3:GetBucketVersioning.
+    pub versioning: Fact<BucketVersioning>,
+    /// s3:GetBucketEncryption; `null` when no default encryption rule is set.
+    pub encryption: Fact<Option<Vec<EncryptionRule>>>,
+    /// s3:GetBucketLifecycleConfiguration; `null` for NoSuchLifecycleConfiguration.
+    pub lifecycle: Fact<Option<Vec<LifecycleRule>>>,
+    /// s3:GetObjectLockConfiguration; `null` for ObjectLockConfigurationNotFoundError.
+    pub object_lock: Fact<Option<ObjectLock>>,
+    /// s3:GetPublicAccessBlock; `null` for NoSuchPublicAccessBlockConfiguration.
+    pub public_access_block: Fact<Option<PublicAccessBlock>>,
+    /// s3:GetBucketPolicy as the JSON document; `null` for NoSuchBucketPolicy.
+    pub policy: Fact<Option<String>>,
+    /// s3:GetBucketPolicyStatus `IsPublic`; `null` when the bucket has no policy.
+    pub policy_is_public: Fact<Option<bool>>,
+    /// s3:GetBucketAcl.
+    pub acl_grants: Fact<Vec<AclGrant>>,
+    /// s3:GetBucketOwnershipControls `ObjectOwnership`; `null` when not configured.
+    pub object_ownership: Fact<Option<String>>,
+    /// s3:GetBucketLogging; `null` when access logging is off.
+    pub logging: Fact<Option<BucketLogging>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BucketVersioning {
+    /// `Enabled`, `Suspended`, or absent when versioning was never enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `Enabled`, `Disabled`, or absent when MFA delete was never configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_delete: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptionRule {
+    /// `AES256`, `aws:kms` or `aws:kms:dsse`.
+    pub sse_algorithm: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_master_key_id: Option<String>,
+    #[serde(default)]
+    pub bucket_key_enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `Enabled` or `Disabled`.
+    pub status: String,
+    /// The key prefix the rule applies to; empty or absent means the whole bucket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noncurrent_version_expiration_days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitions: Vec<LifecycleTransition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleTransition {
+    pub days: i64,
+    pub storage_class: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectLock {
+    /// `ObjectLockEnabled == "Enabled"`.
+    pub enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_retention: Option<DefaultRetention>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultRetention {
+    /// `GOVERNANCE` or `COMPLIANCE`.
+    pub mode: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub years: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlock {
+    pub fn all_enabled(&self) -> bool {
+        self.block_public_acls && self.ignore_public_acls && self.block_public_policy && self.restrict_public_buckets
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AclGrant {
+    /// `CanonicalUser`, `Group` or `AmazonCustomerByEmail`.
+    pub grantee_type: String,
+    /// The group URI for `Group` grantees (e.g. `http://acs.amazonaws.com/groups/global/AllUsers`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grantee_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grantee_id: Option<String>,
+    pub permission: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BucketLogging {
+    pub target_bucket: String,
+    #[serde(default)]
+    pub target_prefix: String,
+}
+
+/// iam:ListEntitiesForPolicy (PolicyUsageFilter=PermissionsPolicy).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyAttachments {
+    #[serde(default)]
+    pub users: Vec<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// A CloudTrail Lake event data store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventDataStore {
+    pub arn: String,
+    pub name: String,
+    /// `CREATED`, `ENABLED`, `PENDING_DELETION`, `STARTING_INGESTION`, `STOPPED_INGESTION`, ...
+    pub status: String,
+    pub retention_period: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_mode: Option<String>,
+    pub termination_protection_enabled: bool,
+    pub multi_region_enabled: bool,
+    pub organization_enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub advanced_event_selectors: Vec<AdvancedEventSelector>,
+    /// cloudtrail:GetInsightSelectors(EventDataStore=...).
+    pub insight_selectors: Fact<Vec<InsightSelector>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventBridgeRule {
+    pub name: String,
+    pub arn: String,
+    pub event_bus_name: String,
+    /// `ENABLED`, `DISABLED` or `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`.
+    pub state: String,
+    /// The event pattern as JSON text; absent for scheduled rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_pattern: Option<String>,
+    /// events:ListTargetsByRule: target ARNs.
+    pub targets: Fact<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MetricFilter {
+    pub log_group_name: String,
+    pub filter_name: String,
+    pub filter_pattern: String,
+    pub metric_transformations: Vec<MetricTransformation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MetricTransformation {
+    pub metric_name: String,
+    pub metric_namespace: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MetricAlarm {
+    pub alarm_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub actions_enabled: bool,
+    #[serde(default)]
+    pub alarm_actions: Vec<String>,
+}
+
+/// kms:DescribeKey for a key referenced by a trail, bucket or event data store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KmsKey {
+    /// The key id or ARN exactly as the referencing resource names it.
+    pub key_id: String,
+    pub metadata: Fact<KmsKeyMetadata>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KmsKeyMetadata {
+    pub arn: String,
+    /// `Enabled`, `Disabled`, `PendingDeletion`, ...
+    pub key_state: String,
+    /// `CUSTOMER` or `AWS`.
+    pub key_manager: String,
+    #[serde(default)]
+    pub multi_region: bool,
+}

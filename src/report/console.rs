@@ -1,0 +1,102 @@
+//! The terminal summary: failures grouped by severity, then inconclusive outcomes, then the
+//! counts. Written to stderr; colour only when stderr is a terminal (anstream strips the
+//! escapes otherwise, and honours NO_COLOR and CLICOLOR_FORCE).
+
+use crate::findings::{Finding, Outcome, Severity};
+use crate::report::Report;
+use anstyle::{AnsiColor, Style};
+use std::fmt::Write;
+
+fn severity_style(severity: Severity) -> Style {
+    let color = match severity {
+        Severity::Critical => AnsiColor::BrightRed,
+        Severity::High => AnsiColor::Red,
+        Severity::Medium => AnsiColor::Yellow,
+        Severity::Low => AnsiColor::Cyan,
+        Severity::Info => AnsiColor::BrightBlack,
+    };
+    Style::new().fg_color(Some(color.into())).bold()
+}
+
+const DIM: Style = Style::new().dimmed();
+const BOLD: Style = Style::new().bold();
+
+/// Renders the summary with ANSI styles; the caller strips them when not on a terminal.
+pub fn render(report: &Report, rules_run: usize) -> String {
+    let mut out = String::new();
+    let scan = &report.scan;
+    let _ = writeln!(
+        out,
+        "{BOLD}trailwarden {}{BOLD:#}: {} account(s), {} region(s), {} rule(s), {} finding(s)",
+        report.tool.version,
+        scan.accounts.len(),
+        scan.regions.len(),
+        rules_run,
+        report.findings.len()
+    );
+
+    for severity in Severity::ALL {
+        let failing: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome == Outcome::Fail && f.severity == severity).collect();
+        if failing.is_empty() {
+            continue;
+        }
+        let style = severity_style(severity);
+        let _ = writeln!(out, "\n{style}{} ({}){style:#}", severity.as_str().to_uppercase(), failing.len());
+        for f in failing {
+            write_finding(&mut out, f, style, "FAIL");
+        }
+    }
+
+    let inconclusive: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome == Outcome::Inconclusive).collect();
+    if !inconclusive.is_empty() {
+        let style = Style::new().fg_color(Some(AnsiColor::Magenta.into())).bold();
+        let _ = writeln!(out, "\n{style}INCONCLUSIVE ({}){style:#}", inconclusive.len());
+        for f in inconclusive {
+            write_finding(&mut out, f, style, "????");
+        }
+    }
+
+    let s = &report.summary;
+    let fail_total = s.fail.total();
+    let by_severity: Vec<String> = Severity::ALL
+        .iter()
+        .filter(|sev| s.fail.get(**sev) > 0)
+        .map(|sev| format!("{} {}", s.fail.get(*sev), sev))
+        .collect();
+    let breakdown = if by_severity.is_empty() { String::new() } else { format!(" ({})", by_severity.join(", ")) };
+    let _ = writeln!(
+        out,
+        "\n{BOLD}Summary:{BOLD:#} {fail_total} failed{breakdown}, {} passed, {} inconclusive, {} not applicable, {} suppressed",
+        s.pass, s.inconclusive, s.not_applicable, s.suppressed
+    );
+    if !scan.incomplete.is_empty() {
+        let _ = writeln!(
+            out,
+            "{DIM}Incomplete: {} fact(s) could not be read; the JSON report lists them under scan.incomplete.{DIM:#}",
+            scan.incomplete.len()
+        );
+    }
+    out
+}
+
+fn write_finding(out: &mut String, f: &Finding, style: Style, tag: &str) {
+    let _ = writeln!(out, "  {style}{tag}{style:#} {BOLD}{}{BOLD:#} {DIM}{}{DIM:#}", f.rule_id, f.resource.arn);
+    let _ = writeln!(out, "       {}", f.message);
+}
+
+/// Writes the summary to stderr, with colour only on a terminal.
+pub fn print(report: &Report, rules_run: usize) {
+    use std::io::Write as _;
+    let mut err = anstream::stderr();
+    let _ = err.write_all(render(report, rules_run).as_bytes());
+}
+
+/// The summary without any escape codes (for tests and non-terminal use).
+pub fn render_plain(report: &Report, rules_run: usize) -> String {
+    let styled = render(report, rules_run);
+    let mut plain = Vec::new();
+    let mut stream = anstream::StripStream::new(&mut plain);
+    use std::io::Write as _;
+    let _ = stream.write_all(styled.as_bytes());
+    String::from_utf8(plain).unwrap_or(styled)
+}

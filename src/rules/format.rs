@@ -1,0 +1,123 @@
+//! The rule file format (DESIGN §2), parsed strictly: an unknown key is an error.
+
+use crate::findings::{Frameworks, Severity};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// One rule file, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    /// Stable id, e.g. `CT-MULTI-REGION`.
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub scope: Scope,
+    /// Why the rule matters (Markdown). Shown by `rules show` and in reports.
+    pub description: String,
+    /// Rule parameters with their defaults; overridable in the config file.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, Parameter>,
+    /// CEL: when false, the outcome is `not_applicable`. Defaults to always applicable.
+    #[serde(default)]
+    pub applies_if: Option<String>,
+    /// The pass condition: a CEL expression, or a quantifier over a list.
+    pub pass_if: PassCondition,
+    pub message: Messages,
+    /// A minijinja template: how to fix a failure (AWS CLI and Terraform).
+    pub remediation: String,
+    /// Framework id → control ids (e.g. `cis-aws-foundations-v5.0.0: ["3.1"]`).
+    #[serde(default)]
+    pub frameworks: Frameworks,
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Cases run by `trailwarden rules test`.
+    #[serde(default)]
+    pub tests: Vec<RuleTest>,
+}
+
+/// What a rule is evaluated against; also the name of the CEL variable bound to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Organization,
+    Account,
+    Region,
+    Trail,
+    Bucket,
+    EventDataStore,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 6] = [Scope::Organization, Scope::Account, Scope::Region, Scope::Trail, Scope::Bucket, Scope::EventDataStore];
+
+    /// The CEL variable a rule of this scope reads.
+    pub fn variable(self) -> &'static str {
+        match self {
+            Scope::Organization => "organization",
+            Scope::Account => "account",
+            Scope::Region => "region",
+            Scope::Trail => "trail",
+            Scope::Bucket => "bucket",
+            Scope::EventDataStore => "event_data_store",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Parameter {
+    pub default: serde_json::Value,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum PassCondition {
+    /// A CEL expression that must be true.
+    Expression(String),
+    /// A quantifier: `any` (or `all`) element of a CEL list must satisfy `where`.
+    /// Templates then see the elements that matched, did not, or could not be evaluated.
+    Quantified(Quantifier),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quantifier {
+    #[serde(default)]
+    pub any: Option<String>,
+    #[serde(default)]
+    pub all: Option<String>,
+    /// The name each element is bound to in `where`.
+    #[serde(rename = "as")]
+    pub binding: String,
+    #[serde(rename = "where")]
+    pub condition: String,
+}
+
+/// minijinja templates for each outcome; `pass` and `fail` are required.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Messages {
+    pub pass: String,
+    pub fail: String,
+    #[serde(default)]
+    pub not_applicable: Option<String>,
+    #[serde(default)]
+    pub inconclusive: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleTest {
+    pub name: String,
+    /// The object bound to the rule's scope variable. Facts left out are unreadable.
+    pub facts: serde_json::Value,
+    /// Parameter overrides for this case.
+    #[serde(default)]
+    pub params: BTreeMap<String, serde_json::Value>,
+    pub expect: crate::findings::Outcome,
+    /// Text the rendered message must contain.
+    #[serde(default)]
+    pub message_contains: Option<String>,
+}

@@ -1,0 +1,374 @@
+//! Loading rule files: strict parsing, CEL compilation, field checks against the binding's
+//! shape, and template compilation. Every error names the file, line and column.
+
+use super::check;
+use super::error::{did_you_mean, RuleError, RuleErrors};
+use super::format::{Quantifier as QuantifierSpec, RuleFile, Scope};
+use super::locate::{locate, Step};
+use super::shape::{check_value, Shape};
+use super::{frameworks, Condition, PassRule, Quantifier, Rule};
+use crate::evaluate::views;
+use include_dir::{include_dir, Dir};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+static BUILTIN_RULES: Dir = include_dir!("$CARGO_MANIFEST_DIR/rules");
+
+/// The loaded rules with their shared CEL and template environments.
+pub struct RuleSet {
+    /// Sorted by id.
+    pub rules: Vec<Rule>,
+    pub templates: minijinja::Environment<'static>,
+    pub cel: Arc<cel::Env>,
+}
+
+impl std::fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuleSet").field("rules", &self.rules.len()).finish()
+    }
+}
+
+impl RuleSet {
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.rules.iter().map(|r| r.id.as_str())
+    }
+}
+
+/// The CEL environment rules are compiled and run with: the standard library plus the
+/// strings and lists extensions.
+pub fn cel_env() -> Arc<cel::Env> {
+    static ENV: OnceLock<Arc<cel::Env>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = cel::Env::stdlib();
+        env.add_extension(cel::extensions::strings).expect("the strings extension loads");
+        env.add_extension(cel::extensions::lists).expect("the lists extension loads");
+        Arc::new(env)
+    })
+    .clone()
+}
+
+/// The template environment: strict about undefined names, no HTML escaping (messages are
+/// plain text; each report escapes for its own format).
+fn template_env() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()
+            .expect("the default delimiters are valid"),
+    );
+    env
+}
+
+/// The shape of each scope's binding.
+pub fn scope_shape(scope: Scope) -> &'static Shape {
+    static SHAPES: OnceLock<HashMap<Scope, Shape>> = OnceLock::new();
+    let shapes = SHAPES.get_or_init(|| {
+        HashMap::from([
+            (Scope::Organization, Shape::of::<views::OrganizationView>()),
+            (Scope::Account, Shape::of::<views::AccountView>()),
+            (Scope::Region, Shape::of::<views::RegionView>()),
+            (Scope::Trail, Shape::of::<views::TrailView>()),
+            (Scope::Bucket, Shape::of::<views::BucketView>()),
+            (Scope::EventDataStore, Shape::of::<views::EventDataStoreView>()),
+        ])
+    });
+    &shapes[&scope]
+}
+
+/// The built-in rule pack.
+pub fn load_builtin() -> Result<RuleSet, RuleErrors> {
+    load_rules(&[])
+}
+
+/// The built-in pack plus every rule file in `dirs`.
+pub fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, RuleErrors> {
+    let mut sources: Vec<(PathBuf, String, bool)> = builtin_sources();
+    for dir in dirs {
+        sources.extend(dir_sources(dir)?.into_iter().map(|(p, t)| (p, t, false)));
+    }
+    compile_all(sources)
+}
+
+/// Only the rule files in `dir` (for `rules validate` and `rules test DIR`).
+pub fn load_dir(dir: &Path) -> Result<RuleSet, RuleErrors> {
+    compile_all(dir_sources(dir)?.into_iter().map(|(p, t)| (p, t, false)).collect())
+}
+
+fn builtin_sources() -> Vec<(PathBuf, String, bool)> {
+    let mut files: Vec<_> = BUILTIN_RULES
+        .files()
+        .filter(|f| is_rule_file(f.path()))
+        .map(|f| {
+            let text = f.contents_utf8().expect("built-in rules are UTF-8").to_owned();
+            (Path::new("rules").join(f.path()), text, true)
+        })
+        .collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
+fn is_rule_file(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+fn dir_sources(dir: &Path) -> Result<Vec<(PathBuf, String)>, RuleErrors> {
+    let fail = |message: String| RuleErrors(vec![RuleError::new(dir, 0, 0, message)]);
+    let entries = std::fs::read_dir(dir).map_err(|e| fail(format!("cannot read the rules directory: {e}")))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file() && is_rule_file(p)).collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(fail("no rule files (*.yaml, *.yml) in this directory".to_owned()));
+    }
+    paths
+        .into_iter()
+        .map(|p| match std::fs::read_to_string(&p) {
+            Ok(text) => Ok((p, text)),
+            Err(e) => Err(RuleErrors(vec![RuleError::new(&p, 0, 0, format!("cannot read the rule file: {e}"))])),
+        })
+        .collect()
+}
+
+fn compile_all(sources: Vec<(PathBuf, String, bool)>) -> Result<RuleSet, RuleErrors> {
+    let cel = cel_env();
+    let mut templates = template_env();
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for (path, text, builtin) in sources {
+        match compile_rule(&path, text, builtin, &cel, &mut templates) {
+            Ok(rule) => {
+                if let Some(first) = seen.get(&rule.id) {
+                    let pos = locate(&rule.text, &[Step::Key("id")]).map_or((1, 1), |p| (p.line, p.column));
+                    errors.push(RuleError::new(&path, pos.0, pos.1, format!("rule id `{}` is already defined in {}", rule.id, first.display())));
+                    continue;
+                }
+                seen.insert(rule.id.clone(), path.clone());
+                rules.push(rule);
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(RuleErrors(errors));
+    }
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(RuleSet { rules, templates, cel })
+}
+
+/// The fields a rule file may have, for "did you mean" on an unknown key.
+const RULE_KEYS: [&str; 14] = [
+    "id", "title", "severity", "scope", "description", "parameters", "applies_if", "pass_if", "message", "remediation",
+    "frameworks", "references", "tests", "as",
+];
+
+/// Parses and checks one rule file.
+pub fn compile_rule(
+    path: &Path,
+    text: String,
+    builtin: bool,
+    cel: &cel::Env,
+    templates: &mut minijinja::Environment<'static>,
+) -> Result<Rule, Vec<RuleError>> {
+    let file: RuleFile = serde_yaml::from_str(&text).map_err(|e| vec![yaml_error(path, &e)])?;
+    let mut errors = Vec::new();
+    let at = |steps: &[Step]| locate(&text, steps).map_or((1, 1), |p| (p.line, p.column));
+    let err_at = |errors: &mut Vec<RuleError>, steps: &[Step], message: String| {
+        let (line, column) = at(steps);
+        errors.push(RuleError::new(path, line, column, message));
+    };
+
+    if !valid_id(&file.id) {
+        err_at(&mut errors, &[Step::Key("id")], format!("rule id `{}` must be upper-case letters, digits and dashes, starting with a letter", file.id));
+    }
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    if stem != file.id {
+        err_at(&mut errors, &[Step::Key("id")], format!("rule id `{}` must match the file name (`{stem}`): name the file `{}.yaml`", file.id, file.id));
+    }
+    for (framework, _) in &file.frameworks {
+        if frameworks::display_name(framework).is_none() {
+            let hint = did_you_mean(framework, frameworks::ids());
+            let known: Vec<&str> = frameworks::ids().collect();
+            err_at(&mut errors, &[Step::Key("frameworks"), Step::Key(framework)], format!("unknown framework `{framework}`{hint} (known: {})", known.join(", ")));
+        }
+    }
+
+    // The variables conditions may read: the scope's binding and the parameters.
+    let mut vars: HashMap<String, Shape> = HashMap::new();
+    vars.insert(file.scope.variable().to_owned(), super::load::scope_shape(file.scope).clone());
+    vars.insert("params".to_owned(), params_shape(&file.parameters));
+
+    let mut compile = |errors: &mut Vec<RuleError>, steps: &[Step], source: &str, vars: &HashMap<String, Shape>| -> Option<Condition> {
+        let base = locate(&text, steps);
+        let place = |line: usize, column: usize| -> (usize, usize) {
+            match base {
+                Some(b) if line <= 1 => (b.line, b.column + column.saturating_sub(1)),
+                Some(b) => (b.line + line - 1, b.column + column.saturating_sub(1)),
+                None => (1, 1),
+            }
+        };
+        match cel.compile(source) {
+            Err(parse) => {
+                for e in &parse.errors {
+                    let (line, column) = place(e.pos.0.max(1) as usize, e.pos.1.max(0) as usize + 1);
+                    errors.push(RuleError::new(path, line, column, format!("CEL syntax error: {}", e.msg)));
+                }
+                None
+            }
+            Ok(program) => {
+                let path_errors = check::check(&program, vars);
+                for e in &path_errors {
+                    let (line, column) = place(e.line, e.column);
+                    errors.push(RuleError::new(path, line, column, e.message.clone()));
+                }
+                path_errors.is_empty().then(|| Condition { source: source.to_owned(), program })
+            }
+        }
+    };
+
+    let applies_if = file.applies_if.as_deref().and_then(|src| compile(&mut errors, &[Step::Key("applies_if")], src, &vars));
+    let pass_rule = match &file.pass_if {
+        super::format::PassCondition::Expression(src) => compile(&mut errors, &[Step::Key("pass_if")], src, &vars).map(PassRule::Expression),
+        super::format::PassCondition::Quantified(q) => compile_quantified(q, &mut errors, &mut compile, &vars, &err_at),
+    };
+
+    // Templates: compiled now so that a syntax error is a load error.
+    let template_parts: Vec<(&str, Option<&String>, Vec<Step>)> = vec![
+        ("message.pass", Some(&file.message.pass), vec![Step::Key("message"), Step::Key("pass")]),
+        ("message.fail", Some(&file.message.fail), vec![Step::Key("message"), Step::Key("fail")]),
+        ("message.not_applicable", file.message.not_applicable.as_ref(), vec![Step::Key("message"), Step::Key("not_applicable")]),
+        ("message.inconclusive", file.message.inconclusive.as_ref(), vec![Step::Key("message"), Step::Key("inconclusive")]),
+        ("remediation", Some(&file.remediation), vec![Step::Key("remediation")]),
+    ];
+    for (part, source, steps) in template_parts {
+        let Some(source) = source else { continue };
+        if let Err(e) = templates.add_template_owned(format!("{}/{part}", file.id), source.clone()) {
+            let base = locate(&text, &steps);
+            let line = base.map_or(1, |b| b.line + e.line().unwrap_or(1).saturating_sub(1));
+            let column = base.map_or(1, |b| b.column);
+            errors.push(RuleError::new(path, line, column, format!("template error in {part}: {}", e.detail().unwrap_or("invalid template"))));
+        }
+    }
+
+    check_tests(&file, path, &text, &mut errors);
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let rule_path = path.to_owned();
+    Ok(Rule {
+        id: file.id,
+        title: file.title,
+        severity: file.severity,
+        scope: file.scope,
+        description: file.description,
+        parameters: file.parameters,
+        applies_if,
+        pass_rule: pass_rule.expect("no errors means the pass condition compiled"),
+        frameworks: file.frameworks,
+        references: file.references,
+        tests: file.tests,
+        path: rule_path,
+        builtin,
+        text,
+    })
+}
+
+type Compile<'a> = dyn FnMut(&mut Vec<RuleError>, &[Step], &str, &HashMap<String, Shape>) -> Option<Condition> + 'a;
+
+fn compile_quantified(
+    q: &QuantifierSpec,
+    errors: &mut Vec<RuleError>,
+    compile: &mut Compile,
+    vars: &HashMap<String, Shape>,
+    err_at: &dyn Fn(&mut Vec<RuleError>, &[Step], String),
+) -> Option<PassRule> {
+    let (quantifier, list_src, key) = match (&q.any, &q.all) {
+        (Some(src), None) => (Quantifier::Any, src, "any"),
+        (None, Some(src)) => (Quantifier::All, src, "all"),
+        _ => {
+            err_at(errors, &[Step::Key("pass_if")], "a quantified pass_if needs exactly one of `any` or `all`".to_owned());
+            return None;
+        }
+    };
+    if vars.contains_key(&q.binding) || !valid_identifier(&q.binding) {
+        err_at(errors, &[Step::Key("pass_if"), Step::Key("as")], format!("`as: {}` must be a new identifier (not `params` or the scope variable)", q.binding));
+        return None;
+    }
+    let list = compile(errors, &[Step::Key("pass_if"), Step::Key(key)], list_src, vars)?;
+    let mut inner = vars.clone();
+    inner.insert(q.binding.clone(), check::element_shape(&list.program, vars));
+    let condition = compile(errors, &[Step::Key("pass_if"), Step::Key("where")], &q.condition, &inner)?;
+    Some(PassRule::Quantified { quantifier, list, binding: q.binding.clone(), condition })
+}
+
+fn check_tests(file: &RuleFile, path: &Path, text: &str, errors: &mut Vec<RuleError>) {
+    let shape = scope_shape(file.scope);
+    for (i, case) in file.tests.iter().enumerate() {
+        let at = |steps: &[Step]| locate(text, steps).map_or((1, 1), |p| (p.line, p.column));
+        let mut fact_errors = Vec::new();
+        check_value(&case.facts, shape, file.scope.variable(), &mut fact_errors);
+        for (field, message) in fact_errors {
+            let (line, column) = at(&[Step::Key("tests"), Step::Index(i), Step::Key("facts")]);
+            errors.push(RuleError::new(path, line, column, format!("test `{}`: facts `{field}`: {message}", case.name)));
+        }
+        for name in case.params.keys() {
+            if !file.parameters.contains_key(name) {
+                let (line, column) = at(&[Step::Key("tests"), Step::Index(i), Step::Key("params"), Step::Key(name)]);
+                let hint = did_you_mean(name, file.parameters.keys().map(String::as_str));
+                errors.push(RuleError::new(path, line, column, format!("test `{}`: unknown parameter `{name}`{hint}", case.name)));
+            }
+        }
+        if case.expect == crate::findings::Outcome::Suppressed {
+            let (line, column) = at(&[Step::Key("tests"), Step::Index(i), Step::Key("expect")]);
+            errors.push(RuleError::new(path, line, column, format!("test `{}`: a rule never decides `suppressed`; the config does", case.name)));
+        }
+    }
+}
+
+/// The shape of `params`: each parameter has the shape of its default.
+fn params_shape(parameters: &BTreeMap<String, super::format::Parameter>) -> Shape {
+    fn of(value: &serde_json::Value) -> Shape {
+        match value {
+            serde_json::Value::Bool(_) => Shape::Scalar("boolean"),
+            serde_json::Value::Number(_) => Shape::Scalar("number"),
+            serde_json::Value::String(_) => Shape::Scalar("string"),
+            serde_json::Value::Array(_) => Shape::List(Box::new(Shape::Any)),
+            _ => Shape::Any,
+        }
+    }
+    Shape::Object(parameters.iter().map(|(k, p)| (k.clone(), of(&p.default))).collect())
+}
+
+fn valid_id(id: &str) -> bool {
+    id.starts_with(|c: char| c.is_ascii_uppercase()) && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn valid_identifier(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A YAML parse error with its position, and a suggestion for an unknown key.
+fn yaml_error(path: &Path, e: &serde_yaml::Error) -> RuleError {
+    let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+    let mut message = e.to_string();
+    if let Some(i) = message.find(" at line ") {
+        message.truncate(i);
+    }
+    if message.contains("untagged enum PassCondition") {
+        message = "`pass_if` must be a CEL expression, or a mapping with `any` (or `all`), `as` and `where`".to_owned();
+    }
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        if let Some(name) = rest.split('`').next() {
+            message = format!("{message}{}", did_you_mean(name, RULE_KEYS));
+        }
+    }
+    RuleError::new(path, line, column, message)
+}

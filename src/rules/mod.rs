@@ -1,0 +1,75 @@
+//! Rules: the file format, loading and static checks, and the rule tests.
+
+pub mod check;
+pub mod error;
+pub mod format;
+pub mod frameworks;
+pub mod load;
+pub mod locate;
+pub mod shape;
+pub mod testing;
+
+pub use error::{RuleError, RuleErrors};
+pub use format::Scope;
+pub use load::{load_builtin, load_rules, RuleSet};
+
+use crate::findings::{Frameworks, Severity};
+use format::{Parameter, RuleTest};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A compiled CEL condition with the text it came from.
+#[derive(Debug)]
+pub struct Condition {
+    pub source: String,
+    pub program: cel::Program,
+}
+
+/// How a rule decides `pass`.
+#[derive(Debug)]
+pub enum PassRule {
+    /// The expression must be true.
+    Expression(Condition),
+    /// Some (`any`) or every (`all`) element of `list`, bound to `binding`, must satisfy
+    /// `condition`.
+    Quantified { quantifier: Quantifier, list: Condition, binding: String, condition: Condition },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantifier {
+    Any,
+    All,
+}
+
+/// A loaded, checked and compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub scope: Scope,
+    pub description: String,
+    pub parameters: BTreeMap<String, Parameter>,
+    pub applies_if: Option<Condition>,
+    pub pass_rule: PassRule,
+    pub frameworks: Frameworks,
+    pub references: Vec<String>,
+    pub tests: Vec<RuleTest>,
+    /// Where the rule came from: `rules/<ID>.yaml` for the built-in pack, else the file path.
+    pub path: PathBuf,
+    pub builtin: bool,
+    /// The YAML text, for `rules show` and for positions in test failures.
+    pub text: String,
+}
+
+impl Rule {
+    /// Template names in the rule set's template environment.
+    pub fn template_name(&self, part: &str) -> String {
+        format!("{}/{part}", self.id)
+    }
+
+    /// The parameters' defaults, as a JSON object.
+    pub fn default_params(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.parameters.iter().map(|(k, p)| (k.clone(), p.default.clone())).collect()
+    }
+}

@@ -1,0 +1,54 @@
+//! `trailwarden rules test`: runs the cases written inside each rule file.
+
+use super::locate::{locate, Step};
+use super::{Rule, RuleSet};
+use crate::evaluate::binding::Bound;
+use crate::evaluate::engine::{self, Params};
+
+/// The result of one test case.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    pub rule_id: String,
+    pub name: String,
+    /// `file:line:column` of the case.
+    pub location: String,
+    /// None when the case passed; else what went wrong.
+    pub failure: Option<String>,
+}
+
+pub fn run_rule(set: &RuleSet, rule: &Rule) -> Vec<CaseResult> {
+    rule.tests
+        .iter()
+        .enumerate()
+        .map(|(i, case)| {
+            let mut values = rule.default_params();
+            values.extend(case.params.iter().map(|(k, v)| (k.clone(), v.clone())));
+            let params = Params::new(&values);
+            let bound = Bound::new(set, rule.scope, &case.facts);
+            let verdict = engine::judge(set, rule, &bound.subject(&[]), &params);
+            let mut problems = Vec::new();
+            if verdict.outcome != case.expect {
+                problems.push(format!("expected {}, got {}: {}", case.expect, verdict.outcome, verdict.message));
+            }
+            if let Some(needle) = &case.message_contains {
+                if !verdict.message.contains(needle.as_str()) {
+                    problems.push(format!("message does not contain {needle:?}: {:?}", verdict.message));
+                }
+            }
+            if verdict.message.contains("template failed") || verdict.remediation.contains("template failed") {
+                problems.push(format!("a template failed: {} {}", verdict.message, verdict.remediation));
+            }
+            let pos = locate(&rule.text, &[Step::Key("tests"), Step::Index(i)]).map_or((1, 1), |p| (p.line, p.column));
+            CaseResult {
+                rule_id: rule.id.clone(),
+                name: case.name.clone(),
+                location: format!("{}:{}:{}", rule.path.display(), pos.0, pos.1),
+                failure: (!problems.is_empty()).then(|| problems.join("; ")),
+            }
+        })
+        .collect()
+}
+
+pub fn run_all(set: &RuleSet) -> Vec<CaseResult> {
+    set.rules.iter().flat_map(|rule| run_rule(set, rule)).collect()
+}
