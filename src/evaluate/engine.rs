@@ -89,16 +89,17 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
     let render = |part: &str| -> Option<String> {
         let name = rule.template_name(part);
         let template = set.templates.get_template(&name).ok()?;
-        let ctx = minijinja::context! {
-            rule => minijinja::context! { id => &rule.id, title => &rule.title },
-            params => &params.template,
-            outcome => outcome.as_str(),
-            matched => minijinja::Value::from(minijinja::value::Serde(&elements.matched)),
-            unmatched => minijinja::Value::from(minijinja::value::Serde(&elements.unmatched)),
-            unknown => minijinja::Value::from(minijinja::value::Serde(&elements.unknown)),
-            ..minijinja::Value::from_iter([(subject.variable, subject.template.clone())])
-        };
-        Some(template.render(ctx).map(|s| s.trim().to_owned()).unwrap_or_else(|e| format!("(the rule's {part} template failed: {e:#})")))
+        let ctx: std::collections::BTreeMap<&str, minijinja::Value> = std::collections::BTreeMap::from([
+            ("rule", minijinja::context! { id => &rule.id, title => &rule.title }),
+            ("params", params.template.clone()),
+            ("outcome", minijinja::Value::from(outcome.as_str())),
+            ("matched", minijinja::Value::from(minijinja::value::Serde(&elements.matched))),
+            ("unmatched", minijinja::Value::from(minijinja::value::Serde(&elements.unmatched))),
+            ("unknown", minijinja::Value::from(minijinja::value::Serde(&elements.unknown))),
+            (subject.variable, subject.template.clone()),
+        ]);
+        let ctx = minijinja::Value::from(ctx);
+        Some(template.render(ctx).map(|s| s.trim().to_owned()).unwrap_or_else(|e| format!("(the rule's {part} template failed: {e})")))
     };
     let message = match outcome {
         Outcome::Pass => render("message.pass"),
