@@ -38,6 +38,8 @@ pub struct Subject<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
     pub outcome: Outcome,
+    /// A raised severity, when an escalation of a failing rule applied.
+    pub escalated: Option<crate::findings::Severity>,
     pub message: String,
     pub remediation: String,
 }
@@ -86,6 +88,10 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
         Decision::Outcome(o) => (o, None),
         Decision::Error(e) => (Outcome::Inconclusive, Some(e)),
     };
+    let escalated = match outcome {
+        Outcome::Fail => rule.escalations.iter().find(|(_, when)| run_bool(when, &context) == Ok(true)).map(|(severity, _)| *severity),
+        _ => None,
+    };
     let render = |part: &str| -> Option<String> {
         let name = rule.template_name(part);
         let template = set.templates.get_template(&name).ok()?;
@@ -118,7 +124,7 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
         Outcome::Fail | Outcome::Inconclusive => render("remediation").unwrap_or_default(),
         _ => String::new(),
     };
-    Verdict { outcome, message, remediation }
+    Verdict { outcome, escalated, message, remediation }
 }
 
 fn quantified(

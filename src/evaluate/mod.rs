@@ -84,7 +84,7 @@ fn run_scope<V: Serialize + Sync>(set: &RuleSet, active: &[Active], scope: Scope
                         rule_id: a.rule.id.clone(),
                         title: a.rule.title.clone(),
                         outcome: verdict.outcome,
-                        severity: a.severity,
+                        severity: verdict.escalated.map_or(a.severity, |e| e.max(a.severity)),
                         resource: subject.resource.clone(),
                         message: verdict.message,
                         remediation: verdict.remediation,

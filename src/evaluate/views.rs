@@ -118,6 +118,9 @@ pub struct TrailView {
     pub kms_key: Readable<Option<KmsKeyView>>,
     /// The bucket the trail delivers to.
     pub bucket: BucketLinkView,
+    /// Another trail recording the owner account is multi-Region and known to be logging
+    /// (used to judge how much a stopped trail matters).
+    pub other_logging_multi_region_trail: bool,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -594,6 +597,10 @@ fn trail_view(cx: &Context, account: &Account, trail: &Trail) -> TrailView {
         },
         kms_key: kms_key_view(cx, trail.kms_key_id.as_deref()),
         bucket: bucket_link(cx, &owner, &trail.s3_bucket_name),
+        other_logging_multi_region_trail: account
+            .trails
+            .iter()
+            .any(|other| other.arn != trail.arn && other.is_multi_region_trail && other.status.value().is_some_and(|s| s.is_logging)),
     }
 }
 

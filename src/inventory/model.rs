@@ -1,7 +1,9 @@
 //! The inventory: what the collector read, as plain data.
 //!
 //! Field names follow the AWS API fields in snake_case so that a reader who knows the API
-//! knows the snapshot. Values are kept as AWS returns them (strings such as `"Enabled"`);
+//! knows the snapshot. Optional values are written as `null` and empty lists as `[]` rather
+//! than left out: rules see an absent key as an unreadable fact, so absence is reserved for
+//! that. Values are kept as AWS returns them (strings such as `"Enabled"`);
 //! interpretation belongs to evaluate/.
 
 use super::fact::Fact;
@@ -47,7 +49,7 @@ fn default_partition() -> String {
 #[serde(deny_unknown_fields)]
 pub struct CollectionError {
     pub account_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub region: Option<String>,
     pub unreadable: super::fact::Unreadable,
 }
@@ -86,7 +88,7 @@ pub struct DelegatedAdministrator {
     pub account_id: String,
     #[serde(default)]
     pub status: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub delegation_enabled_date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -137,25 +139,25 @@ pub struct Trail {
     pub name: String,
     pub home_region: String,
     pub s3_bucket_name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub s3_key_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sns_topic_arn: Option<String>,
     pub include_global_service_events: bool,
     pub is_multi_region_trail: bool,
     pub is_organization_trail: bool,
     pub log_file_validation_enabled: bool,
     /// Only present when a customer managed key encrypts the log files.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub kms_key_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub cloud_watch_logs_log_group_arn: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub cloud_watch_logs_role_arn: Option<String>,
     pub has_custom_event_selectors: bool,
     pub has_insight_selectors: bool,
     /// Tags (cloudtrail:ListTags); display only.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub tags: BTreeMap<String, String>,
     /// cloudtrail:GetTrailStatus in the home region.
     pub status: Fact<TrailStatus>,
@@ -181,25 +183,25 @@ pub fn arn_account(arn: &str) -> Option<&str> {
 #[serde(deny_unknown_fields)]
 pub struct TrailStatus {
     pub is_logging: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub latest_delivery_error: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub latest_delivery_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub latest_notification_error: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub latest_notification_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub start_logging_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub stop_logging_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub latest_cloud_watch_logs_delivery_error: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub latest_cloud_watch_logs_delivery_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub latest_digest_delivery_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub latest_digest_delivery_error: Option<String>,
 }
 
@@ -207,9 +209,9 @@ pub struct TrailStatus {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventSelectors {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub basic: Vec<EventSelector>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub advanced: Vec<AdvancedEventSelector>,
 }
 
@@ -219,9 +221,9 @@ pub struct EventSelector {
     /// `All`, `ReadOnly` or `WriteOnly`.
     pub read_write_type: String,
     pub include_management_events: bool,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub data_resources: Vec<DataResource>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub exclude_management_event_sources: Vec<String>,
 }
 
@@ -238,7 +240,7 @@ pub struct DataResource {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdvancedEventSelector {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub name: Option<String>,
     pub field_selectors: Vec<AdvancedFieldSelector>,
 }
@@ -248,17 +250,17 @@ pub struct AdvancedEventSelector {
 pub struct AdvancedFieldSelector {
     /// e.g. `eventCategory`, `readOnly`, `eventSource`, `resources.type`, `resources.ARN`.
     pub field: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub equals: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub starts_with: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub ends_with: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub not_equals: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub not_starts_with: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub not_ends_with: Vec<String>,
 }
 
@@ -268,7 +270,7 @@ pub struct InsightSelector {
     /// `ApiCallRateInsight` or `ApiErrorRateInsight`.
     pub insight_type: String,
     /// Omitted means `Management`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub event_categories: Vec<String>,
 }
 
@@ -308,10 +310,10 @@ pub struct Bucket {
 #[serde(deny_unknown_fields)]
 pub struct BucketVersioning {
     /// `Enabled`, `Suspended`, or absent when versioning was never enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub status: Option<String>,
     /// `Enabled`, `Disabled`, or absent when MFA delete was never configured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub mfa_delete: Option<String>,
 }
 
@@ -320,7 +322,7 @@ pub struct BucketVersioning {
 pub struct EncryptionRule {
     /// `AES256`, `aws:kms` or `aws:kms:dsse`.
     pub sse_algorithm: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub kms_master_key_id: Option<String>,
     #[serde(default)]
     pub bucket_key_enabled: bool,
@@ -329,18 +331,18 @@ pub struct EncryptionRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LifecycleRule {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub id: Option<String>,
     /// `Enabled` or `Disabled`.
     pub status: String,
     /// The key prefix the rule applies to; empty or absent means the whole bucket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub expiration_days: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub noncurrent_version_expiration_days: Option<i64>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub transitions: Vec<LifecycleTransition>,
 }
 
@@ -356,7 +358,7 @@ pub struct LifecycleTransition {
 pub struct ObjectLock {
     /// `ObjectLockEnabled == "Enabled"`.
     pub enabled: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub default_retention: Option<DefaultRetention>,
 }
 
@@ -365,9 +367,9 @@ pub struct ObjectLock {
 pub struct DefaultRetention {
     /// `GOVERNANCE` or `COMPLIANCE`.
     pub mode: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub days: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub years: Option<i64>,
 }
 
@@ -392,9 +394,9 @@ pub struct AclGrant {
     /// `CanonicalUser`, `Group` or `AmazonCustomerByEmail`.
     pub grantee_type: String,
     /// The group URI for `Group` grantees (e.g. `http://acs.amazonaws.com/groups/global/AllUsers`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub grantee_uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub grantee_id: Option<String>,
     pub permission: String,
 }
@@ -428,14 +430,14 @@ pub struct EventDataStore {
     /// `CREATED`, `ENABLED`, `PENDING_DELETION`, `STARTING_INGESTION`, `STOPPED_INGESTION`, ...
     pub status: String,
     pub retention_period: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub billing_mode: Option<String>,
     pub termination_protection_enabled: bool,
     pub multi_region_enabled: bool,
     pub organization_enabled: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub kms_key_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub advanced_event_selectors: Vec<AdvancedEventSelector>,
     /// cloudtrail:GetInsightSelectors(EventDataStore=...).
     pub insight_selectors: Fact<Vec<InsightSelector>>,
@@ -450,7 +452,7 @@ pub struct EventBridgeRule {
     /// `ENABLED`, `DISABLED` or `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`.
     pub state: String,
     /// The event pattern as JSON text; absent for scheduled rules.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub event_pattern: Option<String>,
     /// events:ListTargetsByRule: target ARNs.
     pub targets: Fact<Vec<String>>,
@@ -476,9 +478,9 @@ pub struct MetricTransformation {
 #[serde(deny_unknown_fields)]
 pub struct MetricAlarm {
     pub alarm_name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub metric_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub namespace: Option<String>,
     pub actions_enabled: bool,
     #[serde(default)]

@@ -24,6 +24,9 @@ pub struct RuleFile {
     /// The pass condition: a CEL expression, or a quantifier over a list.
     pub pass_if: PassCondition,
     pub message: Messages,
+    /// Raise the severity of a failure when a condition holds (first match wins).
+    #[serde(default)]
+    pub escalate: Vec<Escalation>,
     /// A minijinja template: how to fix a failure (AWS CLI and Terraform).
     pub remediation: String,
     /// Framework id → control ids (e.g. `cis-aws-foundations-v5.0.0: ["3.1"]`).
@@ -95,6 +98,14 @@ pub struct Quantifier {
     pub condition: String,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    pub severity: Severity,
+    /// CEL, evaluated only for a failure; an error leaves the severity as it was.
+    pub when: String,
+}
+
 /// minijinja templates for each outcome; `pass` and `fail` are required.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -117,6 +128,9 @@ pub struct RuleTest {
     #[serde(default)]
     pub params: BTreeMap<String, serde_json::Value>,
     pub expect: crate::findings::Outcome,
+    /// The severity the finding must have (checks escalations).
+    #[serde(default)]
+    pub severity: Option<Severity>,
     /// Text the rendered message must contain.
     #[serde(default)]
     pub message_contains: Option<String>,

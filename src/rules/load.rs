@@ -166,7 +166,7 @@ fn compile_all(sources: Vec<(PathBuf, String, bool)>) -> Result<RuleSet, RuleErr
 /// The fields a rule file may have, for "did you mean" on an unknown key.
 const RULE_KEYS: [&str; 14] = [
     "id", "title", "severity", "scope", "description", "parameters", "applies_if", "pass_if", "message", "remediation",
-    "frameworks", "references", "tests", "as",
+    "frameworks", "references", "tests", "escalate",
 ];
 
 /// Parses and checks one rule file.
@@ -239,6 +239,16 @@ pub fn compile_rule(
         super::format::PassCondition::Quantified(q) => compile_quantified(q, &mut errors, &mut compile, &vars, &err_at),
     };
 
+    let mut escalations = Vec::new();
+    for (i, e) in file.escalate.iter().enumerate() {
+        if e.severity <= file.severity {
+            err_at(&mut errors, &[Step::Key("escalate"), Step::Index(i), Step::Key("severity")], format!("an escalation must raise the severity above the rule's `{}`", file.severity));
+        }
+        if let Some(c) = compile(&mut errors, &[Step::Key("escalate"), Step::Index(i), Step::Key("when")], &e.when, &vars) {
+            escalations.push((e.severity, c));
+        }
+    }
+
     // Templates: compiled now so that a syntax error is a load error.
     let template_parts: Vec<(&str, Option<&String>, Vec<Step>)> = vec![
         ("message.pass", Some(&file.message.pass), vec![Step::Key("message"), Step::Key("pass")]),
@@ -272,6 +282,7 @@ pub fn compile_rule(
         parameters: file.parameters,
         applies_if,
         pass_rule: pass_rule.expect("no errors means the pass condition compiled"),
+        escalations,
         frameworks: file.frameworks,
         references: file.references,
         tests: file.tests,

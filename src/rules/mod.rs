@@ -52,6 +52,8 @@ pub struct Rule {
     pub parameters: BTreeMap<String, Parameter>,
     pub applies_if: Option<Condition>,
     pub pass_rule: PassRule,
+    /// (severity, condition): raise a failure's severity when the condition is true.
+    pub escalations: Vec<(Severity, Condition)>,
     pub frameworks: Frameworks,
     pub references: Vec<String>,
     pub tests: Vec<RuleTest>,

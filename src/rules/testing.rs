@@ -30,6 +30,12 @@ pub fn run_rule(set: &RuleSet, rule: &Rule) -> Vec<CaseResult> {
             if verdict.outcome != case.expect {
                 problems.push(format!("expected {}, got {}: {}", case.expect, verdict.outcome, verdict.message));
             }
+            if let Some(expected) = case.severity {
+                let actual = verdict.escalated.unwrap_or(rule.severity);
+                if actual != expected {
+                    problems.push(format!("expected severity {expected}, got {actual}"));
+                }
+            }
             if let Some(needle) = &case.message_contains {
                 if !verdict.message.contains(needle.as_str()) {
                     problems.push(format!("message does not contain {needle:?}: {:?}", verdict.message));
