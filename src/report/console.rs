@@ -52,7 +52,7 @@ pub fn render(report: &Report, rules_run: usize) -> String {
         let style = Style::new().fg_color(Some(AnsiColor::Magenta.into())).bold();
         let _ = writeln!(out, "\n{style}INCONCLUSIVE ({}){style:#}", inconclusive.len());
         for f in inconclusive {
-            write_finding(&mut out, f, style, "????");
+            write_finding(&mut out, f, style, "?");
         }
     }
 

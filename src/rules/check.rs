@@ -47,7 +47,10 @@ struct Checker<'p> {
 
 impl Checker<'_> {
     fn error(&mut self, expr: &IdedExpr, message: String) {
-        let (line, column) = self.position(expr);
+        let (line, mut column) = self.position(expr);
+        if matches!(expr.expr, Expr::Select(_)) {
+            column += 1; // a selection is placed at its dot; point at the field name
+        }
         self.errors.push(PathError { line, column, message });
     }
 

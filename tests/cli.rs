@@ -1,0 +1,487 @@
+//! The binary, end to end on snapshot files: reports, exit codes and error messages.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn trailwarden() -> Command {
+    let mut cmd = Command::cargo_bin("trailwarden").expect("the binary is built");
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// The JSON report with its timestamps replaced, for snapshots.
+fn stable_report(text: &str) -> serde_json::Value {
+    let mut report: serde_json::Value = serde_json::from_str(text).expect("the report is JSON");
+    report["scan"]["started_at"] = "[started_at]".into();
+    report["scan"]["finished_at"] = "[finished_at]".into();
+    report
+}
+
+#[test]
+fn json_report_of_a_small_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    trailwarden()
+        .args(["scan", "--snapshot"])
+        .arg(fixture("small-account.json"))
+        .arg("--json")
+        .arg(&out)
+        .arg("--quiet")
+        .assert()
+        .code(1);
+    let report = stable_report(&std::fs::read_to_string(&out).unwrap());
+    insta::assert_json_snapshot!("small_account_report", report);
+}
+
+#[test]
+fn json_report_to_stdout_has_the_design_shape() {
+    let output = trailwarden()
+        .args(["scan", "--quiet", "--fail-on", "never", "--json", "-", "--snapshot"])
+        .arg(fixture("small-account.json"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["tool"]["name"], "trailwarden");
+    assert_eq!(report["scan"]["source"], "snapshot");
+    assert_eq!(report["scan"]["accounts"], serde_json::json!(["111122223333"]));
+    for key in ["critical", "high", "medium", "low", "info"] {
+        assert!(report["summary"]["fail"][key].is_u64(), "summary.fail.{key}");
+    }
+    let findings = report["findings"].as_array().unwrap();
+    let outcomes: std::collections::BTreeSet<&str> = findings.iter().map(|f| f["outcome"].as_str().unwrap()).collect();
+    assert!(outcomes.contains("pass") && outcomes.contains("fail") && outcomes.contains("inconclusive"), "{outcomes:?}");
+    for f in findings {
+        for key in ["rule_id", "title", "outcome", "severity", "resource", "message", "remediation", "frameworks"] {
+            assert!(f.get(key).is_some(), "finding lacks {key}: {f}");
+        }
+        for key in ["arn", "kind", "account", "region"] {
+            assert!(f["resource"].get(key).is_some(), "resource lacks {key}: {f}");
+        }
+    }
+    // One finding per rule and resource.
+    let mut keys: Vec<(String, String)> =
+        findings.iter().map(|f| (f["rule_id"].as_str().unwrap().to_owned(), f["resource"]["arn"].as_str().unwrap().to_owned())).collect();
+    let total = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), total, "duplicate rule/resource findings");
+    let gap = &report["scan"]["incomplete"][0];
+    assert_eq!(gap["reason"], "access_denied");
+    assert!(gap["api"].as_str().unwrap().starts_with("s3:"), "{gap}");
+}
+
+#[test]
+fn terminal_summary_groups_failures_by_severity() {
+    let output = trailwarden().args(["scan", "--snapshot"]).arg(fixture("small-account.json")).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!stderr.contains('\u{1b}'), "no colour when stderr is not a terminal");
+    insta::assert_snapshot!("small_account_terminal", stderr);
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    let scan = |fail_on: &str| {
+        trailwarden().args(["scan", "--quiet", "--fail-on", fail_on, "--snapshot"]).arg(fixture("small-account.json")).assert()
+    };
+    scan("critical").code(0); // worst failure is high
+    scan("high").code(1);
+    scan("low").code(1);
+    scan("never").code(0);
+    trailwarden()
+        .args(["scan", "--quiet", "--fail-on", "severe", "--snapshot"])
+        .arg(fixture("small-account.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not one of info, low, medium, high, critical, never"));
+}
+
+#[test]
+fn fail_on_incomplete_exits_3_when_facts_were_unreadable() {
+    trailwarden()
+        .args(["scan", "--quiet", "--fail-on", "never", "--fail-on-incomplete", "--snapshot"])
+        .arg(fixture("small-account.json"))
+        .assert()
+        .code(3);
+    // Failing findings take precedence.
+    trailwarden()
+        .args(["scan", "--quiet", "--fail-on-incomplete", "--snapshot"])
+        .arg(fixture("small-account.json"))
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn regions_filter_limits_regional_findings() {
+    let output = trailwarden()
+        .args(["scan", "--quiet", "--fail-on", "never", "--regions", "us-east-1", "--json", "-", "--snapshot"])
+        .arg(fixture("small-account.json"))
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let regions: std::collections::BTreeSet<&str> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["resource"]["region"].as_str().unwrap()).collect();
+    assert!(!regions.contains("eu-west-1"), "{regions:?}");
+    assert!(regions.contains("us-east-1"));
+    assert_eq!(report["scan"]["regions"], serde_json::json!(["us-east-1"]));
+}
+
+#[test]
+fn live_scan_without_snapshot_is_a_clear_usage_error() {
+    trailwarden().arg("scan").assert().code(2).stderr(predicate::str::contains("--snapshot"));
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    trailwarden()
+        .args(["scan", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit codes:").and(predicate::str::contains("--fail-on-incomplete")));
+}
+
+// ---- rules commands ----
+
+#[test]
+fn builtin_rule_tests_pass() {
+    trailwarden().args(["rules", "test"]).assert().success().stdout(predicate::str::is_match(r"rules: \d+ passed, 0 failed").unwrap());
+}
+
+#[test]
+fn rules_list_and_show() {
+    trailwarden()
+        .args(["rules", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("CT-MULTI-REGION").and(predicate::str::contains("CT-S3-DATA-EVENTS-READ")));
+    trailwarden()
+        .args(["rules", "show", "CT-MULTI-REGION"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("CIS AWS Foundations Benchmark v5.0.0: 3.1").and(predicate::str::contains("accept_split_read_write")));
+    trailwarden()
+        .args(["rules", "show", "CT-MULTI-REGON"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `CT-MULTI-REGION`"));
+}
+
+/// A directory holding one rule file.
+fn rule_dir(id: &str, text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(format!("{id}.yaml")), text).unwrap();
+    dir
+}
+
+const GOOD_RULE: &str = "id: X-CUSTOM
+title: Custom
+severity: low
+scope: trail
+description: A custom rule.
+pass_if: trail.is_logging
+message:
+  pass: ok
+  fail: bad
+remediation: fix it
+tests:
+  - name: logging
+    facts: {is_logging: true}
+    expect: pass
+";
+
+#[test]
+fn a_custom_rule_directory_validates_tests_and_scans() {
+    let dir = rule_dir("X-CUSTOM", GOOD_RULE);
+    trailwarden().args(["rules", "validate"]).arg(dir.path()).assert().success().stdout(predicate::str::contains("1 rule(s) valid"));
+    trailwarden().args(["rules", "test"]).arg(dir.path()).assert().success().stdout(predicate::str::contains("rules: 1 passed, 0 failed"));
+    let output = trailwarden()
+        .args(["scan", "--quiet", "--fail-on", "never", "--json", "-", "--rules"])
+        .arg(dir.path())
+        .arg("--snapshot")
+        .arg(fixture("small-account.json"))
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["rule_id"] == "X-CUSTOM"));
+}
+
+#[test]
+fn a_failing_rule_test_exits_1_and_names_the_case() {
+    let dir = rule_dir("X-CUSTOM", &GOOD_RULE.replace("expect: pass", "expect: fail"));
+    trailwarden()
+        .args(["rules", "test"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("X-CUSTOM.yaml:12:5 `logging`: expected fail, got pass").and(predicate::str::contains("rules: 0 passed, 1 failed")));
+}
+
+/// Validates a broken rule and returns stderr; asserts exit code 2.
+fn broken_rule(text: &str) -> String {
+    let dir = rule_dir("X-CUSTOM", text);
+    let output = trailwarden().args(["rules", "validate"]).arg(dir.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "stdout: {}", String::from_utf8_lossy(&output.stdout));
+    String::from_utf8(output.stderr).unwrap()
+}
+
+#[test]
+fn unknown_key_in_a_rule_is_refused_with_position_and_suggestion() {
+    let err = broken_rule(&GOOD_RULE.replace("remediation: fix it", "remediation: fix it\nremedation: typo"));
+    assert!(err.contains("X-CUSTOM.yaml:11:1: unknown field `remedation`"), "{err}");
+    assert!(err.contains("did you mean `remediation`?"), "{err}");
+}
+
+#[test]
+fn bad_severity_is_refused() {
+    let err = broken_rule(&GOOD_RULE.replace("severity: low", "severity: severe"));
+    assert!(err.contains("X-CUSTOM.yaml:3:11: severity: unknown variant `severe`"), "{err}");
+}
+
+#[test]
+fn cel_syntax_error_is_refused_with_position() {
+    let err = broken_rule(&GOOD_RULE.replace("pass_if: trail.is_logging", "pass_if: trail.is_logging &&"));
+    assert!(err.contains("X-CUSTOM.yaml:6:"), "{err}");
+    assert!(err.contains("CEL syntax error"), "{err}");
+}
+
+#[test]
+fn misspelled_field_is_refused_at_load_with_suggestion() {
+    let err = broken_rule(&GOOD_RULE.replace("pass_if: trail.is_logging", "pass_if: trail.is_multi_region && trail.is_loging"));
+    assert!(err.contains("X-CUSTOM.yaml:6:41: unknown field `is_loging`; did you mean `is_logging`?"), "{err}");
+}
+
+#[test]
+fn misspelled_nested_field_in_a_block_condition_points_at_its_line() {
+    let rule = GOOD_RULE.replace(
+        "pass_if: trail.is_logging",
+        "pass_if: |\n  trail.is_logging\n    && trail.management_events.al",
+    );
+    let err = broken_rule(&rule);
+    assert!(err.contains("X-CUSTOM.yaml:8:32: unknown field `al`; did you mean `all`?"), "{err}");
+}
+
+#[test]
+fn misspelled_field_inside_a_quantifier_is_refused() {
+    let rule = GOOD_RULE
+        .replace("scope: trail", "scope: account")
+        .replace("pass_if: trail.is_logging", "pass_if:\n  any: account.trails\n  as: t\n  where: t.is_multi_regon")
+        .replace("facts: {is_logging: true}", "facts: {trails: []}")
+        .replace("expect: pass", "expect: fail");
+    let err = broken_rule(&rule);
+    assert!(err.contains("unknown field `is_multi_regon`; did you mean `is_multi_region`?"), "{err}");
+    assert!(err.contains("X-CUSTOM.yaml:9:12:"), "{err}");
+}
+
+#[test]
+fn unknown_variable_is_refused() {
+    let err = broken_rule(&GOOD_RULE.replace("pass_if: trail.is_logging", "pass_if: bucket.versioning.enabled"));
+    assert!(err.contains("unknown variable `bucket`"), "{err}");
+    assert!(err.contains("this rule can read: params, trail"), "{err}");
+}
+
+#[test]
+fn unknown_fact_in_a_rule_test_is_refused() {
+    let err = broken_rule(&GOOD_RULE.replace("facts: {is_logging: true}", "facts: {is_loging: true}"));
+    assert!(err.contains("test `logging`: facts `trail.is_loging`: unknown field `is_loging`; did you mean `is_logging`?"), "{err}");
+}
+
+#[test]
+fn template_syntax_error_is_refused() {
+    let err = broken_rule(&GOOD_RULE.replace("  fail: bad", "  fail: \"bad {{ trail.name \""));
+    assert!(err.contains("X-CUSTOM.yaml:9:"), "{err}");
+    assert!(err.contains("template error in message.fail"), "{err}");
+}
+
+#[test]
+fn rule_id_must_match_file_name() {
+    let dir = rule_dir("X-OTHER", GOOD_RULE);
+    trailwarden()
+        .args(["rules", "validate"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("must match the file name"));
+}
+
+#[test]
+fn broken_rule_in_scan_exits_2() {
+    let dir = rule_dir("X-CUSTOM", &GOOD_RULE.replace("severity: low", "severity: severe"));
+    trailwarden()
+        .args(["scan", "--rules"])
+        .arg(dir.path())
+        .arg("--snapshot")
+        .arg(fixture("small-account.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown variant `severe`"));
+}
+
+#[test]
+fn duplicate_rule_id_is_refused() {
+    let dir = rule_dir("CT-IS-LOGGING", &GOOD_RULE.replace("X-CUSTOM", "CT-IS-LOGGING"));
+    trailwarden()
+        .args(["rules", "list", "--rules"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rule id `CT-IS-LOGGING` is already defined in rules/CT-IS-LOGGING.yaml"));
+}
+
+// ---- broken snapshots ----
+
+fn scan_snapshot_text(text: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("snap.json");
+    std::fs::write(&path, text).unwrap();
+    let output = trailwarden().args(["scan", "--quiet", "--snapshot"]).arg(&path).output().unwrap();
+    (output.status.code(), String::from_utf8(output.stderr).unwrap())
+}
+
+#[test]
+fn snapshot_that_is_not_json_names_line_and_column() {
+    let (code, err) = scan_snapshot_text("{\n  \"schema_version\": 1,\n  oops\n}");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("snap.json:3:3: invalid snapshot"), "{err}");
+}
+
+#[test]
+fn snapshot_with_a_wrong_field_names_the_field() {
+    let text = std::fs::read_to_string(fixture("small-account.json")).unwrap().replace("\"is_logging\": true", "\"is_logging\": \"yes\"");
+    let (code, err) = scan_snapshot_text(&text);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("invalid snapshot at `accounts[0].trails[0].status.value.is_logging`"), "{err}");
+    assert!(err.contains("expected a boolean"), "{err}");
+}
+
+#[test]
+fn snapshot_with_an_unknown_field_is_refused() {
+    let text = std::fs::read_to_string(fixture("small-account.json")).unwrap().replace("\"partition\": \"aws\"", "\"partition\": \"aws\", \"partitoin\": 1");
+    let (code, err) = scan_snapshot_text(&text);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("unknown field `partitoin`"), "{err}");
+}
+
+#[test]
+fn snapshot_of_another_version_says_so() {
+    let text = std::fs::read_to_string(fixture("small-account.json")).unwrap().replace("\"schema_version\": 1", "\"schema_version\": 7");
+    let (code, err) = scan_snapshot_text(&text);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("schema_version 7 is not supported (this build reads version 1)"), "{err}");
+}
+
+#[test]
+fn missing_snapshot_file_is_a_clear_error() {
+    trailwarden()
+        .args(["scan", "--snapshot", "/nonexistent/snap.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/nonexistent/snap.json: cannot read the snapshot"));
+}
+
+// ---- config ----
+
+fn scan_with_config(config: &str) -> (Option<i32>, serde_json::Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trailwarden.yaml");
+    std::fs::write(&path, config).unwrap();
+    let output = trailwarden()
+        .args(["scan", "--quiet", "--json", "-", "--config"])
+        .arg(&path)
+        .arg("--snapshot")
+        .arg(fixture("small-account.json"))
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
+    (output.status.code(), report, String::from_utf8(output.stderr).unwrap())
+}
+
+fn finding<'a>(report: &'a serde_json::Value, rule: &str, arn_part: &str) -> &'a serde_json::Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == rule && f["resource"]["arn"].as_str().unwrap().contains(arn_part))
+        .unwrap_or_else(|| panic!("no {rule} finding on {arn_part}"))
+}
+
+#[test]
+fn config_disables_rules_and_overrides_severity() {
+    let (code, report, _) = scan_with_config("disabled_rules: [CT-IS-LOGGING]\nseverity_overrides:\n  CT-LOG-FILE-VALIDATION: critical\n");
+    assert_eq!(code, Some(1));
+    let findings = report["findings"].as_array().unwrap();
+    assert!(!findings.iter().any(|f| f["rule_id"] == "CT-IS-LOGGING"));
+    assert_eq!(finding(&report, "CT-LOG-FILE-VALIDATION", "trail/local")["severity"], "critical");
+}
+
+#[test]
+fn config_parameters_change_rule_behaviour() {
+    let (_, report, _) = scan_with_config(
+        "parameters:\n  CT-MULTI-REGION:\n    require_global_events_in_multi_region: false\n",
+    );
+    assert_eq!(finding(&report, "CT-MULTI-REGION", "111122223333")["outcome"], "pass");
+}
+
+#[test]
+fn suppression_with_reason_suppresses_and_says_why() {
+    let (code, report, err) = scan_with_config(
+        "suppressions:\n  - rule: CT-IS-LOGGING\n    resource: \"arn:aws:cloudtrail:eu-west-1:*:trail/local\"\n    reason: decommissioning this trail\n    expires: 2999-01-01\n",
+    );
+    let f = finding(&report, "CT-IS-LOGGING", "trail/local");
+    assert_eq!(f["outcome"], "suppressed");
+    assert_eq!(f["suppression"], "decommissioning this trail (until 2999-01-01)");
+    assert_eq!(report["summary"]["suppressed"], 1);
+    assert_eq!(code, Some(0), "the only high failure is suppressed: {err}");
+}
+
+#[test]
+fn expired_suppression_stops_suppressing_and_warns() {
+    let (code, report, err) = scan_with_config(
+        "suppressions:\n  - rule: CT-IS-LOGGING\n    resource: \"*trail/local\"\n    reason: temporary\n    expires: 2020-01-31\n",
+    );
+    assert_eq!(code, Some(1));
+    let f = finding(&report, "CT-IS-LOGGING", "trail/local");
+    assert_eq!(f["outcome"], "fail");
+    assert!(f["message"].as_str().unwrap().contains("expired on 2020-01-31"));
+    assert!(err.contains("warning: suppression of CT-IS-LOGGING on `*trail/local` expired on 2020-01-31"), "{err}");
+}
+
+#[test]
+fn unused_suppression_is_warned_about() {
+    let (_, _, err) = scan_with_config("suppressions:\n  - rule: CT-IS-LOGGING\n    resource: \"arn:aws:cloudtrail:*:*:trail/gone\"\n    reason: old\n");
+    assert!(err.contains("matched no failing finding"), "{err}");
+}
+
+fn config_error(config: &str) -> String {
+    let (code, _, err) = scan_with_config(config);
+    assert_eq!(code, Some(2), "{err}");
+    err
+}
+
+#[test]
+fn config_errors_name_file_line_and_field() {
+    let err = config_error("disabled_rule: [CT-IS-LOGGING]\n");
+    assert!(err.contains("trailwarden.yaml:1:1: invalid config: unknown field `disabled_rule`"), "{err}");
+
+    let err = config_error("disabled_rules:\n  - CT-IS-LOGING\n");
+    assert!(err.contains("trailwarden.yaml:2:5: unknown rule id `CT-IS-LOGING`; did you mean `CT-IS-LOGGING`?"), "{err}");
+
+    let err = config_error("parameters:\n  CT-MULTI-REGION:\n    accept_split_read_write: \"yes\"\n");
+    assert!(err.contains("trailwarden.yaml:3:31: parameter `accept_split_read_write` of CT-MULTI-REGION must be a boolean"), "{err}");
+
+    let err = config_error("parameters:\n  CT-MULTI-REGION:\n    accept_split: true\n");
+    assert!(err.contains("has no parameter `accept_split`"), "{err}");
+
+    let err = config_error("suppressions:\n  - rule: CT-IS-LOGGING\n    resource: \"*\"\n    reason: \"\"\n");
+    assert!(err.contains("trailwarden.yaml:4:14: a suppression needs a reason"), "{err}");
+
+    let err = config_error("suppressions:\n  - rule: CT-IS-LOGGING\n    resource: \"*\"\n");
+    assert!(err.contains("missing field `reason`"), "{err}");
+
+    let err = config_error("severity_overrides:\n  CT-IS-LOGGING: severe\n");
+    assert!(err.contains("unknown variant `severe`"), "{err}");
+}
