@@ -78,8 +78,19 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
                 Ok(false) => Decision::Outcome(Outcome::Fail),
                 Err(e) => Decision::Error(e),
             },
-            PassRule::Quantified { quantifier, list, binding, condition } => {
-                quantified(*quantifier, list, binding, condition, &context, &mut elements)
+            PassRule::Quantified { quantifier, list, binding, condition, alternative } => {
+                match quantified(*quantifier, list, binding, condition, &context, &mut elements) {
+                    Decision::Outcome(Outcome::Pass) => Decision::Outcome(Outcome::Pass),
+                    undecided => match alternative.as_ref().map(|a| run_bool(a, &context)) {
+                        Some(Ok(true)) => Decision::Outcome(Outcome::Pass),
+                        // The alternative failing or erroring leaves the quantifier's answer.
+                        None | Some(Ok(false)) => undecided,
+                        Some(Err(e)) => match undecided {
+                            Decision::Outcome(Outcome::Fail) => Decision::Error(e),
+                            other => other,
+                        },
+                    },
+                }
             }
         },
     };

@@ -303,11 +303,20 @@ pub struct Subjects {
 /// Context shared while building the views of one inventory.
 struct Context<'a> {
     inventory: &'a Inventory,
+    /// Each trail by ARN, from its owner's copy, for owners that were scanned.
+    owned_trails: BTreeMap<&'a str, (&'a Account, &'a Trail)>,
     management_account_id: Option<&'a str>,
     buckets: HashMap<&'a str, &'a Bucket>,
     keys: HashMap<&'a str, &'a crate::inventory::KmsKey>,
     s3_all: Vec<String>,
     lambda_all: Vec<String>,
+}
+
+impl<'a> Context<'a> {
+    /// The owner's copy of a trail when the owner was scanned, else the copy seen.
+    fn best_copy(&self, seen: &'a Trail) -> &'a Trail {
+        self.owned_trails.get(seen.arn.as_str()).map_or(seen, |(_, owners_copy)| owners_copy)
+    }
 }
 
 /// Builds every subject of the inventory.
@@ -316,15 +325,6 @@ pub fn build(inventory: &Inventory) -> Subjects {
         Fact::Value(Some(org)) => Some(org.management_account_id.as_str()),
         _ => None,
     };
-    let cx = Context {
-        inventory,
-        management_account_id,
-        buckets: inventory.buckets.iter().map(|b| (b.name.as_str(), b)).collect(),
-        keys: inventory.kms_keys.iter().map(|k| (k.key_id.as_str(), k)).collect(),
-        s3_all: selectors::s3_all_prefixes(&inventory.partition),
-        lambda_all: selectors::lambda_all_prefixes(&inventory.partition),
-    };
-    let scanned: BTreeSet<&str> = inventory.accounts.iter().map(|a| a.id.as_str()).collect();
     let mut subjects = Subjects::default();
 
     // Trails, de-duplicated by ARN: each is evaluated once, from its owner's copy, and only
@@ -335,6 +335,16 @@ pub fn build(inventory: &Inventory) -> Subjects {
             owned_trails.entry(trail.arn.as_str()).or_insert((account, trail));
         }
     }
+    let cx = Context {
+        owned_trails: owned_trails.clone(),
+        inventory,
+        management_account_id,
+        buckets: inventory.buckets.iter().map(|b| (b.name.as_str(), b)).collect(),
+        keys: inventory.kms_keys.iter().map(|k| (k.key_id.as_str(), k)).collect(),
+        s3_all: selectors::s3_all_prefixes(&inventory.partition),
+        lambda_all: selectors::lambda_all_prefixes(&inventory.partition),
+    };
+    let scanned: BTreeSet<&str> = inventory.accounts.iter().map(|a| a.id.as_str()).collect();
 
     for account in &inventory.accounts {
         let trails = account_trails(&cx, account);
@@ -389,8 +399,12 @@ fn region_enabled(account: &Account, region: &str) -> bool {
 }
 
 /// The trails that record an account: owned ones first, then inherited organization trails.
+///
+/// An inherited trail is described from its owner's copy when the owner was scanned: the
+/// management account reads its organization trail's status and selectors, which a member
+/// account usually may not.
 fn account_trails(cx: &Context, account: &Account) -> Vec<TrailView> {
-    let mut trails: Vec<TrailView> = account.trails.iter().map(|t| trail_view(cx, account, t)).collect();
+    let mut trails: Vec<TrailView> = account.trails.iter().map(|seen| trail_view(cx, account, cx.best_copy(seen))).collect();
     trails.sort_by(|a, b| b.owned.cmp(&a.owned).then_with(|| a.arn.cmp(&b.arn)));
     trails
 }
@@ -597,10 +611,9 @@ fn trail_view(cx: &Context, account: &Account, trail: &Trail) -> TrailView {
         },
         kms_key: kms_key_view(cx, trail.kms_key_id.as_deref()),
         bucket: bucket_link(cx, &owner, &trail.s3_bucket_name),
-        other_logging_multi_region_trail: account
-            .trails
-            .iter()
-            .any(|other| other.arn != trail.arn && other.is_multi_region_trail && other.status.value().is_some_and(|s| s.is_logging)),
+        other_logging_multi_region_trail: account.trails.iter().map(|other| cx.best_copy(other)).any(|other| {
+            other.arn != trail.arn && other.is_multi_region_trail && other.status.value().is_some_and(|s| s.is_logging)
+        }),
     }
 }
 

@@ -97,10 +97,19 @@ pub fn gaps(inventory: &Inventory) -> Vec<Gap> {
             c.add(&trail.insight_selectors, id, r, "cloudtrail:GetInsightSelectors", &trail.arn);
         }
     }
+    // A bucket whose owner or region could not be read is filed where a trail delivering to
+    // it lives, as its findings are.
+    let mut delivering: std::collections::HashMap<&str, (&str, &str)> = std::collections::HashMap::new();
+    for account in &inventory.accounts {
+        for trail in account.trails.iter().filter(|t| t.owner_account_id() == account.id) {
+            delivering.entry(trail.s3_bucket_name.as_str()).or_insert((account.id.as_str(), trail.home_region.as_str()));
+        }
+    }
     for bucket in &inventory.buckets {
         let arn = format!("arn:{}:s3:::{}", c.partition, bucket.name);
-        let account = bucket.owner_account_id.value().map_or(caller, String::as_str).to_owned();
-        let region = bucket.region.value().map_or("global", String::as_str).to_owned();
+        let (trail_account, trail_region) = delivering.get(bucket.name.as_str()).copied().unwrap_or((caller, "global"));
+        let account = bucket.owner_account_id.value().map_or(trail_account, String::as_str).to_owned();
+        let region = bucket.region.value().map_or(trail_region, String::as_str).to_owned();
         let (a, r) = (account.as_str(), region.as_str());
         c.add(&bucket.owner_account_id, a, r, "s3:HeadBucket", &arn);
         c.add(&bucket.region, a, r, "s3:GetBucketLocation", &arn);

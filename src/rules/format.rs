@@ -96,6 +96,10 @@ pub struct Quantifier {
     pub binding: String,
     #[serde(rename = "where")]
     pub condition: String,
+    /// CEL: the rule also passes when this is true (for a pass that no single element
+    /// carries, e.g. read and write events recorded by two different trails).
+    #[serde(default, rename = "or")]
+    pub alternative: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

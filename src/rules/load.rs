@@ -317,7 +317,11 @@ fn compile_quantified(
     let mut inner = vars.clone();
     inner.insert(q.binding.clone(), check::element_shape(&list.program, vars));
     let condition = compile(errors, &[Step::Key("pass_if"), Step::Key("where")], &q.condition, &inner)?;
-    Some(PassRule::Quantified { quantifier, list, binding: q.binding.clone(), condition })
+    let alternative = match &q.alternative {
+        Some(src) => Some(compile(errors, &[Step::Key("pass_if"), Step::Key("or")], src, vars)?),
+        None => None,
+    };
+    Some(PassRule::Quantified { quantifier, list, binding: q.binding.clone(), condition, alternative })
 }
 
 fn check_tests(file: &RuleFile, path: &Path, text: &str, errors: &mut Vec<RuleError>) {

@@ -32,7 +32,7 @@ pub enum PassRule {
     Expression(Condition),
     /// Some (`any`) or every (`all`) element of `list`, bound to `binding`, must satisfy
     /// `condition`.
-    Quantified { quantifier: Quantifier, list: Condition, binding: String, condition: Condition },
+    Quantified { quantifier: Quantifier, list: Condition, binding: String, condition: Condition, alternative: Option<Condition> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
