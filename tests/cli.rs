@@ -485,3 +485,24 @@ fn config_errors_name_file_line_and_field() {
     let err = config_error("severity_overrides:\n  CT-IS-LOGGING: severe\n");
     assert!(err.contains("unknown variant `severe`"), "{err}");
 }
+
+// ---- the demo organization ----
+
+fn demo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-org.json")
+}
+
+#[test]
+fn demo_organization_report_and_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo.json");
+    let output = trailwarden().args(["scan", "--snapshot"]).arg(demo()).arg("--json").arg(&out).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "the demo has high failures");
+    let report = stable_report(&std::fs::read_to_string(&out).unwrap());
+    let outcomes: std::collections::BTreeSet<&str> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["outcome"].as_str().unwrap()).collect();
+    assert!(outcomes.contains("pass") && outcomes.contains("fail"), "{outcomes:?}");
+    assert_eq!(report["scan"]["accounts"].as_array().unwrap().len(), 6);
+    insta::assert_json_snapshot!("demo_report", report);
+    insta::assert_snapshot!("demo_terminal", String::from_utf8(output.stderr).unwrap());
+}
