@@ -1,7 +1,10 @@
 //! Evaluation: pure and synchronous, `(rules, inventory, config) -> findings`.
 
 pub mod binding;
+mod copies;
 pub mod engine;
+pub mod monitoring;
+pub mod policy;
 pub mod readable;
 pub mod selectors;
 pub mod suppress;

@@ -195,3 +195,10 @@ pub fn s3_all_prefixes(partition: &str) -> Vec<String> {
 pub fn lambda_all_prefixes(partition: &str) -> Vec<String> {
     vec![format!("arn:{partition}:lambda")]
 }
+
+/// Whether any data events are selected: a basic selector with data resources, or an
+/// advanced selector for the Data category.
+pub fn logs_data_events(selectors: &EventSelectors) -> bool {
+    selectors.basic.iter().any(|s| s.data_resources.iter().any(|r| !r.values.is_empty()))
+        || selectors.advanced.iter().any(|s| equals_exactly(field(s, "eventCategory"), "Data"))
+}

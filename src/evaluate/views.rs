@@ -5,6 +5,9 @@
 //! Views are plain serde data; binding.rs turns them into CEL values. Their JSON Schema is
 //! what rule conditions are checked against when a rule loads.
 
+use super::copies;
+use super::monitoring::{self, AlarmedMetricFilter, CloudTrailEventRule};
+use super::policy::{self, PolicyAnalysis};
 use super::readable::Readable;
 use super::selectors::{self, DataEventCoverage, ManagementCoverage};
 use crate::inventory::{
@@ -39,6 +42,11 @@ pub struct OrganizationView {
     pub trusted_service_principals: Readable<Vec<String>>,
     /// Organization trails owned by the management account (when it was scanned).
     pub organization_trails: Vec<TrailView>,
+    /// ACTIVE accounts that own no logging multi-Region trail recording all read and write
+    /// management events; unreadable when the account list could not be read or an ACTIVE
+    /// account was not scanned.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub accounts_without_own_multi_region_trail: Readable<Vec<String>>,
 }
 
 /// The binding of an `account`-scope rule.
@@ -55,6 +63,10 @@ pub struct AccountView {
     /// Entities with AWSCloudTrail_FullAccess attached as a permissions policy.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub cloudtrail_full_access: Readable<PolicyAttachments>,
+    /// CloudTrail Lake event data stores in the scanned regions (unreadable if any region's
+    /// listing failed).
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub event_data_stores: Readable<Vec<EventDataStoreFields>>,
 }
 
 /// The binding of a `region`-scope rule: one enabled region of one account.
@@ -67,6 +79,17 @@ pub struct RegionView {
     /// True when DescribeTrails answered in this region; absent (inconclusive) when it did not.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub trails_listed: Readable<bool>,
+    /// The home region of a trail this account owns (where StopLogging / DeleteTrail of that
+    /// trail can be called, so where a tamper alert must live).
+    pub home_of_owned_trail: bool,
+    /// Names of the CloudWatch Logs log groups that this account's trails homed here deliver to.
+    pub trail_log_groups: Vec<String>,
+    /// EventBridge rules on CloudTrail API calls to cloudtrail.amazonaws.com.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub cloudtrail_event_rules: Readable<Vec<CloudTrailEventRule>>,
+    /// CloudWatch Logs metric filters with the alarms on their metrics.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub metric_filters: Readable<Vec<AlarmedMetricFilter>>,
 }
 
 /// The binding of a `trail`-scope rule, and each element of `account.trails`.
@@ -110,6 +133,12 @@ pub struct TrailView {
     /// The trail is configured with advanced event selectors.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub uses_advanced_selectors: Readable<bool>,
+    /// Data events of any resource type are recorded.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub logs_data_events: Readable<bool>,
+    /// Some data events are selected with basic event selectors.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub data_events_via_basic_selectors: Readable<bool>,
     /// Insight types enabled on the trail.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub insights: Readable<InsightsView>,
@@ -121,6 +150,14 @@ pub struct TrailView {
     /// Another trail recording the owner account is multi-Region and known to be logging
     /// (used to judge how much a stopped trail matters).
     pub other_logging_multi_region_trail: bool,
+    /// When another logging trail also delivers management events for the owner account in a
+    /// region this trail covers, and that trail is the primary copy (the organization trail,
+    /// else the full-baseline trail, else a multi-Region one): its name. Null when this trail
+    /// is the only or the primary copy everywhere (CT-DUPLICATE-MGMT-EVENTS).
+    pub duplicates_management_events_of: Option<String>,
+    /// Data-event resource types (`AWS::S3::Object`, `AWS::Lambda::Function`) that another
+    /// logging trail also records in a region this trail covers (each copy is billed).
+    pub data_events_also_recorded_by_other_trails: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -159,6 +196,8 @@ pub struct BucketLinkView {
     /// The bucket is owned by the organization's management account.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub in_management_account: Readable<bool>,
+    /// The bucket does not exist (any more): logs go nowhere, or to whoever registers the name.
+    pub missing: bool,
 }
 
 /// The binding of a `bucket`-scope rule: a bucket that receives trail logs.
@@ -191,6 +230,9 @@ pub struct BucketView {
     /// The bucket policy document (parsed JSON); null when there is none.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub policy: Readable<Option<serde_json::Value>>,
+    /// What the bucket policy allows; null when there is no policy.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub policy_analysis: Readable<Option<PolicyAnalysis>>,
     /// GetBucketPolicyStatus.IsPublic (false when there is no policy).
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub policy_is_public: Readable<bool>,
@@ -301,7 +343,7 @@ pub struct Subjects {
 }
 
 /// Context shared while building the views of one inventory.
-struct Context<'a> {
+pub(super) struct BuildContext<'a> {
     inventory: &'a Inventory,
     /// Each trail by ARN, from its owner's copy, for owners that were scanned.
     owned_trails: BTreeMap<&'a str, (&'a Account, &'a Trail)>,
@@ -312,9 +354,9 @@ struct Context<'a> {
     lambda_all: Vec<String>,
 }
 
-impl<'a> Context<'a> {
+impl<'a> BuildContext<'a> {
     /// The owner's copy of a trail when the owner was scanned, else the copy seen.
-    fn best_copy(&self, seen: &'a Trail) -> &'a Trail {
+    pub(super) fn best_copy(&self, seen: &'a Trail) -> &'a Trail {
         self.owned_trails.get(seen.arn.as_str()).map_or(seen, |(_, owners_copy)| owners_copy)
     }
 }
@@ -335,7 +377,7 @@ pub fn build(inventory: &Inventory) -> Subjects {
             owned_trails.entry(trail.arn.as_str()).or_insert((account, trail));
         }
     }
-    let cx = Context {
+    let cx = BuildContext {
         owned_trails: owned_trails.clone(),
         inventory,
         management_account_id,
@@ -403,13 +445,13 @@ fn region_enabled(account: &Account, region: &str) -> bool {
 /// An inherited trail is described from its owner's copy when the owner was scanned: the
 /// management account reads its organization trail's status and selectors, which a member
 /// account usually may not.
-fn account_trails(cx: &Context, account: &Account) -> Vec<TrailView> {
+fn account_trails(cx: &BuildContext, account: &Account) -> Vec<TrailView> {
     let mut trails: Vec<TrailView> = account.trails.iter().map(|seen| trail_view(cx, account, cx.best_copy(seen))).collect();
     trails.sort_by(|a, b| b.owned.cmp(&a.owned).then_with(|| a.arn.cmp(&b.arn)));
     trails
 }
 
-fn account_subject(cx: &Context, account: &Account, trails: Vec<TrailView>) -> Subject<AccountView> {
+fn account_subject(cx: &BuildContext, account: &Account, trails: Vec<TrailView>) -> Subject<AccountView> {
     let view = AccountView {
         id: account.id.clone(),
         name: account.name.clone(),
@@ -417,6 +459,7 @@ fn account_subject(cx: &Context, account: &Account, trails: Vec<TrailView>) -> S
         trails,
         enabled_regions: (&account.enabled_regions).into(),
         cloudtrail_full_access: (&account.cloudtrail_full_access).into(),
+        event_data_stores: account_event_data_stores(account),
     };
     let mut unreadable = Vec::new();
     push_unreadable(&mut unreadable, "account.enabled_regions", &account.enabled_regions);
@@ -436,8 +479,34 @@ fn account_subject(cx: &Context, account: &Account, trails: Vec<TrailView>) -> S
     }
 }
 
+fn account_event_data_stores(account: &Account) -> Readable<Vec<EventDataStoreFields>> {
+    let mut stores = Vec::new();
+    for region in &account.regions {
+        match &region.event_data_stores {
+            Fact::Value(found) => stores.extend(found.iter().map(event_data_store_fields)),
+            Fact::Unreadable(u) => return Readable::unreadable(u.clone()),
+        }
+    }
+    Readable::value(stores)
+}
+
+fn event_data_store_fields(store: &crate::inventory::EventDataStore) -> EventDataStoreFields {
+    EventDataStoreFields {
+        arn: store.arn.clone(),
+        name: store.name.clone(),
+        status: store.status.clone(),
+        retention_period: store.retention_period,
+        billing_mode: store.billing_mode.clone(),
+        termination_protection_enabled: store.termination_protection_enabled,
+        multi_region_enabled: store.multi_region_enabled,
+        organization_enabled: store.organization_enabled,
+        kms_key_id: store.kms_key_id.clone(),
+        insights: (&store.insight_selectors).into_readable().map(|s| insights(&s)),
+    }
+}
+
 fn region_subject(
-    cx: &Context,
+    cx: &BuildContext,
     account: &Account,
     region: &crate::inventory::RegionInventory,
     trails: Vec<TrailView>,
@@ -445,11 +514,26 @@ fn region_subject(
     let view = RegionView {
         name: region.name.clone(),
         account_id: account.id.clone(),
+        home_of_owned_trail: account.trails.iter().any(|t| t.owner_account_id() == account.id && t.home_region == region.name),
+        trail_log_groups: account
+            .trails
+            .iter()
+            .filter(|t| t.owner_account_id() == account.id && t.home_region == region.name)
+            .filter_map(|t| t.cloud_watch_logs_log_group_arn.as_deref().and_then(log_group_name))
+            .collect(),
         trails,
         trails_listed: (&region.trail_arns).into_readable().map(|_| true),
+        cloudtrail_event_rules: (&region.eventbridge_rules).into_readable().map(|rules| monitoring::cloudtrail_event_rules(&rules)),
+        metric_filters: match &region.metric_filters {
+            Fact::Value(filters) => Readable::value(monitoring::alarmed_metric_filters(filters, &region.alarms)),
+            Fact::Unreadable(u) => Readable::unreadable(u.clone()),
+        },
     };
     let mut unreadable = Vec::new();
     push_unreadable(&mut unreadable, "region.trails_listed", &region.trail_arns);
+    push_unreadable(&mut unreadable, "region.cloudtrail_event_rules", &region.eventbridge_rules);
+    push_unreadable(&mut unreadable, "region.metric_filters", &region.metric_filters);
+    push_unreadable(&mut unreadable, "region.metric_filters (alarms)", &region.alarms);
     for trail in &view.trails {
         unreadable.extend(trail_unreadable(trail));
     }
@@ -467,18 +551,7 @@ fn region_subject(
 
 fn event_data_store_subject(account: &Account, region: &str, store: &crate::inventory::EventDataStore) -> Subject<EventDataStoreView> {
     let view = EventDataStoreView {
-        store: EventDataStoreFields {
-            arn: store.arn.clone(),
-            name: store.name.clone(),
-            status: store.status.clone(),
-            retention_period: store.retention_period,
-            billing_mode: store.billing_mode.clone(),
-            termination_protection_enabled: store.termination_protection_enabled,
-            multi_region_enabled: store.multi_region_enabled,
-            organization_enabled: store.organization_enabled,
-            kms_key_id: store.kms_key_id.clone(),
-            insights: (&store.insight_selectors).into_readable().map(|s| insights(&s)),
-        },
+        store: event_data_store_fields(store),
         account_id: account.id.clone(),
         region: region.to_owned(),
     };
@@ -496,7 +569,7 @@ fn event_data_store_subject(account: &Account, region: &str, store: &crate::inve
     }
 }
 
-fn organization_subject(cx: &Context, owned_trails: &BTreeMap<&str, (&Account, &Trail)>) -> Subject<OrganizationView> {
+fn organization_subject(cx: &BuildContext, owned_trails: &BTreeMap<&str, (&Account, &Trail)>) -> Subject<OrganizationView> {
     let caller = cx.inventory.caller_account_id.clone();
     let account_ref = |arn: String| ResourceRef { arn, kind: ResourceKind::Organization, account: caller.clone(), region: "global".to_owned() };
     let organization_trails: Vec<TrailView> = owned_trails
@@ -518,6 +591,7 @@ fn organization_subject(cx: &Context, owned_trails: &BTreeMap<&str, (&Account, &
                 cloudtrail_delegated_administrators: Readable::unreadable(u.clone()),
                 trusted_service_principals: Readable::unreadable(u.clone()),
                 organization_trails,
+                accounts_without_own_multi_region_trail: Readable::unreadable(u.clone()),
             };
             (view, account_ref(format!("AWS::::Account:{caller}")))
         }
@@ -532,6 +606,7 @@ fn organization_subject(cx: &Context, owned_trails: &BTreeMap<&str, (&Account, &
                 cloudtrail_delegated_administrators: Readable::value(Vec::new()),
                 trusted_service_principals: Readable::value(Vec::new()),
                 organization_trails,
+                accounts_without_own_multi_region_trail: Readable::value(Vec::new()),
             };
             (view, account_ref(format!("AWS::::Account:{caller}")))
         }
@@ -559,6 +634,7 @@ fn organization_subject(cx: &Context, owned_trails: &BTreeMap<&str, (&Account, &
                 cloudtrail_delegated_administrators: admins,
                 trusted_service_principals: (&org.trusted_service_principals).into(),
                 organization_trails,
+                accounts_without_own_multi_region_trail: accounts_without_own_trail(cx, org),
             };
             let resource = ResourceRef {
                 arn: org.arn.clone(),
@@ -572,8 +648,36 @@ fn organization_subject(cx: &Context, owned_trails: &BTreeMap<&str, (&Account, &
     Subject { resource, view, unreadable }
 }
 
+/// ACTIVE member accounts that own no logging multi-Region trail recording all read and write
+/// management events (the per-account fallback of CT-ORG-TRAIL).
+fn accounts_without_own_trail(cx: &BuildContext, org: &crate::inventory::Organization) -> Readable<Vec<String>> {
+    let members = match &org.accounts {
+        Fact::Value(members) => members,
+        Fact::Unreadable(u) => return Readable::unreadable(u.clone()),
+    };
+    let mut uncovered = Vec::new();
+    for member in members.iter().filter(|m| m.status == "ACTIVE") {
+        let Some(account) = cx.inventory.accounts.iter().find(|a| a.id == member.id) else {
+            return Readable::unreadable(Unreadable {
+                reason: UnreadableReason::Error,
+                api: None,
+                detail: Some(format!("ACTIVE account {} was not scanned", member.id)),
+            });
+        };
+        let covered = account.trails.iter().filter(|t| t.owner_account_id() == account.id).any(|t| {
+            t.is_multi_region_trail
+                && t.status.value().is_some_and(|s| s.is_logging)
+                && selectors::management_coverage(t.has_custom_event_selectors, t.event_selectors.value()).is_some_and(|m| m.all)
+        });
+        if !covered {
+            uncovered.push(member.id.clone());
+        }
+    }
+    Readable::value(uncovered)
+}
+
 /// A trail as seen from `account`.
-fn trail_view(cx: &Context, account: &Account, trail: &Trail) -> TrailView {
+fn trail_view(cx: &BuildContext, account: &Account, trail: &Trail) -> TrailView {
     let owner = trail.owner_account_id().to_owned();
     let owned = owner == account.id;
     let selectors = trail.event_selectors.value();
@@ -604,6 +708,8 @@ fn trail_view(cx: &Context, account: &Account, trail: &Trail) -> TrailView {
         s3_data_events: selector_fact(&trail.event_selectors, |s| selectors::data_coverage(s, "AWS::S3::Object", &cx.s3_all)),
         lambda_data_events: selector_fact(&trail.event_selectors, |s| selectors::data_coverage(s, "AWS::Lambda::Function", &cx.lambda_all)),
         uses_advanced_selectors: selector_fact(&trail.event_selectors, |s| !s.advanced.is_empty()),
+        logs_data_events: selector_fact(&trail.event_selectors, selectors::logs_data_events),
+        data_events_via_basic_selectors: selector_fact(&trail.event_selectors, |s| s.basic.iter().any(|b| !b.data_resources.is_empty())),
         insights: if trail.has_insight_selectors {
             (&trail.insight_selectors).into_readable().map(|s| insights(&s))
         } else {
@@ -614,6 +720,8 @@ fn trail_view(cx: &Context, account: &Account, trail: &Trail) -> TrailView {
         other_logging_multi_region_trail: account.trails.iter().map(|other| cx.best_copy(other)).any(|other| {
             other.arn != trail.arn && other.is_multi_region_trail && other.status.value().is_some_and(|s| s.is_logging)
         }),
+        duplicates_management_events_of: copies::primary_elsewhere(cx, account, trail),
+        data_events_also_recorded_by_other_trails: copies::shared_data_event_types(cx, account, trail),
     }
 }
 
@@ -641,7 +749,7 @@ fn insights(selectors: &[crate::inventory::InsightSelector]) -> InsightsView {
     InsightsView { api_call_rate: has("ApiCallRateInsight"), api_error_rate: has("ApiErrorRateInsight") }
 }
 
-fn kms_key_view(cx: &Context, key_id: Option<&str>) -> Readable<Option<KmsKeyView>> {
+fn kms_key_view(cx: &BuildContext, key_id: Option<&str>) -> Readable<Option<KmsKeyView>> {
     let Some(key_id) = key_id else { return Readable::value(None) };
     match cx.keys.get(key_id).map(|k| &k.metadata) {
         Some(Fact::Value(m)) => Readable::value(Some(KmsKeyView {
@@ -658,25 +766,26 @@ fn not_collected(api: &str, what: &str) -> Unreadable {
     Unreadable { reason: UnreadableReason::Error, api: Some(api.to_owned()), detail: Some(format!("{what} is not in the snapshot")) }
 }
 
-fn bucket_owner(cx: &Context, name: &str) -> Readable<String> {
+fn bucket_owner(cx: &BuildContext, name: &str) -> Readable<String> {
     match cx.buckets.get(name) {
         Some(bucket) => (&bucket.owner_account_id).into(),
         None => Readable::unreadable(not_collected("s3:HeadBucket", &format!("bucket {name}"))),
     }
 }
 
-fn bucket_link(cx: &Context, trail_account: &str, name: &str) -> BucketLinkView {
+fn bucket_link(cx: &BuildContext, trail_account: &str, name: &str) -> BucketLinkView {
     let owner = bucket_owner(cx, name);
     BucketLinkView {
         name: name.to_owned(),
         arn: format!("arn:{}:s3:::{name}", cx.inventory.partition),
         cross_account: owner.clone().map(|o| o != trail_account),
         in_management_account: owner.clone().map(|o| Some(o.as_str()) == cx.management_account_id),
+        missing: matches!(&owner.0, Err(u) if u.reason == UnreadableReason::NotFound),
         account_id: owner,
     }
 }
 
-fn bucket_subject(cx: &Context, name: &str, trails: &[&Trail], scanned: &BTreeSet<&str>) -> Subject<BucketView> {
+fn bucket_subject(cx: &BuildContext, name: &str, trails: &[&Trail], scanned: &BTreeSet<&str>) -> Subject<BucketView> {
     let arn = format!("arn:{}:s3:::{name}", cx.inventory.partition);
     let trail_arns: Vec<String> = trails.iter().map(|t| t.arn.clone()).collect();
     let trails_use_kms = trails.iter().any(|t| t.kms_key_id.is_some());
@@ -699,6 +808,7 @@ fn bucket_subject(cx: &Context, name: &str, trails: &[&Trail], scanned: &BTreeSe
                 object_lock: Readable::unreadable(missing.clone()),
                 public_access_block: Readable::unreadable(missing.clone()),
                 policy: Readable::unreadable(missing.clone()),
+                policy_analysis: Readable::unreadable(missing.clone()),
                 policy_is_public: Readable::unreadable(missing.clone()),
                 public_acl_grants: Readable::unreadable(missing.clone()),
                 object_ownership: Readable::unreadable(missing.clone()),
@@ -744,6 +854,7 @@ fn bucket_subject(cx: &Context, name: &str, trails: &[&Trail], scanned: &BTreeSe
                 object_lock: (&bucket.object_lock).into(),
                 public_access_block: effective_public_access_block(cx, bucket, &mut unreadable),
                 policy: policy_document(bucket, &mut unreadable),
+                policy_analysis: policy_document(bucket, &mut Vec::new()).map(|doc| doc.as_ref().map(policy::analyse)),
                 policy_is_public: (&bucket.policy_is_public).into_readable().map(|p| p.unwrap_or(false)),
                 public_acl_grants: (&bucket.acl_grants).into_readable().map(|grants| {
                     grants
@@ -770,7 +881,7 @@ fn bucket_subject(cx: &Context, name: &str, trails: &[&Trail], scanned: &BTreeSe
 }
 
 /// The bucket's own Block Public Access, else the owner account's, else none at all.
-fn effective_public_access_block(cx: &Context, bucket: &Bucket, unreadable: &mut Vec<(String, Unreadable)>) -> Readable<PublicAccessBlock> {
+fn effective_public_access_block(cx: &BuildContext, bucket: &Bucket, unreadable: &mut Vec<(String, Unreadable)>) -> Readable<PublicAccessBlock> {
     match &bucket.public_access_block {
         Fact::Unreadable(u) => Readable::unreadable(u.clone()),
         Fact::Value(Some(own)) => Readable::value(*own),
@@ -832,6 +943,13 @@ fn trail_unreadable(view: &TrailView) -> Vec<(String, Unreadable)> {
         .into_iter()
         .filter_map(|(field, u)| u.map(|u| (format!("trail {} {field}", view.name), u.clone())))
         .collect()
+}
+
+/// The log group name in a CloudTrail `CloudWatchLogsLogGroupArn`
+/// (`arn:aws:logs:<region>:<account>:log-group:<name>:*`).
+fn log_group_name(arn: &str) -> Option<String> {
+    let rest = arn.split(":log-group:").nth(1)?;
+    Some(rest.trim_end_matches(":*").to_owned())
 }
 
 /// `Fact` → `Readable` by value, for chaining `.map`.
