@@ -288,6 +288,7 @@ pub fn compile_rule(
         tests: file.tests,
         path: rule_path,
         builtin,
+        remediation_source: file.remediation,
         text,
     })
 }

@@ -1,6 +1,7 @@
 //! Rules: the file format, loading and static checks, and the rule tests.
 
 pub mod check;
+pub mod docs;
 pub mod error;
 pub mod format;
 pub mod frameworks;
@@ -62,6 +63,8 @@ pub struct Rule {
     pub builtin: bool,
     /// The YAML text, for `rules show` and for positions in test failures.
     pub text: String,
+    /// The remediation template as written (for documentation).
+    pub remediation_source: String,
 }
 
 impl Rule {

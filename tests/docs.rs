@@ -1,0 +1,27 @@
+//! The committed rule documentation (docs/rules/) must match the rule files.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+#[test]
+fn committed_rule_docs_are_fresh() {
+    let set = trailwarden::rules::load_builtin().expect("the built-in rules load");
+    let pages = trailwarden::rules::docs::render(&set);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+    if std::env::var_os("TRAILWARDEN_UPDATE_DOCS").is_some() {
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, content) in &pages {
+            std::fs::write(dir.join(name), content).unwrap();
+        }
+    }
+    let regenerate = "regenerate with `cargo run -q -- rules docs docs/rules`";
+    for (name, content) in &pages {
+        let committed = std::fs::read_to_string(dir.join(name)).unwrap_or_else(|_| panic!("docs/rules/{name} is missing; {regenerate}"));
+        assert!(committed == *content, "docs/rules/{name} is stale; {regenerate}");
+    }
+    let expected: BTreeSet<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(expected.contains(name.as_str()), "docs/rules/{name} documents no rule; remove it ({regenerate})");
+    }
+}
