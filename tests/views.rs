@@ -202,6 +202,18 @@ mod trail_facts {
     }
 
     #[test]
+    fn an_inherited_trail_is_described_from_the_owners_copy_when_the_owner_was_scanned() {
+        let subjects = inventory()
+            .organization(organization(MGMT))
+            .account(account(MEMBER).trail(trail(ORG_TRAIL).multi_region().organization_trail().status_unreadable(UnreadableReason::AccessDenied)))
+            .account(account(MGMT).trail(trail(ORG_TRAIL).multi_region().organization_trail()))
+            .subjects();
+        let trails = account_trails_json(&subjects, MEMBER);
+        assert_eq!(trails[0]["is_logging"], true);
+        assert_eq!(trails[0]["inherited"], true, "still inherited from the member's point of view");
+    }
+
+    #[test]
     fn unreadable_custom_selectors_leave_management_and_data_coverage_out_of_the_view() {
         let subjects = inventory()
             .account(account(MGMT).trail(trail(MAIN_TRAIL).has_custom_event_selectors(true).selectors_unreadable(UnreadableReason::AccessDenied)))
