@@ -49,9 +49,10 @@ impl<T: Serialize> Serialize for Readable<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match &self.0 {
             Ok(v) => v.serialize(serializer),
-            // Only reached when a struct forgot `skip_serializing_if`; null is then the least
-            // wrong answer, and views.rs has a test that every Readable field is skipped.
-            Err(_) => serializer.serialize_none(),
+            // Only reached when a view field forgot `skip_serializing_if`. Writing null would
+            // let a rule read an unreadable fact as "none", so refuse: the view tests serialize
+            // views full of unreadable facts and catch the omission.
+            Err(u) => Err(serde::ser::Error::custom(format!("an unreadable fact ({u}) reached serialization: add skip_serializing_if"))),
         }
     }
 }

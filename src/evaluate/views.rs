@@ -377,6 +377,14 @@ pub fn build(inventory: &Inventory) -> Subjects {
             owned_trails.entry(trail.arn.as_str()).or_insert((account, trail));
         }
     }
+    // A CloudTrail delegated administrator manages the organization's trails: when the
+    // management account was not scanned, its copy is the one to judge them by (§0.1.5).
+    let delegated = cloudtrail_delegated_administrators(inventory);
+    for account in inventory.accounts.iter().filter(|a| delegated.contains(&a.id.as_str())) {
+        for trail in account.trails.iter().filter(|t| t.is_organization_trail) {
+            owned_trails.entry(trail.arn.as_str()).or_insert((account, trail));
+        }
+    }
     let cx = BuildContext {
         owned_trails: owned_trails.clone(),
         inventory,
@@ -411,7 +419,7 @@ pub fn build(inventory: &Inventory) -> Subjects {
             resource: ResourceRef {
                 arn: trail.arn.clone(),
                 kind: ResourceKind::Trail,
-                account: account.id.clone(),
+                account: trail.owner_account_id().to_owned(),
                 region: trail.home_region.clone(),
             },
             view,
@@ -430,6 +438,19 @@ pub fn build(inventory: &Inventory) -> Subjects {
 
     subjects.organization.push(organization_subject(&cx, &owned_trails));
     subjects
+}
+
+/// Account ids registered as CloudTrail delegated administrators.
+fn cloudtrail_delegated_administrators(inventory: &Inventory) -> Vec<&str> {
+    match &inventory.organization {
+        Fact::Value(Some(org)) => org
+            .delegated_administrators
+            .get(CLOUDTRAIL_PRINCIPAL)
+            .and_then(Fact::value)
+            .map(|admins| admins.iter().map(|a| a.account_id.as_str()).collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
 }
 
 fn region_enabled(account: &Account, region: &str) -> bool {
@@ -574,7 +595,7 @@ fn organization_subject(cx: &BuildContext, owned_trails: &BTreeMap<&str, (&Accou
     let account_ref = |arn: String| ResourceRef { arn, kind: ResourceKind::Organization, account: caller.clone(), region: "global".to_owned() };
     let organization_trails: Vec<TrailView> = owned_trails
         .values()
-        .filter(|(account, trail)| trail.is_organization_trail && Some(account.id.as_str()) == cx.management_account_id)
+        .filter(|(_, trail)| trail.is_organization_trail && Some(trail.owner_account_id()) == cx.management_account_id)
         .map(|(account, trail)| trail_view(cx, account, trail))
         .collect();
     let mut unreadable = Vec::new();
@@ -705,11 +726,11 @@ fn trail_view(cx: &BuildContext, account: &Account, trail: &Trail) -> TrailView 
         is_logging: (&trail.status).into_readable().map(|s| s.is_logging),
         status: (&trail.status).into_readable().map(|s| status_view(s, cx.inventory.collected_at)),
         management_events,
-        s3_data_events: selector_fact(&trail.event_selectors, |s| selectors::data_coverage(s, "AWS::S3::Object", &cx.s3_all)),
-        lambda_data_events: selector_fact(&trail.event_selectors, |s| selectors::data_coverage(s, "AWS::Lambda::Function", &cx.lambda_all)),
-        uses_advanced_selectors: selector_fact(&trail.event_selectors, |s| !s.advanced.is_empty()),
-        logs_data_events: selector_fact(&trail.event_selectors, selectors::logs_data_events),
-        data_events_via_basic_selectors: selector_fact(&trail.event_selectors, |s| s.basic.iter().any(|b| !b.data_resources.is_empty())),
+        s3_data_events: selector_fact(trail, |s| selectors::data_coverage(s, "AWS::S3::Object", &cx.s3_all)),
+        lambda_data_events: selector_fact(trail, |s| selectors::data_coverage(s, "AWS::Lambda::Function", &cx.lambda_all)),
+        uses_advanced_selectors: selector_fact(trail, |s| !s.advanced.is_empty()),
+        logs_data_events: selector_fact(trail, selectors::logs_data_events),
+        data_events_via_basic_selectors: selector_fact(trail, |s| s.basic.iter().any(|b| !b.data_resources.is_empty())),
         insights: if trail.has_insight_selectors {
             (&trail.insight_selectors).into_readable().map(|s| insights(&s))
         } else {
@@ -726,9 +747,13 @@ fn trail_view(cx: &BuildContext, account: &Account, trail: &Trail) -> TrailView 
 }
 
 /// A fact computed from a trail's event selectors.
-fn selector_fact<T>(selectors: &Fact<crate::inventory::EventSelectors>, f: impl FnOnce(&crate::inventory::EventSelectors) -> T) -> Readable<T> {
-    match selectors {
+/// A fact computed from a trail's event selectors. Without custom selectors the trail has
+/// AWS's default (all management events, no data events) whether or not GetEventSelectors
+/// answered, so such facts are known even when the call failed.
+fn selector_fact<T>(trail: &Trail, f: impl FnOnce(&crate::inventory::EventSelectors) -> T) -> Readable<T> {
+    match &trail.event_selectors {
         Fact::Value(s) => Readable::value(f(s)),
+        Fact::Unreadable(_) if !trail.has_custom_event_selectors => Readable::value(f(&crate::inventory::EventSelectors::default())),
         Fact::Unreadable(u) => Readable::unreadable(u.clone()),
     }
 }
@@ -779,7 +804,10 @@ fn bucket_link(cx: &BuildContext, trail_account: &str, name: &str) -> BucketLink
         name: name.to_owned(),
         arn: format!("arn:{}:s3:::{name}", cx.inventory.partition),
         cross_account: owner.clone().map(|o| o != trail_account),
-        in_management_account: owner.clone().map(|o| Some(o.as_str()) == cx.management_account_id),
+        in_management_account: match &cx.inventory.organization {
+            Fact::Unreadable(u) => Readable::unreadable(u.clone()),
+            _ => owner.clone().map(|o| Some(o.as_str()) == cx.management_account_id),
+        },
         missing: matches!(&owner.0, Err(u) if u.reason == UnreadableReason::NotFound),
         account_id: owner,
     }

@@ -23,16 +23,35 @@ const BUILTIN_IDENTIFIERS: [&str; 12] = ["int", "uint", "double", "bool", "strin
 
 /// Checks `program` against the variables in `vars`; returns every unknown field.
 pub fn check(program: &cel::Program, vars: &HashMap<String, Shape>) -> Vec<PathError> {
-    let mut checker = Checker { program, errors: Vec::new() };
+    let mut checker = Checker::new(program, vars);
     let mut scope = vars.clone();
     checker.walk(program.expression(), &mut scope);
     checker.errors
 }
 
+/// The field paths `program` reads, spelled from the root variable with `[]` for list
+/// elements, e.g. `account.trails[].management_events.all` (used to derive the API calls a
+/// rule needs).
+pub fn reads(program: &cel::Program, vars: &HashMap<String, Shape>, element_paths: &HashMap<String, String>) -> std::collections::BTreeSet<String> {
+    let mut checker = Checker::new(program, vars);
+    checker.paths.extend(element_paths.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let mut scope = vars.clone();
+    checker.walk(program.expression(), &mut scope);
+    checker.reads
+}
+
+/// The path of a list expression's elements (`account.trails` → `account.trails[]`).
+pub fn element_path(program: &cel::Program, vars: &HashMap<String, Shape>) -> Option<String> {
+    let mut checker = Checker::new(program, vars);
+    let mut scope = vars.clone();
+    checker.walk(program.expression(), &mut scope);
+    checker.last_path.map(|p| format!("{p}[]"))
+}
+
 /// The shape of a CEL list expression's elements, e.g. of `account.trails`; used to type the
 /// variable of a quantified pass condition.
 pub fn element_shape(program: &cel::Program, vars: &HashMap<String, Shape>) -> Shape {
-    let mut checker = Checker { program, errors: Vec::new() };
+    let mut checker = Checker::new(program, vars);
     let mut scope = vars.clone();
     match checker.walk(program.expression(), &mut scope) {
         Shape::List(inner) => *inner,
@@ -43,9 +62,35 @@ pub fn element_shape(program: &cel::Program, vars: &HashMap<String, Shape>) -> S
 struct Checker<'p> {
     program: &'p cel::Program,
     errors: Vec<PathError>,
+    /// The path each variable stands for (root variables stand for themselves; a
+    /// comprehension variable for the elements of its range).
+    paths: HashMap<String, String>,
+    /// Every field path read.
+    reads: std::collections::BTreeSet<String>,
+    /// The path of the expression walked last at the top level.
+    last_path: Option<String>,
 }
 
-impl Checker<'_> {
+impl<'p> Checker<'p> {
+    fn new(program: &'p cel::Program, vars: &HashMap<String, Shape>) -> Self {
+        Checker {
+            program,
+            errors: Vec::new(),
+            paths: vars.keys().map(|k| (k.clone(), k.clone())).collect(),
+            reads: Default::default(),
+            last_path: None,
+        }
+    }
+
+    /// The field path an expression denotes, when it is a chain of selections from a variable.
+    fn path_of(&self, expr: &IdedExpr) -> Option<String> {
+        match &expr.expr {
+            Expr::Ident(name) => self.paths.get(name).cloned(),
+            Expr::Select(select) => self.path_of(&select.operand).map(|p| format!("{p}.{}", select.field)),
+            _ => None,
+        }
+    }
+
     fn error(&mut self, expr: &IdedExpr, message: String) {
         let (line, mut column) = self.position(expr);
         if matches!(expr.expr, Expr::Select(_)) {
@@ -81,6 +126,10 @@ impl Checker<'_> {
             },
             Expr::Select(select) => {
                 let operand = self.walk(&select.operand, scope);
+                if let Some(path) = self.path_of(expr) {
+                    self.reads.insert(path.clone());
+                    self.last_path = Some(path);
+                }
                 self.field(expr, &operand, &select.field)
             }
             Expr::Call(call) => {
@@ -109,6 +158,11 @@ impl Checker<'_> {
                 };
                 let mut inner = scope.clone();
                 inner.insert(c.iter_var.clone(), element);
+                let saved = self.paths.get(&c.iter_var).cloned();
+                match self.path_of(&c.iter_range) {
+                    Some(range_path) => self.paths.insert(c.iter_var.clone(), format!("{range_path}[]")),
+                    None => self.paths.remove(&c.iter_var),
+                };
                 if let Some(var2) = &c.iter_var2 {
                     inner.insert(var2.clone(), Shape::Any);
                 }
@@ -117,6 +171,10 @@ impl Checker<'_> {
                 self.walk(&c.loop_cond, &mut inner);
                 self.walk(&c.loop_step, &mut inner);
                 self.walk(&c.result, &mut inner);
+                match saved {
+                    Some(p) => self.paths.insert(c.iter_var.clone(), p),
+                    None => self.paths.remove(&c.iter_var),
+                };
                 // filter() keeps the range's elements; other macros produce new values.
                 if is_filter(c) {
                     range
