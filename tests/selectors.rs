@@ -25,7 +25,7 @@ fn lambda(selectors: &EventSelectors) -> DataEventCoverage {
 }
 
 fn all_management() -> ManagementCoverage {
-    ManagementCoverage { any: true, read: true, write: true, all: true, excluded_sources: vec![] }
+    ManagementCoverage { any: true, read_any: true, write_any: true, read: true, write: true, all: true, excluded_sources: vec![] }
 }
 
 // =============================================================================================

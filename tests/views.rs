@@ -525,14 +525,43 @@ mod public_access_block {
     }
 
     #[test]
-    fn the_buckets_own_setting_wins_over_the_account_setting() {
+    fn the_account_setting_applies_even_when_the_bucket_has_its_own() {
+        // S3 enforces a flag when either the bucket or the owner account sets it.
         let (pab, _) = effective(
             inventory()
                 .account(account(MGMT).trail(trail(MAIN_TRAIL)))
                 .account(account(LOG_ARCHIVE).public_access_block(all_blocked()))
                 .bucket(bucket("central-logs").owned_by(LOG_ARCHIVE).public_access_block(PublicAccessBlock::default())),
         );
-        assert_eq!(pab, all_false());
+        assert_eq!(pab, all_true());
+    }
+
+    #[test]
+    fn bucket_and_account_flags_combine_one_by_one() {
+        let bucket_half = PublicAccessBlock { block_public_acls: true, ignore_public_acls: true, ..PublicAccessBlock::default() };
+        let account_half = PublicAccessBlock { block_public_policy: true, ..PublicAccessBlock::default() };
+        let (pab, _) = effective(
+            inventory()
+                .account(account(MGMT).trail(trail(MAIN_TRAIL)))
+                .account(account(LOG_ARCHIVE).public_access_block(account_half))
+                .bucket(bucket("central-logs").owned_by(LOG_ARCHIVE).public_access_block(bucket_half)),
+        );
+        assert_eq!(
+            pab,
+            serde_json::json!({"block_public_acls": true, "ignore_public_acls": true, "block_public_policy": true, "restrict_public_buckets": false})
+        );
+    }
+
+    #[test]
+    fn a_fully_blocking_bucket_setting_needs_no_account_setting() {
+        let (pab, unreadable) = effective(
+            inventory()
+                .account(account(MGMT).trail(trail(MAIN_TRAIL)))
+                .account(account(LOG_ARCHIVE).public_access_block_unreadable(UnreadableReason::AccessDenied))
+                .bucket(bucket("central-logs").owned_by(LOG_ARCHIVE).public_access_block(all_blocked())),
+        );
+        assert_eq!(pab, all_true());
+        assert!(!unreadable.iter().any(|n| n.contains("public_access_block")), "got {unreadable:?}");
     }
 
     #[test]

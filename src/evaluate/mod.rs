@@ -7,6 +7,7 @@ pub mod monitoring;
 pub mod policy;
 pub mod readable;
 pub mod selectors;
+pub mod sources;
 pub mod suppress;
 pub mod views;
 

@@ -5,7 +5,9 @@
 //! matches every event name, `prefix` operators match by prefix, and a list matches its
 //! members.
 
-use crate::inventory::{EventBridgeRule, Fact, MetricAlarm, MetricFilter};
+use crate::inventory::{EventBridgeRule, MetricAlarm, MetricFilter};
+#[cfg(test)]
+use crate::inventory::Fact;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
@@ -99,8 +101,7 @@ fn field_allows(field: Option<&Value>, value: &str) -> bool {
 }
 
 /// Metric filters with the alarms on their metrics.
-pub fn alarmed_metric_filters(filters: &[MetricFilter], alarms: &Fact<Vec<MetricAlarm>>) -> Vec<AlarmedMetricFilter> {
-    let alarms = alarms.value().map(Vec::as_slice).unwrap_or_default();
+pub fn alarmed_metric_filters(filters: &[MetricFilter], alarms: &[MetricAlarm]) -> Vec<AlarmedMetricFilter> {
     filters
         .iter()
         .map(|f| {

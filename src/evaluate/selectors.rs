@@ -14,6 +14,10 @@ use std::collections::BTreeSet;
 pub struct ManagementCoverage {
     /// Some selector records management events at all (any direction, exclusions allowed).
     pub any: bool,
+    /// Some selector records read management events (exclusions allowed).
+    pub read_any: bool,
+    /// Some selector records write management events (exclusions allowed).
+    pub write_any: bool,
     /// Some selector records read management events with no excluded event source.
     pub read: bool,
     /// Some selector records write management events with no excluded event source.
@@ -78,7 +82,8 @@ impl Direction {
 /// all read and write management events, whatever the selector list says (some endpoints
 /// return an empty list instead of the default selector).
 pub fn management_coverage(has_custom_event_selectors: bool, selectors: Option<&EventSelectors>) -> Option<ManagementCoverage> {
-    let default_selector = || ManagementCoverage { any: true, read: true, write: true, all: true, excluded_sources: vec![] };
+    let default_selector =
+        || ManagementCoverage { any: true, read_any: true, write_any: true, read: true, write: true, all: true, excluded_sources: vec![] };
     if !has_custom_event_selectors {
         return Some(default_selector());
     }
@@ -87,6 +92,8 @@ pub fn management_coverage(has_custom_event_selectors: bool, selectors: Option<&
     let mut excluded = BTreeSet::new();
     let mut add = |direction: Direction, exclusions: &[String]| {
         coverage.any = true;
+        coverage.read_any |= direction.read;
+        coverage.write_any |= direction.write;
         excluded.extend(exclusions.iter().cloned());
         let clean = exclusions.is_empty();
         coverage.read |= direction.read && clean;

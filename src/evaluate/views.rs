@@ -167,6 +167,7 @@ pub struct TrailStatusView {
     pub latest_delivery_age_hours: Option<f64>,
     pub latest_digest_delivery_age_hours: Option<f64>,
     pub latest_cloud_watch_logs_delivery_age_hours: Option<f64>,
+    pub start_logging_age_hours: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, JsonSchema)]
@@ -198,6 +199,9 @@ pub struct BucketLinkView {
     pub in_management_account: Readable<bool>,
     /// The bucket does not exist (any more): logs go nowhere, or to whoever registers the name.
     pub missing: bool,
+    /// The bucket's owner is an account of the organization (false outside an organization).
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub owner_in_organization: Readable<bool>,
 }
 
 /// The binding of a `bucket`-scope rule: a bucket that receives trail logs.
@@ -213,6 +217,8 @@ pub struct BucketView {
     pub trail_arns: Vec<String>,
     /// Some trail delivering here uses SSE-KMS.
     pub trails_use_kms: bool,
+    /// Where the trails write: `<S3KeyPrefix>/AWSLogs/` or `AWSLogs/`, one per distinct prefix.
+    pub log_prefixes: Vec<String>,
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub versioning: Readable<VersioningView>,
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
@@ -485,6 +491,9 @@ fn account_subject(cx: &BuildContext, account: &Account, trails: Vec<TrailView>)
     let mut unreadable = Vec::new();
     push_unreadable(&mut unreadable, "account.enabled_regions", &account.enabled_regions);
     push_unreadable(&mut unreadable, "account.cloudtrail_full_access", &account.cloudtrail_full_access);
+    for region in &account.regions {
+        push_unreadable(&mut unreadable, &format!("account.event_data_stores ({})", region.name), &region.event_data_stores);
+    }
     for trail in &view.trails {
         unreadable.extend(trail_unreadable(trail));
     }
@@ -545,9 +554,10 @@ fn region_subject(
         trails,
         trails_listed: (&region.trail_arns).into_readable().map(|_| true),
         cloudtrail_event_rules: (&region.eventbridge_rules).into_readable().map(|rules| monitoring::cloudtrail_event_rules(&rules)),
-        metric_filters: match &region.metric_filters {
-            Fact::Value(filters) => Readable::value(monitoring::alarmed_metric_filters(filters, &region.alarms)),
-            Fact::Unreadable(u) => Readable::unreadable(u.clone()),
+        // Without the alarms, no filter can be said to alert: the whole list is unknown.
+        metric_filters: match (&region.metric_filters, &region.alarms) {
+            (Fact::Value(filters), Fact::Value(alarms)) => Readable::value(monitoring::alarmed_metric_filters(filters, alarms)),
+            (Fact::Unreadable(u), _) | (_, Fact::Unreadable(u)) => Readable::unreadable(u.clone()),
         },
     };
     let mut unreadable = Vec::new();
@@ -685,13 +695,24 @@ fn accounts_without_own_trail(cx: &BuildContext, org: &crate::inventory::Organiz
                 detail: Some(format!("ACTIVE account {} was not scanned", member.id)),
             });
         };
-        let covered = account.trails.iter().filter(|t| t.owner_account_id() == account.id).any(|t| {
-            t.is_multi_region_trail
-                && t.status.value().is_some_and(|s| s.is_logging)
-                && selectors::management_coverage(t.has_custom_event_selectors, t.event_selectors.value()).is_some_and(|m| m.all)
-        });
-        if !covered {
-            uncovered.push(member.id.clone());
+        // Covered: an owned multi-Region trail known to be logging all management events.
+        // Not covered only if every owned trail is known not to qualify.
+        let mut unknown = None;
+        let mut covered = false;
+        for t in account.trails.iter().filter(|t| t.owner_account_id() == account.id && t.is_multi_region_trail) {
+            let logging = t.status.as_result().map(|s| s.is_logging);
+            let all = selectors::management_coverage(t.has_custom_event_selectors, t.event_selectors.value()).map(|m| m.all);
+            match (logging, all) {
+                (Ok(true), Some(true)) => covered = true,
+                (Ok(false), _) | (_, Some(false)) => {}
+                (Err(u), _) => unknown = Some(u.clone()),
+                (_, None) => unknown = t.event_selectors.unreadable().cloned(),
+            }
+        }
+        match (covered, unknown) {
+            (true, _) => {}
+            (false, Some(u)) => return Readable::unreadable(u),
+            (false, None) => uncovered.push(member.id.clone()),
         }
     }
     Readable::value(uncovered)
@@ -764,6 +785,7 @@ fn status_view(status: TrailStatus, now: DateTime<Utc>) -> TrailStatusView {
         latest_delivery_age_hours: age(status.latest_delivery_time),
         latest_digest_delivery_age_hours: age(status.latest_digest_delivery_time),
         latest_cloud_watch_logs_delivery_age_hours: age(status.latest_cloud_watch_logs_delivery_time),
+        start_logging_age_hours: age(status.start_logging_time),
         status,
     }
 }
@@ -809,6 +831,14 @@ fn bucket_link(cx: &BuildContext, trail_account: &str, name: &str) -> BucketLink
             _ => owner.clone().map(|o| Some(o.as_str()) == cx.management_account_id),
         },
         missing: matches!(&owner.0, Err(u) if u.reason == UnreadableReason::NotFound),
+        owner_in_organization: match &cx.inventory.organization {
+            Fact::Unreadable(u) => Readable::unreadable(u.clone()),
+            Fact::Value(None) => owner.clone().map(|_| false),
+            Fact::Value(Some(org)) => match &org.accounts {
+                Fact::Unreadable(u) => Readable::unreadable(u.clone()),
+                Fact::Value(members) => owner.clone().map(|o| members.iter().any(|m| m.id == o)),
+            },
+        },
         account_id: owner,
     }
 }
@@ -817,6 +847,15 @@ fn bucket_subject(cx: &BuildContext, name: &str, trails: &[&Trail], scanned: &BT
     let arn = format!("arn:{}:s3:::{name}", cx.inventory.partition);
     let trail_arns: Vec<String> = trails.iter().map(|t| t.arn.clone()).collect();
     let trails_use_kms = trails.iter().any(|t| t.kms_key_id.is_some());
+    let mut log_prefixes: Vec<String> = trails
+        .iter()
+        .map(|t| match t.s3_key_prefix.as_deref().map(|p| p.trim_matches('/')).filter(|p| !p.is_empty()) {
+            Some(prefix) => format!("{prefix}/AWSLogs/"),
+            None => "AWSLogs/".to_owned(),
+        })
+        .collect();
+    log_prefixes.sort();
+    log_prefixes.dedup();
     let first_trail = trails[0];
     let mut unreadable = Vec::new();
     let view = match cx.buckets.get(name) {
@@ -830,6 +869,7 @@ fn bucket_subject(cx: &BuildContext, name: &str, trails: &[&Trail], scanned: &BT
                 region: Readable::unreadable(missing.clone()),
                 trail_arns,
                 trails_use_kms,
+                log_prefixes,
                 versioning: Readable::unreadable(missing.clone()),
                 lifecycle: Readable::unreadable(missing.clone()),
                 encryption_rules: Readable::unreadable(missing.clone()),
@@ -869,6 +909,7 @@ fn bucket_subject(cx: &BuildContext, name: &str, trails: &[&Trail], scanned: &BT
                 region: (&bucket.region).into(),
                 trail_arns,
                 trails_use_kms,
+                log_prefixes,
                 versioning: (&bucket.versioning).into_readable().map(|v| VersioningView {
                     enabled: v.status.as_deref() == Some("Enabled"),
                     mfa_delete_enabled: v.mfa_delete.as_deref() == Some("Enabled"),
@@ -882,7 +923,7 @@ fn bucket_subject(cx: &BuildContext, name: &str, trails: &[&Trail], scanned: &BT
                 object_lock: (&bucket.object_lock).into(),
                 public_access_block: effective_public_access_block(cx, bucket, &mut unreadable),
                 policy: policy_document(bucket, &mut unreadable),
-                policy_analysis: policy_document(bucket, &mut Vec::new()).map(|doc| doc.as_ref().map(policy::analyse)),
+                policy_analysis: policy_analysis(bucket, &mut unreadable),
                 policy_is_public: (&bucket.policy_is_public).into_readable().map(|p| p.unwrap_or(false)),
                 public_acl_grants: (&bucket.acl_grants).into_readable().map(|grants| {
                     grants
@@ -910,26 +951,50 @@ fn bucket_subject(cx: &BuildContext, name: &str, trails: &[&Trail], scanned: &BT
 
 /// The bucket's own Block Public Access, else the owner account's, else none at all.
 fn effective_public_access_block(cx: &BuildContext, bucket: &Bucket, unreadable: &mut Vec<(String, Unreadable)>) -> Readable<PublicAccessBlock> {
-    match &bucket.public_access_block {
-        Fact::Unreadable(u) => Readable::unreadable(u.clone()),
-        Fact::Value(Some(own)) => Readable::value(*own),
-        Fact::Value(None) => {
-            let owner = bucket.owner_account_id.value();
-            let account = owner.and_then(|o| cx.inventory.accounts.iter().find(|a| &a.id == o));
-            match account.map(|a| &a.public_access_block) {
-                Some(Fact::Value(setting)) => Readable::value(setting.unwrap_or_default()),
-                Some(Fact::Unreadable(u)) => {
-                    unreadable.push(("bucket.public_access_block".to_owned(), u.clone()));
-                    Readable::unreadable(u.clone())
-                }
-                None => {
-                    let u = not_collected("s3control:GetPublicAccessBlock", "the bucket owner's account setting");
-                    unreadable.push(("bucket.public_access_block".to_owned(), u.clone()));
-                    Readable::unreadable(u)
-                }
-            }
+    // S3 enforces each flag if either the bucket or its owner account sets it.
+    let own = match &bucket.public_access_block {
+        Fact::Unreadable(u) => return Readable::unreadable(u.clone()),
+        Fact::Value(own) => own.unwrap_or_default(),
+    };
+    if own.all_enabled() {
+        return Readable::value(own);
+    }
+    let owner = bucket.owner_account_id.value();
+    let account = owner.and_then(|o| cx.inventory.accounts.iter().find(|a| &a.id == o));
+    match account.map(|a| &a.public_access_block) {
+        Some(Fact::Value(setting)) => {
+            let acct = setting.unwrap_or_default();
+            Readable::value(PublicAccessBlock {
+                block_public_acls: own.block_public_acls || acct.block_public_acls,
+                ignore_public_acls: own.ignore_public_acls || acct.ignore_public_acls,
+                block_public_policy: own.block_public_policy || acct.block_public_policy,
+                restrict_public_buckets: own.restrict_public_buckets || acct.restrict_public_buckets,
+            })
+        }
+        Some(Fact::Unreadable(u)) => {
+            unreadable.push(("bucket.public_access_block".to_owned(), u.clone()));
+            Readable::unreadable(u.clone())
+        }
+        None => {
+            let u = not_collected("s3control:GetPublicAccessBlock", "the bucket owner's account setting");
+            unreadable.push(("bucket.public_access_block".to_owned(), u.clone()));
+            Readable::unreadable(u)
         }
     }
+}
+
+fn policy_analysis(bucket: &Bucket, unreadable: &mut Vec<(String, Unreadable)>) -> Readable<Option<PolicyAnalysis>> {
+    let analysis = policy_document(bucket, &mut Vec::new()).map(|doc| doc.as_ref().map(policy::analyse));
+    match &analysis.0 {
+        Err(u) => unreadable.push(("bucket.policy_analysis".to_owned(), u.clone())),
+        Ok(Some(a)) => {
+            if let Err(u) = &a.sensitive_grants.0 {
+                unreadable.push(("bucket.policy_analysis.sensitive_grants".to_owned(), u.clone()));
+            }
+        }
+        Ok(None) => {}
+    }
+    analysis
 }
 
 fn policy_document(bucket: &Bucket, unreadable: &mut Vec<(String, Unreadable)>) -> Readable<Option<serde_json::Value>> {
@@ -959,14 +1024,24 @@ fn push_unreadable<T>(out: &mut Vec<(String, Unreadable)>, name: &str, fact: &Fa
 
 /// The unreadable facts of a trail view, named by their path.
 fn trail_unreadable(view: &TrailView) -> Vec<(String, Unreadable)> {
-    let fields: [(&str, Option<&Unreadable>); 6] = [
+    let fields: [(&str, Option<&Unreadable>); 14] = [
+        ("is_logging", view.is_logging.0.as_ref().err()),
         ("status", view.status.0.as_ref().err()),
         ("management_events", view.management_events.0.as_ref().err()),
         ("s3_data_events", view.s3_data_events.0.as_ref().err()),
+        ("lambda_data_events", view.lambda_data_events.0.as_ref().err()),
+        ("logs_data_events", view.logs_data_events.0.as_ref().err()),
+        ("data_events_via_basic_selectors", view.data_events_via_basic_selectors.0.as_ref().err()),
+        ("uses_advanced_selectors", view.uses_advanced_selectors.0.as_ref().err()),
         ("insights", view.insights.0.as_ref().err()),
         ("kms_key", view.kms_key.0.as_ref().err()),
         ("bucket.account_id", view.bucket.account_id.0.as_ref().err()),
+        ("bucket.cross_account", view.bucket.cross_account.0.as_ref().err()),
+        ("bucket.in_management_account", view.bucket.in_management_account.0.as_ref().err()),
+        ("bucket.owner_in_organization", view.bucket.owner_in_organization.0.as_ref().err()),
     ];
+    // One entry per distinct failed read: is_logging and status share GetTrailStatus, and the
+    // selector facts share GetEventSelectors; the key names let a "no such key" error find them.
     fields
         .into_iter()
         .filter_map(|(field, u)| u.map(|u| (format!("trail {} {field}", view.name), u.clone())))

@@ -3,6 +3,7 @@
 pub mod fact;
 pub mod gaps;
 pub mod model;
+pub mod reads;
 pub mod snapshot;
 
 pub use fact::{Fact, Unreadable, UnreadableReason};

@@ -139,3 +139,48 @@ fn json_kind(v: &Value) -> &'static str {
         Value::Object(_) => "object",
     }
 }
+
+/// A JSON value serialized with the number types its shape declares, so that rule test facts
+/// bind exactly as collected facts do: `30` is an int where the binding has an integer and a
+/// double where it has a number (JSON itself cannot tell them apart).
+pub struct Shaped<'a> {
+    pub value: &'a Value,
+    pub shape: &'a Shape,
+}
+
+impl serde::Serialize for Shaped<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match (self.value, self.shape) {
+            (Value::Number(n), Shape::Scalar("number")) => serializer.serialize_f64(n.as_f64().unwrap_or_default()),
+            (Value::Number(n), _) => match n.as_i64() {
+                Some(i) => serializer.serialize_i64(i),
+                None => n.serialize(serializer),
+            },
+            (Value::Array(items), shape) => {
+                let inner = match shape {
+                    Shape::List(inner) => inner,
+                    _ => &Shape::Any,
+                };
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&Shaped { value: item, shape: inner })?;
+                }
+                seq.end()
+            }
+            (Value::Object(map), shape) => {
+                let mut out = serializer.serialize_map(Some(map.len()))?;
+                for (key, item) in map {
+                    let child = match shape {
+                        Shape::Object(fields) => fields.get(key).unwrap_or(&Shape::Any),
+                        Shape::Map(inner) => inner,
+                        _ => &Shape::Any,
+                    };
+                    out.serialize_entry(key, &Shaped { value: item, shape: child })?;
+                }
+                out.end()
+            }
+            (other, _) => other.serialize(serializer),
+        }
+    }
+}

@@ -24,7 +24,8 @@ pub fn run_rule(set: &RuleSet, rule: &Rule) -> Vec<CaseResult> {
             let mut values = rule.default_params();
             values.extend(case.params.iter().map(|(k, v)| (k.clone(), v.clone())));
             let params = Params::new(&values);
-            let bound = Bound::new(set, rule.scope, &case.facts);
+            let shape = super::load::scope_shape(rule.scope);
+            let bound = Bound::new(set, rule.scope, &super::shape::Shaped { value: &case.facts, shape });
             let verdict = engine::judge(set, rule, &bound.subject(&[]), &params);
             let mut problems = Vec::new();
             if verdict.outcome != case.expect {
