@@ -10,6 +10,7 @@ pub mod config;
 pub mod evaluate;
 pub mod findings;
 pub mod gate;
+pub mod iam;
 pub mod inventory;
 pub mod report;
 pub mod rules;

@@ -1,0 +1,129 @@
+//! The least-privilege, read-only IAM policy a scan needs (`trailwarden iam-policy`): the
+//! reads every scan makes (caller, regions, trails) plus, for each enabled rule, the API calls
+//! behind the binding fields its conditions read.
+
+use crate::config::Config;
+use crate::evaluate::sources;
+use crate::inventory::reads::{self, Read};
+use crate::rules::{check, load::scope_shape, shape::Shape, Condition, PassRule, Rule, RuleSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The binding paths a rule's conditions read (e.g. `account.trails[].is_logging`).
+pub fn rule_reads(rule: &Rule) -> BTreeSet<String> {
+    let mut vars: HashMap<String, Shape> = HashMap::new();
+    vars.insert(rule.scope.variable().to_owned(), scope_shape(rule.scope).clone());
+    vars.insert("params".to_owned(), Shape::Any);
+    let mut out = BTreeSet::new();
+    let mut read = |c: &Condition, elements: &HashMap<String, String>| out.extend(check::reads(&c.program, &vars, elements));
+    let none = HashMap::new();
+    if let Some(c) = &rule.applies_if {
+        read(c, &none);
+    }
+    match &rule.pass_rule {
+        PassRule::Expression(c) => read(c, &none),
+        PassRule::Quantified { list, binding, condition, alternative, .. } => {
+            read(list, &none);
+            let mut elements = HashMap::new();
+            if let Some(path) = check::element_path(&list.program, &vars) {
+                elements.insert(binding.clone(), path);
+            }
+            read(condition, &elements);
+            if let Some(c) = alternative {
+                read(c, &none);
+            }
+        }
+    }
+    for (_, c) in &rule.escalations {
+        read(c, &none);
+    }
+    out.retain(|p| !p.starts_with("params"));
+    out
+}
+
+/// The declared reads (inventory facts) the enabled rules need, with the rules needing each.
+pub fn needed_reads(set: &RuleSet, config: &Config) -> BTreeMap<&'static str, BTreeSet<String>> {
+    let mut needed: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
+    for fact in reads::ALWAYS {
+        needed.entry(fact).or_default().insert("(every scan)".to_owned());
+    }
+    for rule in set.rules.iter().filter(|r| config.rule_enabled(&r.id)) {
+        for path in rule_reads(rule) {
+            for fact in sources::facts_for(&path) {
+                needed.entry(fact).or_default().insert(rule.id.clone());
+            }
+        }
+    }
+    needed
+}
+
+/// The IAM policy document (JSON) for the enabled rules.
+pub fn policy(set: &RuleSet, config: &Config) -> serde_json::Value {
+    let needed = needed_reads(set, config);
+    let mut by_service: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for fact in needed.keys() {
+        let read: &Read = reads::by_fact(fact).expect("sources name only declared reads (tested)");
+        for action in read.actions {
+            let service = action.split(':').next().unwrap_or_default();
+            by_service.entry(service).or_default().insert(action);
+        }
+    }
+    let statements: Vec<serde_json::Value> = by_service
+        .into_iter()
+        .map(|(service, actions)| {
+            serde_json::json!({
+                "Sid": format!("TrailwardenRead{}", sid_word(service)),
+                "Effect": "Allow",
+                "Action": actions.into_iter().collect::<Vec<_>>(),
+                "Resource": "*",
+            })
+        })
+        .collect();
+    serde_json::json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+fn sid_word(service: &str) -> String {
+    service.split(['-', '.']).map(|w| {
+        let mut c = w.chars();
+        c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+    }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_names_only_read_actions() {
+        let set = crate::rules::load_builtin().unwrap();
+        let doc = policy(&set, &Config::default());
+        let mut count = 0;
+        for statement in doc["Statement"].as_array().unwrap() {
+            assert_eq!(statement["Effect"], "Allow");
+            for action in statement["Action"].as_array().unwrap() {
+                let action = action.as_str().unwrap();
+                assert!(reads::is_read_action(action), "{action} is not a read");
+                count += 1;
+            }
+        }
+        assert!(count >= 10, "{doc}");
+    }
+
+    #[test]
+    fn rule_reads_follow_quantified_elements() {
+        let set = crate::rules::load_builtin().unwrap();
+        let reads = rule_reads(set.get("CT-MULTI-REGION").unwrap());
+        assert!(reads.contains("account.trails[].is_logging"), "{reads:?}");
+        assert!(reads.contains("account.trails[].management_events.all"), "{reads:?}");
+    }
+
+    #[test]
+    fn disabling_rules_drops_their_reads() {
+        let set = crate::rules::load_builtin().unwrap();
+        let everything = needed_reads(&set, &Config::default());
+        assert!(everything.contains_key("bucket.versioning"));
+        let only = Config { enabled_rules: vec!["CT-LOG-FILE-VALIDATION".to_owned()], ..Config::default() };
+        let fewer = needed_reads(&set, &only);
+        assert!(!fewer.contains_key("bucket.versioning"), "{fewer:?}");
+        assert!(fewer.contains_key("trail"));
+    }
+}
