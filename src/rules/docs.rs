@@ -100,7 +100,7 @@ fn index(set: &RuleSet) -> String {
         }
         let _ = writeln!(out, "### {name} (`{framework}`)\n\n| control | rules |\n|---|---|");
         let mut sorted: Vec<_> = controls.into_iter().collect();
-        sorted.sort_by(|a, b| natural_key(a.0).cmp(&natural_key(b.0)));
+        sorted.sort_by(|a, b| crate::compliance::natural_key(a.0).cmp(&crate::compliance::natural_key(b.0)));
         for (control, ids) in sorted {
             let links: Vec<String> = ids.iter().map(|id| format!("[{id}]({id}.md)")).collect();
             let _ = writeln!(out, "| {control} | {} |", links.join(", "));
@@ -108,16 +108,6 @@ fn index(set: &RuleSet) -> String {
         let _ = writeln!(out);
     }
     out
-}
-
-/// Sorts "3.10" after "3.9" and "CloudTrail.10" after "CloudTrail.2".
-fn natural_key(s: &str) -> Vec<(String, u64)> {
-    s.split(['.', '-'])
-        .map(|part| {
-            let digits: String = part.chars().filter(char::is_ascii_digit).collect();
-            (part.chars().filter(|c| !c.is_ascii_digit()).collect(), digits.parse().unwrap_or(0))
-        })
-        .collect()
 }
 
 fn one_line(text: &str) -> String {
