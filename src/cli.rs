@@ -2,8 +2,9 @@
 
 use crate::config::Config;
 use crate::gate::{self, FailOn};
-use crate::inventory::snapshot;
-use crate::report::{self, json::Source};
+use crate::history::{self, Baseline};
+use crate::inventory::{snapshot, Fact, Inventory};
+use crate::report::{self, json::Source, Context};
 use crate::rules::{self, testing, RuleErrors, RuleSet};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -32,6 +33,30 @@ pub enum Command {
     Rules(RulesCommand),
     /// Print the JSON Schema of the snapshot format.
     Schema,
+    /// Compare two JSON reports (from `scan --json`): new, resolved and unchanged failures.
+    #[command(after_help = DIFF_EXIT_CODES)]
+    Diff(DiffArgs),
+}
+
+const DIFF_EXIT_CODES: &str = "Exit codes:
+  0  no new failure at or above --fail-on
+  1  new failures at or above --fail-on (default: high); failures present in OLD do not count
+  2  a report could not be read";
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier report (JSON, from `scan --json`).
+    #[arg(value_name = "OLD.json")]
+    pub old: PathBuf,
+    /// The later report.
+    #[arg(value_name = "NEW.json")]
+    pub new: PathBuf,
+    /// Lowest severity of a new failure that makes the exit code 1.
+    #[arg(long, default_value = "high", value_name = "SEVERITY", value_parser = parse_fail_on)]
+    pub fail_on: FailOn,
+    /// Also write the diff as JSON; `-` for stdout (the readable summary then goes to stderr).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -51,6 +76,21 @@ pub struct ScanArgs {
     /// Write the complete JSON report (passes included); `-` for stdout.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write SARIF 2.1.0 for GitHub code scanning (failing and inconclusive findings); `-` for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+    /// Write a self-contained HTML report; `-` for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Write a Markdown summary (for $GITHUB_STEP_SUMMARY or a pull-request comment); `-` for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Write JUnit XML (one test case per rule and resource); `-` for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// An earlier JSON report: mark each finding new or existing in every output.
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
     /// Lowest severity of a failure that makes the exit code 1.
     #[arg(long, default_value = "high", value_name = "SEVERITY", value_parser = parse_fail_on)]
     pub fail_on: FailOn,
@@ -101,6 +141,10 @@ pub enum CliError {
     Usage(String),
     #[error("{path}: cannot write: {source}")]
     Write { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    History(#[from] history::HistoryError),
+    #[error("{0}")]
+    Report(#[from] report::ReportError),
 }
 
 /// Runs a command; returns the exit code.
@@ -112,6 +156,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             print!("{}", snapshot::json_schema());
             Ok(gate::EXIT_OK)
         }
+        Command::Diff(args) => diff(args),
     }
 }
 
@@ -129,18 +174,76 @@ fn scan(args: ScanArgs) -> Result<u8, CliError> {
         Some(path) => Config::read(path, &set)?,
         None => Config::default(),
     };
+    // Read the baseline before the scan: a wrong path should fail fast.
+    let baseline = args.baseline.as_deref().map(history::read_report).transpose()?.map(|old| Baseline::of(&old));
     let inventory = snapshot::read(snapshot_path)?;
     let result = crate::scan::scan_inventory(&set, &inventory, &config, Source::Snapshot, args.regions.as_deref(), started_at);
     for warning in &result.warnings {
         eprintln!("warning: {warning}");
     }
-    if let Some(path) = &args.json {
-        write(path, &report::json::render(&result.report))?;
-    }
+    let ctx = Context::new(&set, |id| config.rule_enabled(id), scan_scope(&inventory)).with_baseline(baseline.as_ref());
+    write_reports(&args, &result.report, &ctx)?;
     if !args.quiet {
-        report::console::print(&result.report, result.rules_run);
+        report::console::print(&result.report, result.rules_run, baseline.as_ref());
     }
     Ok(gate::exit_code(&result.report, args.fail_on, args.fail_on_incomplete))
+}
+
+/// The scope a scan covers, for SARIF categories and report titles: the organization id, or
+/// the account whose credentials collected the snapshot.
+fn scan_scope(inventory: &Inventory) -> String {
+    match &inventory.organization {
+        Fact::Value(Some(org)) => org.id.clone(),
+        _ => inventory.caller_account_id.clone(),
+    }
+}
+
+/// Renders every requested format before writing any, so that a SARIF over GitHub's limits
+/// leaves no half-written set of outputs behind.
+fn write_reports(args: &ScanArgs, report: &report::Report, ctx: &Context) -> Result<(), CliError> {
+    let mut outputs: Vec<(&Path, String)> = Vec::new();
+    if let Some(path) = &args.json {
+        outputs.push((path, report::json::render_with(report, ctx)));
+    }
+    if let Some(path) = &args.sarif {
+        outputs.push((path, report::sarif::render(report, ctx)?));
+    }
+    if let Some(path) = &args.html {
+        outputs.push((path, report::html::render(report, ctx)?));
+    }
+    if let Some(path) = &args.markdown {
+        outputs.push((path, report::markdown::render(report, ctx)?));
+    }
+    if let Some(path) = &args.junit {
+        outputs.push((path, report::junit::render(report, ctx)?));
+    }
+    let to_stdout = outputs.iter().filter(|(p, _)| p.as_os_str() == "-").count();
+    if to_stdout > 1 {
+        return Err(CliError::Usage("only one output can be written to stdout (`-`)".to_owned()));
+    }
+    for (path, content) in outputs {
+        write(path, &content)?;
+    }
+    Ok(())
+}
+
+fn diff(args: DiffArgs) -> Result<u8, CliError> {
+    let old = history::read_report(&args.old)?;
+    let new = history::read_report(&args.new)?;
+    let diff = history::diff(&old, &new);
+    let summary = diff.render_text();
+    match &args.json {
+        Some(path) if path.as_os_str() == "-" => {
+            eprint!("{summary}");
+            write(path, &diff.render_json())?;
+        }
+        Some(path) => {
+            write(path, &diff.render_json())?;
+            print!("{summary}");
+        }
+        None => print!("{summary}"),
+    }
+    Ok(if diff.fails(args.fail_on) { gate::EXIT_FINDINGS } else { gate::EXIT_OK })
 }
 
 fn write(path: &Path, content: &str) -> Result<(), CliError> {

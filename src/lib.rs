@@ -11,6 +11,7 @@ pub mod config;
 pub mod evaluate;
 pub mod findings;
 pub mod gate;
+pub mod history;
 pub mod iam;
 pub mod inventory;
 pub mod report;

@@ -3,6 +3,7 @@
 //! escapes otherwise, and honours NO_COLOR and CLICOLOR_FORCE).
 
 use crate::findings::{Finding, Outcome, Severity};
+use crate::history::{Baseline, BaselineStatus};
 use crate::report::Report;
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
@@ -23,6 +24,11 @@ const BOLD: Style = Style::new().bold();
 
 /// Renders the summary with ANSI styles; the caller strips them when not on a terminal.
 pub fn render(report: &Report, rules_run: usize) -> String {
+    render_marked(report, rules_run, None)
+}
+
+/// The summary with each listed finding marked NEW or existing relative to a baseline.
+pub fn render_marked(report: &Report, rules_run: usize, baseline: Option<&Baseline>) -> String {
     let mut out = String::new();
     let scan = &report.scan;
     let _ = writeln!(
@@ -43,7 +49,7 @@ pub fn render(report: &Report, rules_run: usize) -> String {
         let style = severity_style(severity);
         let _ = writeln!(out, "\n{style}{} ({}){style:#}", severity.as_str().to_uppercase(), failing.len());
         for f in failing {
-            write_finding(&mut out, f, style, "FAIL");
+            write_finding(&mut out, f, style, "FAIL", baseline);
         }
     }
 
@@ -52,11 +58,15 @@ pub fn render(report: &Report, rules_run: usize) -> String {
         let style = Style::new().fg_color(Some(AnsiColor::Magenta.into())).bold();
         let _ = writeln!(out, "\n{style}INCONCLUSIVE ({}){style:#}", inconclusive.len());
         for f in inconclusive {
-            write_finding(&mut out, f, style, "?");
+            write_finding(&mut out, f, style, "?", baseline);
         }
     }
 
     let s = &report.summary;
+    if let Some(baseline) = baseline {
+        let new = report.findings.iter().filter(|f| f.outcome == Outcome::Fail && baseline.status(f) == BaselineStatus::New).count();
+        let _ = writeln!(out, "\n{BOLD}Baseline:{BOLD:#} {new} new failure(s) since the baseline report");
+    }
     let fail_total = s.fail.total();
     let by_severity: Vec<String> = Severity::ALL
         .iter()
@@ -79,16 +89,23 @@ pub fn render(report: &Report, rules_run: usize) -> String {
     out
 }
 
-fn write_finding(out: &mut String, f: &Finding, style: Style, tag: &str) {
-    let _ = writeln!(out, "  {style}{tag}{style:#} {BOLD}{}{BOLD:#} {DIM}{}{DIM:#}", f.rule_id, f.resource.arn);
+fn write_finding(out: &mut String, f: &Finding, style: Style, tag: &str, baseline: Option<&Baseline>) {
+    // New problems stand out; known ones are dimmed, so a long-standing backlog does not
+    // hide what changed.
+    let marker = match baseline.map(|b| b.status(f)) {
+        Some(BaselineStatus::New) => format!("{BOLD}[new]{BOLD:#} "),
+        Some(BaselineStatus::Existing) => format!("{DIM}[existing]{DIM:#} "),
+        None => String::new(),
+    };
+    let _ = writeln!(out, "  {style}{tag}{style:#} {marker}{BOLD}{}{BOLD:#} {DIM}{}{DIM:#}", f.rule_id, f.resource.arn);
     let _ = writeln!(out, "       {}", f.message);
 }
 
 /// Writes the summary to stderr, with colour only on a terminal.
-pub fn print(report: &Report, rules_run: usize) {
+pub fn print(report: &Report, rules_run: usize, baseline: Option<&Baseline>) {
     use std::io::Write as _;
     let mut err = anstream::stderr();
-    let _ = err.write_all(render(report, rules_run).as_bytes());
+    let _ = err.write_all(render_marked(report, rules_run, baseline).as_bytes());
 }
 
 /// The summary without any escape codes (for tests and non-terminal use).

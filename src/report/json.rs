@@ -48,3 +48,25 @@ pub fn render(report: &Report) -> String {
     text.push('\n');
     text
 }
+
+/// The report as pretty JSON, with each finding marked `"baseline": "new" | "existing"`
+/// when the context has a baseline (`scan --baseline`); otherwise the same as [`render`].
+pub fn render_with(report: &Report, ctx: &super::Context) -> String {
+    let Some(baseline) = ctx.baseline else {
+        return render(report);
+    };
+    let mut value = match serde_json::to_value(report) {
+        Ok(value) => value,
+        Err(_) => return render(report),
+    };
+    if let Some(findings) = value.get_mut("findings").and_then(|f| f.as_array_mut()) {
+        for (json, finding) in findings.iter_mut().zip(&report.findings) {
+            if let Some(object) = json.as_object_mut() {
+                object.insert("baseline".to_owned(), serde_json::json!(baseline.status(finding).as_str()));
+            }
+        }
+    }
+    let mut text = serde_json::to_string_pretty(&value).expect("JSON values serialize");
+    text.push('\n');
+    text
+}

@@ -1,12 +1,78 @@
-//! Rendering results. Each format is one module with one entry point that takes a [`Report`].
+//! Rendering results. Each format is one module with one entry point that takes a [`Report`]
+//! (and, for the formats that describe rules or mark baselines, a [`Context`]).
 
 pub mod console;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
+mod templates;
+pub mod view;
 
 pub use json::Report;
 
+use crate::findings::Finding;
+use crate::history::{Baseline, BaselineStatus};
+use crate::rules::{Rule, RuleSet};
 use std::io::Write;
 use std::path::Path;
+
+/// What a renderer needs besides the report: the rules that ran (the report only carries the
+/// findings, and a rule that found nothing must still be described), the scan's scope and
+/// the baseline the findings are compared with.
+pub struct Context<'a> {
+    /// The rules that ran, sorted by id.
+    pub rules: Vec<&'a Rule>,
+    /// The rule set, for the rules' template sources (remediation text in SARIF rule help).
+    pub set: Option<&'a RuleSet>,
+    /// What was scanned: the organization id, else the caller's account id.
+    pub scope: String,
+    /// The report given to `--baseline`, when there was one.
+    pub baseline: Option<&'a Baseline>,
+}
+
+impl<'a> Context<'a> {
+    /// The context for the rules of `set` that `enabled` accepts.
+    pub fn new(set: &'a RuleSet, enabled: impl Fn(&str) -> bool, scope: impl Into<String>) -> Context<'a> {
+        Context { rules: set.rules.iter().filter(|r| enabled(&r.id)).collect(), set: Some(set), scope: scope.into(), baseline: None }
+    }
+
+    pub fn with_baseline(mut self, baseline: Option<&'a Baseline>) -> Context<'a> {
+        self.baseline = baseline;
+        self
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&'a Rule> {
+        self.rules.iter().copied().find(|r| r.id == id)
+    }
+
+    /// New or existing relative to the baseline; `None` without a baseline.
+    pub fn baseline_status(&self, finding: &Finding) -> Option<BaselineStatus> {
+        self.baseline.map(|b| b.status(finding))
+    }
+
+    /// The unrendered remediation template of a rule (for rule-level help, where no resource
+    /// is bound); `None` for an empty one or without the rule set.
+    pub fn remediation_source(&self, rule: &Rule) -> Option<String> {
+        let set = self.set?;
+        let template = set.templates.get_template(&rule.template_name("remediation")).ok()?;
+        Some(template.source().to_owned()).filter(|s| !s.trim().is_empty())
+    }
+}
+
+/// Why a report could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A report template failed; a bug in trailwarden, not in the user's input.
+    #[error("report template `{name}` failed: {source:#}")]
+    Template { name: String, source: minijinja::Error },
+    /// The SARIF file would break a GitHub code scanning limit; the message says what to do.
+    #[error("{0}")]
+    SarifLimit(String),
+    #[error("cannot serialize the report: {0}")]
+    Serialize(#[from] serde_json::Error),
+}
 
 /// Writes a rendered report to a file, or to stdout for `-`.
 pub fn write_output(path: &Path, content: &str) -> std::io::Result<()> {

@@ -1,0 +1,158 @@
+//! JUnit XML for CI systems that show test results (GitLab, Jenkins, Azure Pipelines, ...).
+//!
+//! One test suite per rule and one test case per rule and resource (classname = rule id,
+//! name = ARN): a failure is `<failure>`, an inconclusive outcome `<error>` (the check itself
+//! could not run), not-applicable and suppressed outcomes `<skipped>`. The XML is small and
+//! flat, so it is written directly; every value goes through [`escape`].
+
+use super::{Context, Report, ReportError};
+use crate::findings::{Finding, Outcome};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+pub fn render(report: &Report, ctx: &Context) -> Result<String, ReportError> {
+    let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in &report.findings {
+        by_rule.entry(f.rule_id.as_str()).or_default().push(f);
+    }
+    let timestamp = report.scan.started_at.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let seconds = (report.scan.finished_at - report.scan.started_at).num_milliseconds().max(0) as f64 / 1000.0;
+    let totals = Counts::of(report.findings.iter());
+
+    let mut out = String::new();
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"trailwarden\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{seconds:.3}\" timestamp=\"{timestamp}\">",
+        totals.tests, totals.failures, totals.errors, totals.skipped
+    );
+    for (rule_id, findings) in by_rule {
+        write_suite(&mut out, rule_id, &findings, ctx, &timestamp);
+    }
+    out.push_str("</testsuites>\n");
+    Ok(out)
+}
+
+#[derive(Default)]
+struct Counts {
+    tests: usize,
+    failures: usize,
+    errors: usize,
+    skipped: usize,
+}
+
+impl Counts {
+    fn of<'a>(findings: impl Iterator<Item = &'a Finding>) -> Counts {
+        let mut c = Counts::default();
+        for f in findings {
+            c.tests += 1;
+            match f.outcome {
+                Outcome::Fail => c.failures += 1,
+                Outcome::Inconclusive => c.errors += 1,
+                Outcome::NotApplicable | Outcome::Suppressed => c.skipped += 1,
+                Outcome::Pass => {}
+            }
+        }
+        c
+    }
+}
+
+fn write_suite(out: &mut String, rule_id: &str, findings: &[&Finding], ctx: &Context, timestamp: &str) {
+    let c = Counts::of(findings.iter().copied());
+    let title = ctx.rule(rule_id).map(|r| r.title.as_str()).or_else(|| findings.first().map(|f| f.title.as_str())).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" timestamp=\"{timestamp}\">",
+        escape(&format!("{rule_id}: {title}")),
+        c.tests,
+        c.failures,
+        c.errors,
+        c.skipped
+    );
+    for f in findings {
+        write_case(out, f, ctx);
+    }
+    out.push_str("  </testsuite>\n");
+}
+
+fn write_case(out: &mut String, f: &Finding, ctx: &Context) {
+    let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\" time=\"0\"", escape(&f.rule_id), escape(&f.resource.arn));
+    let detail = details(f, ctx);
+    match f.outcome {
+        Outcome::Pass => {
+            out.push_str(">\n");
+            let _ = writeln!(out, "      <system-out>{}</system-out>", escape_text(&detail));
+        }
+        Outcome::Fail => {
+            out.push_str(">\n");
+            let _ = writeln!(out, "      <failure type=\"{}\" message=\"{}\">{}</failure>", f.severity, escape(&f.message), escape_text(&detail));
+        }
+        Outcome::Inconclusive => {
+            out.push_str(">\n");
+            let _ = writeln!(out, "      <error type=\"inconclusive\" message=\"{}\">{}</error>", escape(&f.message), escape_text(&detail));
+        }
+        Outcome::NotApplicable | Outcome::Suppressed => {
+            out.push_str(">\n");
+            let reason = match &f.suppression {
+                Some(reason) if f.outcome == Outcome::Suppressed => format!("suppressed: {reason}"),
+                _ => format!("{}: {}", f.outcome, f.message),
+            };
+            let _ = writeln!(out, "      <skipped message=\"{}\"/>", escape(&reason));
+        }
+    }
+    out.push_str("    </testcase>\n");
+}
+
+/// The body of a failure or error: what, where, how to fix.
+fn details(f: &Finding, ctx: &Context) -> String {
+    let mut text = format!(
+        "{}\nRule: {} ({})\nSeverity: {}\nResource: {} ({})\nAccount: {}\nRegion: {}",
+        f.message, f.rule_id, f.title, f.severity, f.resource.arn, f.resource.kind.as_str(), f.resource.account, f.resource.region
+    );
+    if let Some(status) = ctx.baseline_status(f) {
+        let _ = write!(text, "\nBaseline: {}", status.as_str());
+    }
+    if !f.remediation.trim().is_empty() {
+        let _ = write!(text, "\n\nRemediation:\n{}", f.remediation.trim_end());
+    }
+    text
+}
+
+/// Escapes element content: as [`escape`], but line breaks and tabs stay as they are, so the
+/// details read well in a CI system's test view.
+fn escape_text(text: &str) -> String {
+    escape(text).replace("&#10;", "\n").replace("&#9;", "\t").replace("&#13;", "")
+}
+
+/// Escapes text for XML 1.0 content and attribute values. Characters XML 1.0 cannot carry
+/// at all (most C0 controls, U+FFFE, U+FFFF) are dropped: a parser would reject the file.
+/// Line breaks and tabs become character references so attribute values keep them.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escapes_markup_and_drops_characters_xml_cannot_carry() {
+        assert_eq!(escape("<a href=\"x\">&'</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;");
+        assert_eq!(escape("a\u{1}b\u{ffff}c\n"), "abc&#10;");
+    }
+}
