@@ -1,0 +1,387 @@
+"""Corrections to moto 5.2.5 so that it answers as AWS documents.
+
+Each patch is the narrowest change to one moto class that makes the reply match the AWS API
+reference; the comment above it names the AWS behaviour. trailwarden's collector follows
+AWS, never moto, so where moto is wrong it is corrected here, not special-cased in src/.
+
+apply() must run after the MOTO_* environment variables are set and before the server
+starts. It refuses to run on another moto version: the patches reach into moto's internals.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import moto
+
+EXPECTED_MOTO = "5.2.5"
+
+# AWS's default event selector, returned by GetEventSelectors for a trail that was never
+# given selectors: all read and write management events, no data events.
+# https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html
+# ("By default, trails ... log all management events and don't include data events")
+DEFAULT_EVENT_SELECTORS = [
+    {
+        "ReadWriteType": "All",
+        "IncludeManagementEvents": True,
+        "DataResources": [],
+        "ExcludeManagementEventSources": [],
+    }
+]
+
+S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+
+def apply() -> None:
+    if moto.__version__ != EXPECTED_MOTO:
+        raise SystemExit(
+            f"launcher: moto {moto.__version__} is installed but the corrections are written "
+            f"for moto {EXPECTED_MOTO}; run scripts/setup-moto.sh"
+        )
+    _s3_versioning()
+    _cloudtrail()
+    _organizations_seeded_principals()
+    _iam_speed()
+
+
+# --------------------------------------------------------------------------------------------
+# S3 GetBucketVersioning / PutBucketVersioning
+# --------------------------------------------------------------------------------------------
+
+
+def _s3_versioning() -> None:
+    from moto.s3.responses import S3Response
+
+    # PutBucketVersioning: AWS stores MFADelete (element <MfaDelete>Enabled|Disabled</MfaDelete>
+    # of VersioningConfiguration) and GetBucketVersioning returns it from then on
+    # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketVersioning.html).
+    # moto 5.2.5 reads only <Status> and drops MfaDelete; keep it on the bucket.
+    orig_put = S3Response._bucket_response_put
+
+    def _bucket_response_put(self, request, bucket_name, querystring):
+        result = orig_put(self, request, bucket_name, querystring)
+        if "versioning" in querystring and _status_of(result) == 200:
+            body = self.body.decode("utf-8") if isinstance(self.body, bytes) else str(self.body)
+            mfa = re.search(r"<MfaDelete>\s*(Enabled|Disabled)\s*</MfaDelete>", body)
+            if mfa:
+                self.backend.get_bucket(bucket_name).tw_mfa_delete = mfa.group(1)
+        return result
+
+    S3Response._bucket_response_put = _bucket_response_put
+
+    # GetBucketVersioning: AWS's reply is
+    #   <VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+    #     <Status>Enabled|Suspended</Status><MfaDelete>Enabled|Disabled</MfaDelete>
+    #   </VersioningConfiguration>
+    # with both elements absent when versioning was never configured
+    # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html).
+    # moto 5.2.5 names the root <GetBucketVersioningResponse>, which the SDK for Rust rejects
+    # ("invalid root, expected VersioningConfiguration"), and never returns MfaDelete.
+    def get_bucket_versioning(self):
+        self.data["Action"] = "GetBucketVersioning"
+        status = self.backend.get_bucket_versioning(self.bucket_name)
+        bucket = self.backend.get_bucket(self.bucket_name)
+        mfa = getattr(bucket, "tw_mfa_delete", None)
+        inner = ""
+        if status:
+            inner += f"<Status>{status}</Status>"
+        if mfa:
+            inner += f"<MfaDelete>{mfa}</MfaDelete>"
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<VersioningConfiguration xmlns="{S3_NS}">{inner}</VersioningConfiguration>'
+        )
+        headers = dict(self.response_headers)
+        headers["Content-Type"] = "application/xml"
+        return 200, headers, body
+
+    S3Response.get_bucket_versioning = get_bucket_versioning
+
+
+def _status_of(result: Any) -> int:
+    if isinstance(result, tuple) and result and isinstance(result[0], int):
+        return result[0]
+    return 200
+
+
+# --------------------------------------------------------------------------------------------
+# CloudTrail
+# --------------------------------------------------------------------------------------------
+
+
+def _cloudtrail() -> None:
+    import json
+
+    from moto.cloudtrail import models as ctm
+    from moto.cloudtrail.exceptions import InvalidParameterCombinationException
+    from moto.cloudtrail.responses import CloudTrailResponse
+    from moto.core.exceptions import JsonRESTError
+
+    Trail, TrailStatus = ctm.Trail, ctm.TrailStatus
+
+    class InsightNotEnabledException(JsonRESTError):
+        code = 400
+
+        def __init__(self, arn: str):
+            super().__init__(
+                "InsightNotEnabledException",
+                f"Trail {arn} does not have Insights enabled. Edit the trail settings to enable Insights events.",
+            )
+
+    # Let a trail's status find its trail (for the delivery times below).
+    orig_init = Trail.__init__
+
+    def __init__(self, *args, **kwargs):
+        orig_init(self, *args, **kwargs)
+        self.status.tw_trail = self
+
+    Trail.__init__ = __init__
+
+    # DescribeTrails / GetTrail: HasCustomEventSelectors is true when the trail has event
+    # selectors or advanced event selectors set by Put(Advanced)EventSelectors, and
+    # HasInsightSelectors when PutInsightSelectors left at least one Insights type
+    # (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_Trail.html).
+    # moto 5.2.5 hard-codes both to false.
+    orig_description = Trail.description
+
+    def description(self, include_region: bool = False):
+        desc = orig_description(self, include_region)
+        desc["HasCustomEventSelectors"] = bool(self.event_selectors or self.advanced_event_selectors)
+        desc["HasInsightSelectors"] = bool(self.insight_selectors)
+        return desc
+
+    Trail.description = description
+
+    # PutEventSelectors / PutAdvancedEventSelectors: each call replaces the trail's whole
+    # selector configuration, and basic and advanced selectors replace each other; both in one
+    # call is InvalidParameterCombinationException
+    # (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_PutEventSelectors.html:
+    # "you can use either AdvancedEventSelectors or EventSelectors, but not both. If you apply
+    # AdvancedEventSelectors to a trail, any existing EventSelectors are overwritten").
+    # moto 5.2.5 keeps stale advanced selectors when basic ones are put.
+    # Omitted members of a basic selector take AWS's defaults (ReadWriteType All,
+    # IncludeManagementEvents true; empty DataResources / ExcludeManagementEventSources), as
+    # GetEventSelectors shows them on AWS.
+    def put_event_selectors(self, event_selectors, advanced_event_selectors):
+        if event_selectors is not None and advanced_event_selectors is not None:
+            raise InvalidParameterCombinationException(
+                "You cannot use both EventSelectors and AdvancedEventSelectors in a PutEventSelectors request."
+            )
+        if advanced_event_selectors is not None:
+            self.advanced_event_selectors = list(advanced_event_selectors)
+            self.event_selectors = []
+        else:
+            self.event_selectors = [_with_selector_defaults(s) for s in (event_selectors or [])]
+            self.advanced_event_selectors = []
+
+    Trail.put_event_selectors = put_event_selectors
+
+    # PutInsightSelectors replaces the trail's Insights types; an empty list turns Insights off
+    # (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_PutInsightSelectors.html).
+    # moto 5.2.5 appends to the previous list.
+    def put_insight_selectors(self, insight_selectors):
+        self.insight_selectors = list(insight_selectors or [])
+
+    Trail.put_insight_selectors = put_insight_selectors
+
+    # GetEventSelectors returns the selectors of the one kind the trail uses; a trail never
+    # given selectors has AWS's default selector (all management events)
+    # (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_GetEventSelectors.html).
+    # moto 5.2.5 returns two empty lists.
+    def get_event_selectors(self):
+        params = json.loads(self.body)
+        trail = self.cloudtrail_backend.get_trail(params.get("TrailName"))
+        resp: dict[str, Any] = {"TrailARN": trail.arn}
+        if trail.advanced_event_selectors:
+            resp["AdvancedEventSelectors"] = trail.advanced_event_selectors
+        elif trail.event_selectors:
+            resp["EventSelectors"] = trail.event_selectors
+        else:
+            resp["EventSelectors"] = [dict(s) for s in DEFAULT_EVENT_SELECTORS]
+        return json.dumps(resp)
+
+    CloudTrailResponse.get_event_selectors = get_event_selectors
+
+    # GetInsightSelectors on a trail without Insights fails with InsightNotEnabledException
+    # (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_GetInsightSelectors.html:
+    # "If you run GetInsightSelectors on a trail ... that does not have Insights events
+    # enabled, the operation throws the exception InsightNotEnabledException").
+    # moto 5.2.5 answers 200 with no InsightSelectors.
+    def get_insight_selectors(self):
+        trail = self.cloudtrail_backend.get_trail(self._get_param("TrailName"))
+        if not trail.insight_selectors:
+            raise InsightNotEnabledException(trail.arn)
+        return json.dumps({"TrailARN": trail.arn, "InsightSelectors": trail.insight_selectors})
+
+    CloudTrailResponse.get_insight_selectors = get_insight_selectors
+
+    # GetTrail's Trail carries HomeRegion like DescribeTrails' entries
+    # (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_Trail.html).
+    # moto 5.2.5 leaves it out of GetTrail.
+    def get_trail(self):
+        trail = self.cloudtrail_backend.get_trail(self._get_param("Name"))
+        return json.dumps({"Trail": trail.description(include_region=True)})
+
+    CloudTrailResponse.get_trail = get_trail
+
+    # DescribeTrails with trailNameList returns only the named trails (names match trails of
+    # the current Region, ARNs any trail)
+    # (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_DescribeTrails.html).
+    # moto 5.2.5 ignores trailNameList.
+    def describe_trails(self):
+        include_shadow = self._get_bool_param("includeShadowTrails", True)
+        names = self._get_param("trailNameList") or []
+        trails = list(self.cloudtrail_backend.describe_trails(include_shadow))
+        if names:
+            wanted = set(names)
+            region = self.region
+            trails = [
+                t for t in trails if t.arn in wanted or (t.trail_name in wanted and t.region_name == region)
+            ]
+        return json.dumps({"trailList": [t.description(include_region=True) for t in trails]})
+
+    CloudTrailResponse.describe_trails = describe_trails
+
+    # GetTrailStatus reports LatestCloudWatchLogsDeliveryTime for a trail that sends to a
+    # CloudWatch Logs log group and LatestDigestDeliveryTime for a trail with log file
+    # validation (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_GetTrailStatus.html).
+    # moto 5.2.5 reports neither. moto's own LatestDeliveryTime (set when logging starts and
+    # refreshed while the trail logs) is used for both: a trail that never logged has
+    # delivered nothing, so it gets neither, as on AWS.
+    orig_status = TrailStatus.description
+
+    def status_description(self):
+        desc = orig_status(self)
+        trail = getattr(self, "tw_trail", None)
+        delivered = desc.get("LatestDeliveryTime")
+        if trail is not None and delivered is not None:
+            if trail.cw_log_group_arn:
+                desc["LatestCloudWatchLogsDeliveryTime"] = delivered
+            if trail.log_validation:
+                desc["LatestDigestDeliveryTime"] = delivered
+        return desc
+
+    TrailStatus.description = status_description
+
+
+def _with_selector_defaults(selector: dict[str, Any]) -> dict[str, Any]:
+    s = dict(selector)
+    s.setdefault("ReadWriteType", "All")
+    s.setdefault("IncludeManagementEvents", True)
+    s.setdefault("DataResources", [])
+    s.setdefault("ExcludeManagementEventSources", [])
+    return s
+
+
+# --------------------------------------------------------------------------------------------
+# Organizations: delegated administrators seeded by the test control API
+# --------------------------------------------------------------------------------------------
+
+
+def _organizations_seeded_principals() -> None:
+    """moto 5.2.5's Organizations refuses cloudtrail.amazonaws.com as a delegated-administrator
+    principal (RegisterDelegatedAdministrator and the ServicePrincipal filter of
+    ListDelegatedAdministrators raise InvalidInputException), and CloudTrail's
+    RegisterOrganizationDelegatedAdmin is not implemented. That refusal is left as it is; a
+    test may seed an administrator with POST /_trailwarden/organizations/delegated-administrators
+    (seed_delegated_admin below), and ListDelegatedAdministrators then filters by any principal
+    that was seeded, as AWS does for a registered one."""
+    from moto.organizations.models import FakeDelegatedAdministrator, OrganizationsBackend
+
+    orig_list = OrganizationsBackend.list_delegated_administrators
+
+    def list_delegated_administrators(self, **kwargs):
+        service = kwargs.get("ServicePrincipal")
+        if service and any(service in getattr(a, "tw_seeded", ()) for a in self.admins):
+            admins = [a for a in self.admins if service in a.services]
+            return {"DelegatedAdministrators": [a.describe() for a in admins]}
+        return orig_list(self, **kwargs)
+
+    OrganizationsBackend.list_delegated_administrators = list_delegated_administrators
+    _ = FakeDelegatedAdministrator  # imported to fail early if moto's model changes
+
+
+def seed_delegated_admin(account_id: str, service_principal: str, management_account_id: str | None) -> dict:
+    """Writes a delegated administrator straight into moto's Organizations backend of the
+    organization that holds account_id (or of management_account_id)."""
+    from moto.core.utils import unix_time
+    from moto.organizations.models import FakeDelegatedAdministrator, organizations_backends
+
+    backend = None
+    candidates = [management_account_id] if management_account_id else list(organizations_backends.keys())
+    for acct in candidates:
+        if acct not in organizations_backends:
+            continue
+        for partition_backend in organizations_backends[acct].values():
+            if partition_backend.org is not None and any(a.id == account_id for a in partition_backend.accounts):
+                backend = partition_backend
+                break
+        if backend is not None:
+            break
+    if backend is None:
+        raise LookupError(f"no organization in moto holds account {account_id}")
+    if account_id == backend.account_id:
+        raise ValueError("the management account cannot be its own delegated administrator")
+    account = backend.get_account_by_id(account_id)
+    admin = next((a for a in backend.admins if a.account.id == account_id), None)
+    if admin is None:
+        admin = FakeDelegatedAdministrator(account)
+        backend.admins.append(admin)
+    admin.services[service_principal] = {
+        "ServicePrincipal": service_principal,
+        "DelegationEnabledDate": unix_time(),
+    }
+    seeded = getattr(admin, "tw_seeded", set())
+    seeded.add(service_principal)
+    admin.tw_seeded = seeded
+    return {
+        "management_account_id": backend.account_id,
+        "account_id": account_id,
+        "service_principal": service_principal,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Speed only (no change to any reply)
+# --------------------------------------------------------------------------------------------
+
+
+def _iam_speed() -> None:
+    """With MOTO_IAM_LOAD_MANAGED_POLICIES=true every IAM backend parses moto's 1,582 AWS
+    managed policies (about 0.5 s), and moto 5.2.5 resolves the account of every request with
+    get_account_id_from, which touches the IAM backend of every known account in every
+    partition (aws, aws-cn, aws-us-gov, the ISO ones), creating each on first touch: the first
+    request of each new account cost 3-7 s and the memory of ~8 policy sets. Both patches
+    keep moto's results: the managed-policy JSON is parsed once and shared (each backend still
+    builds its own policy objects), and an access key is looked up only in backends that exist
+    (a backend that was never created holds no access key)."""
+    import json
+    from functools import lru_cache
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.iam import models as iam_models
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    @lru_cache(maxsize=1)
+    def parsed_policies() -> dict:
+        return json.loads(aws_managed_policies_data)
+
+    def _init_aws_policies(self):
+        if not iam_models.load_iam_aws_managed_policies():
+            return []
+        return [
+            iam_models.AWSManagedPolicy.from_data(name, self.account_id, self.region_name, d)
+            for name, d in parsed_policies().items()
+        ]
+
+    iam_models.IAMBackend._init_aws_policies = _init_aws_policies
+
+    def get_account_id_from(access_key: str) -> str:
+        for account_id, account in list(iam_models.iam_backends.items()):
+            for partition in list(dict.keys(account)):
+                if access_key in dict.__getitem__(account, partition).access_keys:
+                    return account_id
+        return DEFAULT_ACCOUNT_ID
+
+    iam_models.get_account_id_from = get_account_id_from
