@@ -251,8 +251,7 @@ fn location(f: &Finding) -> Location {
 
 /// The rule's YAML file, so that an alert links to the rule that raised it.
 fn rule_file_location(rule: &Rule) -> Location {
-    let path = rule.path.to_string_lossy().replace('\\', "/");
-    let uri: Vec<String> = path.split('/').filter(|s| !s.is_empty() && *s != ".").map(encode_segment).collect();
+    let uri: Vec<String> = relative_rule_path(&rule.path).split('/').filter(|s| !s.is_empty() && *s != ".").map(encode_segment).collect();
     let physical =
         PhysicalLocation::builder().artifact_location(ArtifactLocation::builder().uri(uri.join("/")).build()).region(Region::builder().start_line(1).build()).build();
     Location::builder()
@@ -260,6 +259,14 @@ fn rule_file_location(rule: &Rule) -> Location {
         .physical_location(physical)
         .message(Message::builder().text(format!("Rule {} ({})", rule.id, rule.path.display())).build())
         .build()
+}
+
+/// A rule file's path as a repo-relative URI path: built-in rules are `rules/<ID>.yaml`
+/// already; a custom rule given by absolute path is made relative to the working directory
+/// (where a CI job runs the scan, usually the repository root) when it lies below it.
+fn relative_rule_path(path: &std::path::Path) -> String {
+    let relative = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(std::path::Path::to_path_buf));
+    relative.as_deref().unwrap_or(path).to_string_lossy().replace('\\', "/")
 }
 
 /// `primaryLocationLineHash`: stable across runs and independent of the message, so that an
