@@ -644,27 +644,27 @@ impl Generator {
     fn shared_member_bucket(&mut self, log_archive: &str) {
         let name = shared_member_bucket_name(log_archive);
         self.buckets.push(Bucket {
-                policy: Fact::Value(Some(bucket_policy(&name, serde_json::json!({"aws:SourceOrgID": ORG_ID}), true))),
-                name,
-                owner_account_id: Fact::Value(log_archive.to_owned()),
-                region: Fact::Value(s(REGIONS[0])),
-                versioning: Fact::Value(BucketVersioning { status: Some(s("Enabled")), mfa_delete: Some(s("Enabled")) }),
-                encryption: Fact::Value(Some(vec![EncryptionRule { sse_algorithm: s("AES256"), kms_master_key_id: None, bucket_key_enabled: false }])),
-                lifecycle: Fact::Value(Some(vec![LifecycleRule {
-                    id: Some(s("expire")),
-                    status: s("Enabled"),
-                    prefix: Some(String::new()),
-                    expiration_days: Some(400),
-                    noncurrent_version_expiration_days: Some(30),
-                    transitions: Vec::new(),
-                }])),
-                object_lock: Fact::Value(None),
-                public_access_block: Fact::Value(None), // falls back to the account's setting
-                policy_is_public: Fact::Value(Some(false)),
-                acl_grants: Fact::Value(vec![owner_grant(log_archive)]),
-                object_ownership: Fact::Value(Some(s("BucketOwnerEnforced"))),
-                logging: Fact::Value(None),
-            });
+            policy: Fact::Value(Some(bucket_policy(&name, serde_json::json!({"aws:SourceOrgID": ORG_ID}), true))),
+            name,
+            owner_account_id: Fact::Value(log_archive.to_owned()),
+            region: Fact::Value(s(REGIONS[0])),
+            versioning: Fact::Value(BucketVersioning { status: Some(s("Enabled")), mfa_delete: Some(s("Enabled")) }),
+            encryption: Fact::Value(Some(vec![EncryptionRule { sse_algorithm: s("AES256"), kms_master_key_id: None, bucket_key_enabled: false }])),
+            lifecycle: Fact::Value(Some(vec![LifecycleRule {
+                id: Some(s("expire")),
+                status: s("Enabled"),
+                prefix: Some(String::new()),
+                expiration_days: Some(400),
+                noncurrent_version_expiration_days: Some(30),
+                transitions: Vec::new(),
+            }])),
+            object_lock: Fact::Value(None),
+            public_access_block: Fact::Value(None), // falls back to the account's setting
+            policy_is_public: Fact::Value(Some(false)),
+            acl_grants: Fact::Value(vec![owner_grant(log_archive)]),
+            object_ownership: Fact::Value(Some(s("BucketOwnerEnforced"))),
+            logging: Fact::Value(None),
+        });
     }
 
     /// A bucket of the member account itself, with facts that vary by index.
@@ -677,7 +677,7 @@ impl Generator {
             _ => Fact::Value(BucketVersioning { status: Some(s("Enabled")), mfa_delete: Some(s("Disabled")) }),
         };
         let lifecycle = match index % 11 {
-            0 | 1 | 2 => Fact::Value(None),
+            0..=2 => Fact::Value(None),
             3 => Fact::Value(Some(vec![LifecycleRule {
                 id: Some(s("short")),
                 status: s("Enabled"),
