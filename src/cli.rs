@@ -1,5 +1,6 @@
 //! The command line (DESIGN §5).
 
+use crate::collect;
 use crate::config::Config;
 use crate::gate::{self, FailOn};
 use crate::history::{self, Baseline};
@@ -25,9 +26,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Evaluate the rules against a saved snapshot (or, in a later release, live AWS).
+    /// Scan live AWS (the current account, or with --org every account of the organization),
+    /// or evaluate a saved snapshot with --snapshot.
     #[command(after_help = EXIT_CODES)]
     Scan(ScanArgs),
+    /// Collect from AWS and write a snapshot, without evaluating.
+    Collect(CollectCommand),
+    /// Print the read-only IAM policy that the enabled rules need (JSON).
+    IamPolicy(IamPolicyArgs),
     /// List, show, test and validate rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -59,11 +65,75 @@ pub struct DiffArgs {
     pub json: Option<PathBuf>,
 }
 
+/// Where and how to collect from AWS (credentials come from the standard AWS chain).
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// Scan every ACTIVE account of the organization (run from the management account or a
+    /// delegated administrator), assuming --role-name in each.
+    #[arg(long)]
+    pub org: bool,
+    /// The role to assume in each account of an --org scan.
+    #[arg(long, default_value = "OrganizationAccountAccessRole", value_name = "NAME")]
+    pub role_name: String,
+    /// External id for the assumed role.
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// Only these accounts of the organization (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub accounts: Vec<String>,
+    /// Skip these accounts of the organization (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub exclude_accounts: Vec<String>,
+    /// The AWS profile to use (default: the standard chain).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// API calls in flight at once (at most 8 per account).
+    #[arg(long, default_value_t = 32, value_name = "N")]
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectCommand {
+    /// Where to write the snapshot (JSON); `-` for stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Only these regions (comma-separated; default: each account's enabled regions).
+    #[arg(long, value_delimiter = ',', value_name = "REGIONS")]
+    pub regions: Option<Vec<String>>,
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the API calls made, by operation.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Args)]
+pub struct IamPolicyArgs {
+    /// A directory of additional rule files (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules_dirs: Vec<PathBuf>,
+    /// A config file: disabled rules need no permissions.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Evaluate this snapshot file (JSON) instead of collecting from AWS.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["org", "accounts", "exclude_accounts", "profile"])]
     pub snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// Also write the collected inventory as a snapshot (live scans).
+    #[arg(long, value_name = "FILE")]
+    pub save_snapshot: Option<PathBuf>,
+    /// Only run the rules mapped to this framework (e.g. cis-aws-foundations-v5.0.0,
+    /// aws-security-hub) and report the status of each of its controls.
+    #[arg(long, value_name = "NAME")]
+    pub framework: Option<String>,
     /// Only report findings in these regions (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "REGIONS")]
     pub regions: Option<Vec<String>>,
@@ -124,6 +194,8 @@ pub enum RulesCommand {
     },
     /// Run the test cases inside rule files (the built-in pack, or the rules in DIR).
     Test { dir: Option<PathBuf> },
+    /// Write the rule documentation (one Markdown page per rule and an index) into DIR.
+    Docs { dir: PathBuf },
     /// Check the rule files in DIR: parsing, conditions, field names, templates.
     Validate { dir: PathBuf },
 }
@@ -139,6 +211,8 @@ pub enum CliError {
     Snapshot(#[from] snapshot::SnapshotError),
     #[error("{0}")]
     Usage(String),
+    #[error("{0}")]
+    Collect(#[from] collect::CollectError),
     #[error("{path}: cannot write: {source}")]
     Write { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
@@ -157,27 +231,101 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             Ok(gate::EXIT_OK)
         }
         Command::Diff(args) => diff(args),
+        Command::Collect(args) => collect_command(args),
+        Command::IamPolicy(args) => iam_policy(args),
     }
 }
 
-fn scan(args: ScanArgs) -> Result<u8, CliError> {
-    let started_at = chrono::Utc::now();
-    let Some(snapshot_path) = &args.snapshot else {
-        return Err(CliError::Usage(
-            "live collection from AWS is not available in this build yet; evaluate a snapshot with `trailwarden scan --snapshot FILE` \
-             (try examples/demo-org.json)"
-                .to_owned(),
-        ));
-    };
+fn collect_options(live: &LiveArgs, regions: Option<&[String]>, quiet: bool) -> collect::Options {
+    collect::Options {
+        org: live.org,
+        role_name: live.role_name.clone(),
+        external_id: live.external_id.clone(),
+        accounts: live.accounts.clone(),
+        exclude_accounts: live.exclude_accounts.clone(),
+        regions: regions.map(<[String]>::to_vec),
+        profile: live.profile.clone(),
+        region: None,
+        concurrency: live.concurrency,
+        progress: !quiet,
+    }
+}
+
+fn collect_command(args: CollectCommand) -> Result<u8, CliError> {
+    let (inventory, calls) = collect::collect(&collect_options(&args.live, args.regions.as_deref(), args.quiet))?;
+    if args.verbose > 0 {
+        print_calls(&calls);
+    }
+    if args.output.as_os_str() == "-" {
+        let mut text = serde_json::to_string_pretty(&inventory).expect("inventories serialize");
+        text.push('\n');
+        write(&args.output, &text)?;
+    } else {
+        snapshot::write(&inventory, &args.output)?;
+    }
+    let gaps = crate::inventory::gaps::gaps(&inventory);
+    if !args.quiet {
+        eprintln!(
+            "collected {} account(s); {} fact(s) could not be read{}",
+            inventory.accounts.len(),
+            gaps.len(),
+            if gaps.is_empty() { "" } else { " (they are recorded in the snapshot)" }
+        );
+    }
+    Ok(gate::EXIT_OK)
+}
+
+fn print_calls(calls: &collect::CallLog) {
+    let calls = calls.snapshot();
+    let total: usize = calls.values().sum();
+    eprintln!("API calls: {total}");
+    for (operation, count) in calls {
+        eprintln!("  {count:>6}  {operation}");
+    }
+}
+
+fn iam_policy(args: IamPolicyArgs) -> Result<u8, CliError> {
     let set = rules::load_rules(&args.rules_dirs)?;
     let config = match &args.config {
         Some(path) => Config::read(path, &set)?,
         None => Config::default(),
     };
+    let mut text = serde_json::to_string_pretty(&crate::iam::policy(&set, &config)).expect("policies serialize");
+    text.push('\n');
+    print!("{text}");
+    Ok(gate::EXIT_OK)
+}
+
+fn scan(args: ScanArgs) -> Result<u8, CliError> {
+    let started_at = chrono::Utc::now();
+    let set = rules::load_rules(&args.rules_dirs)?;
+    let mut config = match &args.config {
+        Some(path) => Config::read(path, &set)?,
+        None => Config::default(),
+    };
+    if let Some(framework) = &args.framework {
+        crate::compliance::restrict(&mut config, &set, framework).map_err(CliError::Usage)?;
+    }
     // Read the baseline before the scan: a wrong path should fail fast.
     let baseline = args.baseline.as_deref().map(history::read_report).transpose()?.map(|old| Baseline::of(&old));
-    let inventory = snapshot::read(snapshot_path)?;
-    let result = crate::scan::scan_inventory(&set, &inventory, &config, Source::Snapshot, args.regions.as_deref(), started_at);
+    let (inventory, source) = match &args.snapshot {
+        Some(path) => (snapshot::read(path)?, Source::Snapshot),
+        None => {
+            let (inventory, calls) = collect::collect(&collect_options(&args.live, args.regions.as_deref(), args.quiet))?;
+            if args.verbose > 0 {
+                print_calls(&calls);
+            }
+            (inventory, Source::Live)
+        }
+    };
+    if let Some(path) = &args.save_snapshot {
+        snapshot::write(&inventory, path)?;
+    }
+    let mut result = crate::scan::scan_inventory(&set, &inventory, &config, source, args.regions.as_deref(), started_at);
+    if let Some(framework) = &args.framework {
+        let status = crate::compliance::status(&result.report.findings, framework);
+        result.report.summary.frameworks = Some(std::collections::BTreeMap::from([(framework.clone(), status)]));
+    }
     for warning in &result.warnings {
         eprintln!("warning: {warning}");
     }
@@ -275,6 +423,16 @@ fn rules_command(command: RulesCommand) -> Result<u8, CliError> {
                 None => rules::load_builtin()?,
             };
             Ok(run_tests(&set))
+        }
+        RulesCommand::Docs { dir } => {
+            let set = rules::load_builtin()?;
+            std::fs::create_dir_all(&dir).map_err(|source| CliError::Write { path: dir.clone(), source })?;
+            let pages = rules::docs::render(&set);
+            for (name, content) in &pages {
+                write(&dir.join(name), content)?;
+            }
+            println!("wrote {} page(s) to {}", pages.len(), dir.display());
+            Ok(gate::EXIT_OK)
         }
         RulesCommand::Validate { dir } => {
             let set = rules::load::load_dir(&dir)?;

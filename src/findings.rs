@@ -136,6 +136,9 @@ pub struct Summary {
     pub inconclusive: usize,
     pub not_applicable: usize,
     pub suppressed: usize,
+    /// With `scan --framework`: the status of each control of the framework.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frameworks: Option<crate::compliance::FrameworkStatus>,
 }
 
 impl Summary {

@@ -6,6 +6,7 @@
 //! exit code by [`gate`].
 
 pub mod cli;
+pub mod collect;
 pub mod compliance;
 pub mod config;
 pub mod evaluate;

@@ -62,6 +62,10 @@ pub fn render_marked(report: &Report, rules_run: usize, baseline: Option<&Baseli
         }
     }
 
+    if let Some(frameworks) = &report.summary.frameworks {
+        write_frameworks(&mut out, frameworks);
+    }
+
     let s = &report.summary;
     if let Some(baseline) = baseline {
         let new = report.findings.iter().filter(|f| f.outcome == Outcome::Fail && baseline.status(f) == BaselineStatus::New).count();
@@ -116,4 +120,30 @@ pub fn render_plain(report: &Report, rules_run: usize) -> String {
     use std::io::Write as _;
     let _ = stream.write_all(styled.as_bytes());
     String::from_utf8(plain).unwrap_or(styled)
+}
+
+/// `--framework`: one line per control with its status and the rules behind it.
+fn write_frameworks(out: &mut String, frameworks: &crate::compliance::FrameworkStatus) {
+    for (framework, controls) in frameworks {
+        let name = crate::rules::frameworks::display_name(framework).unwrap_or(framework);
+        let _ = writeln!(out, "\n{BOLD}{name}{BOLD:#}");
+        for c in controls {
+            let style = match c.status {
+                Outcome::Fail => severity_style(Severity::High),
+                Outcome::Inconclusive => Style::new().fg_color(Some(AnsiColor::Magenta.into())).bold(),
+                Outcome::Pass => Style::new().fg_color(Some(AnsiColor::Green.into())),
+                _ => DIM,
+            };
+            let _ = writeln!(
+                out,
+                "  {style}{:<14}{style:#} {:<12} {} ({} failed, {} passed, {} inconclusive)",
+                c.status.as_str(),
+                c.control,
+                c.rules.join(", "),
+                c.fail,
+                c.pass,
+                c.inconclusive
+            );
+        }
+    }
 }

@@ -1,0 +1,149 @@
+//! One account: its enabled regions, what each scanned region lists, and account-wide facts.
+
+use super::clients::Session;
+use super::errors::unreadable;
+use super::{cloudtrail, monitoring, s3, unreadable_fact, Collector};
+use crate::inventory::{Account, Fact, PolicyAttachments, RegionInventory};
+
+pub async fn collect(c: &Collector, s: &Session, wanted: Option<&[String]>) -> Account {
+    let enabled = enabled_regions(c, s).await;
+    let regions: Vec<String> = match (&enabled, wanted) {
+        (Fact::Value(enabled), Some(wanted)) => wanted.iter().filter(|r| enabled.contains(r)).cloned().collect(),
+        (Fact::Value(enabled), None) => enabled.clone(),
+        (Fact::Unreadable(_), Some(wanted)) => wanted.to_vec(),
+        // Without a region list nothing tells where to look but the configured region.
+        (Fact::Unreadable(_), None) => vec![c.home_region.clone()],
+    };
+    c.progress.add_work(regions.len() as u64);
+
+    let region_reads = regions.iter().map(|r| async move {
+        let inventory = region(c, s, r).await;
+        c.progress.done_one();
+        inventory
+    });
+    let (mut regions, owned_bucket_names, public_access_block, cloudtrail_full_access) = tokio::join!(
+        futures::future::join_all(region_reads),
+        s3::owned_bucket_names(c, s),
+        s3::account_public_access_block(c, s),
+        cloudtrail_full_access(c, s),
+    );
+    regions.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    let trails = cloudtrail::unique_trails(&regions);
+    Account {
+        id: s.account_id.clone(),
+        name: String::new(),
+        enabled_regions: enabled,
+        regions: regions.into_iter().map(|(inventory, _)| inventory).collect(),
+        trails,
+        owned_bucket_names,
+        public_access_block,
+        cloudtrail_full_access,
+    }
+}
+
+/// What one region lists, with the trails DescribeTrails returned there (details come later).
+async fn region(c: &Collector, s: &Session, name: &str) -> (RegionInventory, Vec<aws_sdk_cloudtrail::types::Trail>) {
+    let (trails, event_data_stores, eventbridge_rules, metric_filters, alarms) = tokio::join!(
+        cloudtrail::describe_trails(c, s, name),
+        cloudtrail::event_data_stores(c, s, name),
+        monitoring::eventbridge_rules(c, s, name),
+        monitoring::metric_filters(c, s, name),
+        monitoring::alarms(c, s, name),
+    );
+    let (trail_arns, listed) = match trails {
+        Ok(trails) => {
+            let mut arns: Vec<String> = trails.iter().filter_map(|t| t.trail_arn().map(str::to_owned)).collect();
+            arns.sort();
+            (Fact::Value(arns), trails)
+        }
+        Err(u) => (Fact::Unreadable(u), Vec::new()),
+    };
+    let inventory = RegionInventory { name: name.to_owned(), trail_arns, event_data_stores, eventbridge_rules, metric_filters, alarms };
+    (inventory, listed)
+}
+
+/// account:ListRegions (enabled and enabled-by-default), or where that API is missing,
+/// ec2:DescribeRegions without the regions that are not opted in.
+async fn enabled_regions(c: &Collector, s: &Session) -> Fact<Vec<String>> {
+    use aws_sdk_account::types::RegionOptStatus;
+    let client = s.account(&c.home_region);
+    let mut regions = Vec::new();
+    let mut token = None;
+    loop {
+        let call = client
+            .list_regions()
+            .region_opt_status_contains(RegionOptStatus::Enabled)
+            .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
+            .set_next_token(token)
+            .send();
+        match c.limiter.run(&s.account_id, call).await {
+            Ok(page) => {
+                regions.extend(page.regions().iter().filter_map(|r| r.region_name().map(str::to_owned)));
+                token = page.next_token;
+                if token.is_none() {
+                    regions.sort();
+                    return Fact::Value(regions);
+                }
+            }
+            Err(err) => {
+                let first = unreadable("account:ListRegions", &err);
+                return match describe_regions(c, s).await {
+                    Fact::Value(regions) => Fact::Value(regions),
+                    // Report the account API's failure unless EC2's says more.
+                    Fact::Unreadable(second) if first.reason == crate::inventory::UnreadableReason::Unsupported => Fact::Unreadable(second),
+                    Fact::Unreadable(_) => Fact::Unreadable(first),
+                };
+            }
+        }
+    }
+}
+
+async fn describe_regions(c: &Collector, s: &Session) -> Fact<Vec<String>> {
+    let call = s.ec2(&c.home_region).describe_regions().send();
+    match c.limiter.run(&s.account_id, call).await {
+        Ok(out) => {
+            let mut regions: Vec<String> = out
+                .regions()
+                .iter()
+                .filter(|r| r.opt_in_status() != Some("not-opted-in"))
+                .filter_map(|r| r.region_name().map(str::to_owned))
+                .collect();
+            regions.sort();
+            Fact::Value(regions)
+        }
+        Err(err) => unreadable_fact("ec2:DescribeRegions", &err),
+    }
+}
+
+/// iam:ListEntitiesForPolicy on AWSCloudTrail_FullAccess, as a permissions policy only.
+async fn cloudtrail_full_access(c: &Collector, s: &Session) -> Fact<PolicyAttachments> {
+    use aws_sdk_iam::types::PolicyUsageType;
+    let client = s.iam(&c.home_region);
+    let policy_arn = format!("arn:{}:iam::aws:policy/AWSCloudTrail_FullAccess", c.partition);
+    let mut out = PolicyAttachments::default();
+    let mut marker = None;
+    loop {
+        let call = client
+            .list_entities_for_policy()
+            .policy_arn(&policy_arn)
+            .policy_usage_filter(PolicyUsageType::PermissionsPolicy)
+            .set_marker(marker)
+            .send();
+        match c.limiter.run(&s.account_id, call).await {
+            Ok(page) => {
+                out.users.extend(page.policy_users().iter().filter_map(|u| u.user_name().map(str::to_owned)));
+                out.groups.extend(page.policy_groups().iter().filter_map(|g| g.group_name().map(str::to_owned)));
+                out.roles.extend(page.policy_roles().iter().filter_map(|r| r.role_name().map(str::to_owned)));
+                if !page.is_truncated() {
+                    break;
+                }
+                marker = page.marker;
+            }
+            Err(err) => return unreadable_fact("iam:ListEntitiesForPolicy", &err),
+        }
+    }
+    out.users.sort();
+    out.groups.sort();
+    out.roles.sort();
+    Fact::Value(out)
+}

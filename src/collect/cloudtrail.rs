@@ -1,0 +1,258 @@
+//! CloudTrail: trails (listed in every region with shadow copies, de-duplicated by ARN, details
+//! read once in the home region by ARN) and CloudTrail Lake event data stores.
+
+use super::clients::Session;
+use super::errors::{code, unreadable};
+use super::{time, unreadable_fact, Collector};
+use crate::inventory::{
+    Account, AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventDataStore, EventSelector, EventSelectors, Fact,
+    InsightSelector, Organization, RegionInventory, Trail, TrailStatus, Unreadable, UnreadableReason,
+};
+use aws_sdk_cloudtrail::types as sdk;
+use std::collections::{BTreeMap, HashMap};
+
+/// cloudtrail:DescribeTrails with shadow copies (the API default, made explicit).
+pub async fn describe_trails(c: &Collector, s: &Session, region: &str) -> Result<Vec<sdk::Trail>, Unreadable> {
+    let call = s.cloudtrail(region).describe_trails().include_shadow_trails(true).send();
+    match c.limiter.run(&s.account_id, call).await {
+        Ok(out) => Ok(out.trail_list().to_vec()),
+        Err(err) => Err(unreadable("cloudtrail:DescribeTrails", &err)),
+    }
+}
+
+/// The account's trails from all its regions' listings, de-duplicated by ARN, with details
+/// still to be read.
+pub fn unique_trails(regions: &[(RegionInventory, Vec<sdk::Trail>)]) -> Vec<Trail> {
+    let mut trails: BTreeMap<String, Trail> = BTreeMap::new();
+    for (_, listed) in regions {
+        for t in listed {
+            let Some(arn) = t.trail_arn() else { continue };
+            trails.entry(arn.to_owned()).or_insert_with(|| trail(t));
+        }
+    }
+    trails.into_values().collect()
+}
+
+fn pending() -> Unreadable {
+    Unreadable { reason: UnreadableReason::Error, api: None, detail: Some("not read".to_owned()) }
+}
+
+fn trail(t: &sdk::Trail) -> Trail {
+    Trail {
+        arn: t.trail_arn().unwrap_or_default().to_owned(),
+        name: t.name().unwrap_or_default().to_owned(),
+        home_region: t.home_region().unwrap_or_default().to_owned(),
+        s3_bucket_name: t.s3_bucket_name().unwrap_or_default().to_owned(),
+        s3_key_prefix: t.s3_key_prefix().map(str::to_owned),
+        sns_topic_arn: t.sns_topic_arn().map(str::to_owned),
+        include_global_service_events: t.include_global_service_events().unwrap_or(false),
+        is_multi_region_trail: t.is_multi_region_trail().unwrap_or(false),
+        is_organization_trail: t.is_organization_trail().unwrap_or(false),
+        log_file_validation_enabled: t.log_file_validation_enabled().unwrap_or(false),
+        kms_key_id: t.kms_key_id().map(str::to_owned),
+        cloud_watch_logs_log_group_arn: t.cloud_watch_logs_log_group_arn().map(str::to_owned),
+        cloud_watch_logs_role_arn: t.cloud_watch_logs_role_arn().map(str::to_owned),
+        has_custom_event_selectors: t.has_custom_event_selectors().unwrap_or(false),
+        has_insight_selectors: t.has_insight_selectors().unwrap_or(false),
+        tags: BTreeMap::new(),
+        status: Fact::Unreadable(pending()),
+        event_selectors: Fact::Unreadable(pending()),
+        insight_selectors: Fact::Unreadable(pending()),
+    }
+}
+
+/// The details of one trail, as read by one account.
+#[derive(Clone)]
+struct Details {
+    status: Fact<TrailStatus>,
+    event_selectors: Fact<EventSelectors>,
+    insight_selectors: Fact<Vec<InsightSelector>>,
+}
+
+/// Reads each trail's status and selectors once. The reader is the trail's owner when the
+/// owner was scanned, else a CloudTrail delegated administrator that was scanned (both can
+/// read organization trails); other accounts listing the trail share that reading. A trail
+/// that neither can read is read by every account that lists it, with what each may see.
+pub async fn read_trail_details(c: &Collector, sessions: &[Session], organization: &Fact<Option<Organization>>, accounts: &mut [Account]) {
+    let scanned: HashMap<&str, &Session> = sessions.iter().map(|s| (s.account_id.as_str(), s)).collect();
+    let delegated: Vec<&str> = match organization {
+        Fact::Value(Some(org)) => org
+            .delegated_administrators
+            .get("cloudtrail.amazonaws.com")
+            .and_then(Fact::value)
+            .map(|admins| admins.iter().map(|a| a.account_id.as_str()).filter(|id| scanned.contains_key(id)).collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let reader_of = |lister: &str, t: &Trail| -> String {
+        let owner = t.owner_account_id();
+        if scanned.contains_key(owner) {
+            owner.to_owned()
+        } else if let (true, Some(admin)) = (t.is_organization_trail, delegated.first()) {
+            (*admin).to_owned()
+        } else {
+            lister.to_owned()
+        }
+    };
+    // (reader account, trail ARN) → the trail as listed.
+    let mut jobs: BTreeMap<(String, String), Trail> = BTreeMap::new();
+    for account in accounts.iter() {
+        for t in &account.trails {
+            jobs.entry((reader_of(&account.id, t), t.arn.clone())).or_insert_with(|| t.clone());
+        }
+    }
+    let scanned_ref = &scanned;
+    let reads = jobs.iter().map(|((reader, _), t)| async move {
+        let session = scanned_ref[reader.as_str()];
+        (reader.clone(), t.arn.clone(), details(c, session, t).await)
+    });
+    let done: HashMap<(String, String), Details> =
+        futures::future::join_all(reads).await.into_iter().map(|(reader, arn, d)| ((reader, arn), d)).collect();
+    for account in accounts.iter_mut() {
+        let id = account.id.clone();
+        for t in &mut account.trails {
+            let found = done.get(&(reader_of(&id, t), t.arn.clone())).cloned().expect("every listed trail has a reader");
+            t.status = found.status;
+            t.event_selectors = found.event_selectors;
+            t.insight_selectors = found.insight_selectors;
+        }
+    }
+}
+
+async fn details(c: &Collector, s: &Session, t: &Trail) -> Details {
+    let client = s.cloudtrail(&t.home_region);
+    let status = async {
+        match c.limiter.run(&s.account_id, client.get_trail_status().name(&t.arn).send()).await {
+            Ok(out) => Fact::Value(TrailStatus {
+                is_logging: out.is_logging().unwrap_or(false),
+                latest_delivery_error: out.latest_delivery_error().map(str::to_owned),
+                latest_delivery_time: out.latest_delivery_time().and_then(time),
+                latest_notification_error: out.latest_notification_error().map(str::to_owned),
+                latest_notification_time: out.latest_notification_time().and_then(time),
+                start_logging_time: out.start_logging_time().and_then(time),
+                stop_logging_time: out.stop_logging_time().and_then(time),
+                latest_cloud_watch_logs_delivery_error: out.latest_cloud_watch_logs_delivery_error().map(str::to_owned),
+                latest_cloud_watch_logs_delivery_time: out.latest_cloud_watch_logs_delivery_time().and_then(time),
+                latest_digest_delivery_time: out.latest_digest_delivery_time().and_then(time),
+                latest_digest_delivery_error: out.latest_digest_delivery_error().map(str::to_owned),
+            }),
+            Err(err) => unreadable_fact("cloudtrail:GetTrailStatus", &err),
+        }
+    };
+    let selectors = async {
+        match c.limiter.run(&s.account_id, client.get_event_selectors().trail_name(&t.arn).send()).await {
+            Ok(out) => Fact::Value(EventSelectors {
+                basic: out.event_selectors().iter().map(event_selector).collect(),
+                advanced: out.advanced_event_selectors().iter().map(advanced_selector).collect(),
+            }),
+            Err(err) => unreadable_fact("cloudtrail:GetEventSelectors", &err),
+        }
+    };
+    let insights = async {
+        // Without insight selectors the call fails with InsightNotEnabledException: skip it.
+        if !t.has_insight_selectors {
+            return Fact::Value(Vec::new());
+        }
+        match c.limiter.run(&s.account_id, client.get_insight_selectors().trail_name(&t.arn).send()).await {
+            Ok(out) => Fact::Value(out.insight_selectors().iter().map(insight_selector).collect()),
+            Err(err) if code(&err) == Some("InsightNotEnabledException") => Fact::Value(Vec::new()),
+            Err(err) => unreadable_fact("cloudtrail:GetInsightSelectors", &err),
+        }
+    };
+    let (status, event_selectors, insight_selectors) = tokio::join!(status, selectors, insights);
+    Details { status, event_selectors, insight_selectors }
+}
+
+fn event_selector(s: &sdk::EventSelector) -> EventSelector {
+    EventSelector {
+        read_write_type: s.read_write_type().map_or("All", |r| r.as_str()).to_owned(),
+        include_management_events: s.include_management_events().unwrap_or(true),
+        data_resources: s
+            .data_resources()
+            .iter()
+            .map(|r| DataResource { resource_type: r.r#type().unwrap_or_default().to_owned(), values: r.values().to_vec() })
+            .collect(),
+        exclude_management_event_sources: s.exclude_management_event_sources().to_vec(),
+    }
+}
+
+fn advanced_selector(s: &sdk::AdvancedEventSelector) -> AdvancedEventSelector {
+    AdvancedEventSelector {
+        name: s.name().map(str::to_owned),
+        field_selectors: s
+            .field_selectors()
+            .iter()
+            .map(|f| AdvancedFieldSelector {
+                field: f.field().to_owned(),
+                equals: f.equals().to_vec(),
+                starts_with: f.starts_with().to_vec(),
+                ends_with: f.ends_with().to_vec(),
+                not_equals: f.not_equals().to_vec(),
+                not_starts_with: f.not_starts_with().to_vec(),
+                not_ends_with: f.not_ends_with().to_vec(),
+            })
+            .collect(),
+    }
+}
+
+fn insight_selector(s: &sdk::InsightSelector) -> InsightSelector {
+    InsightSelector {
+        insight_type: s.insight_type().map(|t| t.as_str().to_owned()).unwrap_or_default(),
+        event_categories: s.event_categories().iter().map(|c| c.as_str().to_owned()).collect(),
+    }
+}
+
+/// cloudtrail:ListEventDataStores, then GetEventDataStore and GetInsightSelectors for each.
+pub async fn event_data_stores(c: &Collector, s: &Session, region: &str) -> Fact<Vec<EventDataStore>> {
+    let client = s.cloudtrail(region);
+    let mut arns = Vec::new();
+    let mut token = None;
+    loop {
+        match c.limiter.run(&s.account_id, client.list_event_data_stores().set_next_token(token).send()).await {
+            Ok(page) => {
+                arns.extend(page.event_data_stores().iter().filter_map(|e| e.event_data_store_arn().map(str::to_owned)));
+                token = page.next_token;
+                if token.is_none() {
+                    break;
+                }
+            }
+            Err(err) => return unreadable_fact("cloudtrail:ListEventDataStores", &err),
+        }
+    }
+    let reads = arns.iter().map(|arn| event_data_store(c, s, &client, arn));
+    let mut stores = Vec::new();
+    for result in futures::future::join_all(reads).await {
+        match result {
+            Ok(store) => stores.push(store),
+            Err(u) => return Fact::Unreadable(u),
+        }
+    }
+    stores.sort_by(|a, b| a.arn.cmp(&b.arn));
+    Fact::Value(stores)
+}
+
+async fn event_data_store(c: &Collector, s: &Session, client: &aws_sdk_cloudtrail::Client, arn: &str) -> Result<EventDataStore, Unreadable> {
+    let out = c
+        .limiter
+        .run(&s.account_id, client.get_event_data_store().event_data_store(arn).send())
+        .await
+        .map_err(|err| unreadable("cloudtrail:GetEventDataStore", &err))?;
+    let insight_selectors = match c.limiter.run(&s.account_id, client.get_insight_selectors().event_data_store(arn).send()).await {
+        Ok(out) => Fact::Value(out.insight_selectors().iter().map(insight_selector).collect()),
+        Err(err) if code(&err) == Some("InsightNotEnabledException") => Fact::Value(Vec::new()),
+        Err(err) => unreadable_fact("cloudtrail:GetInsightSelectors", &err),
+    };
+    Ok(EventDataStore {
+        arn: arn.to_owned(),
+        name: out.name().unwrap_or_default().to_owned(),
+        status: out.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+        retention_period: out.retention_period().map_or(0, i64::from),
+        billing_mode: out.billing_mode().map(|b| b.as_str().to_owned()),
+        termination_protection_enabled: out.termination_protection_enabled().unwrap_or(false),
+        multi_region_enabled: out.multi_region_enabled().unwrap_or(false),
+        organization_enabled: out.organization_enabled().unwrap_or(false),
+        kms_key_id: out.kms_key_id().map(str::to_owned),
+        advanced_event_selectors: out.advanced_event_selectors().iter().map(advanced_selector).collect(),
+        insight_selectors,
+    })
+}

@@ -1,0 +1,222 @@
+//! Live collection: the only module that talks to AWS (and the only one importing
+//! `aws-sdk-*`). It reads accounts, regions and organizations through the AWS SDK and returns
+//! a plain [`Inventory`]; no SDK type leaves it. It never calls a mutating API.
+//!
+//! A run has four phases: targets (caller, organization, accounts and their credentials),
+//! per account-region listings (trails, event data stores, alerting), trail details (once per
+//! trail, in its home region, by ARN), then buckets and KMS keys (once each, with the owner's
+//! credentials when the owner is scanned).
+
+mod account;
+mod clients;
+mod cloudtrail;
+mod errors;
+mod limiter;
+mod monitoring;
+mod organizations;
+mod progress;
+mod s3;
+
+pub use clients::CallLog;
+
+use crate::inventory::{Account, CollectionError, Fact, Inventory, Unreadable, UnreadableReason, SCHEMA_VERSION};
+use clients::Session;
+use limiter::Limiter;
+use std::collections::BTreeSet;
+
+/// What to collect, from the command line.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Scan every ACTIVE account of the organization.
+    pub org: bool,
+    /// The role assumed in each account of an organization scan.
+    pub role_name: String,
+    pub external_id: Option<String>,
+    /// Only these accounts (organization scans).
+    pub accounts: Vec<String>,
+    pub exclude_accounts: Vec<String>,
+    /// Only these regions (intersected with each account's enabled regions).
+    pub regions: Option<Vec<String>>,
+    pub profile: Option<String>,
+    /// The region for global calls (STS, Organizations, IAM); the chain's region by default.
+    pub region: Option<String>,
+    /// Calls in flight at once, overall.
+    pub concurrency: usize,
+    /// Show a progress bar (only on a terminal).
+    pub progress: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            org: false,
+            role_name: "OrganizationAccountAccessRole".to_owned(),
+            external_id: None,
+            accounts: Vec::new(),
+            exclude_accounts: Vec::new(),
+            regions: None,
+            profile: None,
+            region: None,
+            concurrency: 32,
+            progress: false,
+        }
+    }
+}
+
+/// Errors that stop a collection before anything could be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error("cannot identify the caller (sts:GetCallerIdentity): {0}; check the AWS credentials (environment, --profile, SSO, web identity)")]
+    Identity(String),
+    #[error("--org needs the organization's account list: {0}")]
+    Organization(String),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Shared state of one collection run.
+pub(crate) struct Collector {
+    pub caller: Session,
+    /// The region used for global services.
+    pub home_region: String,
+    pub partition: String,
+    pub limiter: Limiter,
+    pub progress: progress::Progress,
+}
+
+/// Calls in flight for one account at once.
+const PER_ACCOUNT: usize = 8;
+
+/// Collects an inventory. Blocking: runs its own async runtime.
+pub fn collect(options: &Options) -> Result<(Inventory, CallLog), CollectError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| CollectError::Usage(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(collect_async(options))
+}
+
+pub async fn collect_async(options: &Options) -> Result<(Inventory, CallLog), CollectError> {
+    if !options.org && (!options.accounts.is_empty() || !options.exclude_accounts.is_empty()) {
+        return Err(CollectError::Usage("--accounts and --exclude-accounts select accounts of an organization scan: add --org".to_owned()));
+    }
+    let base = clients::base_config(options.profile.as_deref(), options.region.as_deref()).await;
+    let home_region = base.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".to_owned());
+    let calls = CallLog::default();
+    let probe = Session::new("caller", base.clone(), calls.clone());
+    let identity = probe.sts(&home_region).get_caller_identity().send().await.map_err(|e| {
+        CollectError::Identity(aws_smithy_types::error::display::DisplayErrorContext(&e).to_string())
+    })?;
+    let caller_id = identity.account().unwrap_or_default().to_owned();
+    let partition = identity.arn().and_then(|arn| arn.split(':').nth(1)).unwrap_or("aws").to_owned();
+    let collector = Collector {
+        caller: Session::new(&caller_id, base, calls.clone()),
+        home_region,
+        partition,
+        limiter: Limiter::new(options.concurrency, PER_ACCOUNT.min(options.concurrency.max(1))),
+        progress: progress::Progress::new(options.progress),
+    };
+
+    collector.progress.phase("organization");
+    let organization = organizations::organization(&collector).await;
+    let (sessions, mut collection_errors) = targets(&collector, &organization, options).await?;
+
+    collector.progress.phase("accounts and regions");
+    let mut accounts: Vec<Account> =
+        futures::future::join_all(sessions.iter().map(|s| account::collect(&collector, s, options.regions.as_deref()))).await;
+    accounts.sort_by(|a, b| a.id.cmp(&b.id));
+
+    collector.progress.phase("trail details");
+    cloudtrail::read_trail_details(&collector, &sessions, &organization, &mut accounts).await;
+
+    collector.progress.phase("log buckets and keys");
+    let buckets = s3::read_buckets(&collector, &sessions, &accounts).await;
+    let kms_keys = s3::read_kms_keys(&collector, &sessions, &accounts).await;
+    collector.progress.finish();
+
+    collection_errors.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    let inventory = Inventory {
+        schema_version: SCHEMA_VERSION,
+        collected_at: chrono::Utc::now(),
+        partition: collector.partition.clone(),
+        caller_account_id: caller_id,
+        organization,
+        accounts,
+        buckets,
+        kms_keys,
+        collection_errors,
+    };
+    Ok((inventory, calls))
+}
+
+/// The accounts to scan and a session for each; accounts whose role could not be assumed are
+/// recorded as collection errors and skipped, never silently dropped.
+async fn targets(
+    c: &Collector,
+    organization: &Fact<Option<crate::inventory::Organization>>,
+    options: &Options,
+) -> Result<(Vec<Session>, Vec<CollectionError>), CollectError> {
+    if !options.org {
+        return Ok((vec![c.caller.clone()], Vec::new()));
+    }
+    let members = match organization {
+        Fact::Value(Some(org)) => match &org.accounts {
+            Fact::Value(members) => members.clone(),
+            Fact::Unreadable(u) => return Err(CollectError::Organization(format!("{u}; run from the management account or a delegated administrator"))),
+        },
+        Fact::Value(None) => return Err(CollectError::Organization("the caller's account is not in an organization".to_owned())),
+        Fact::Unreadable(u) => return Err(CollectError::Organization(u.to_string())),
+    };
+    let active: BTreeSet<&str> = members.iter().filter(|m| m.status == "ACTIVE").map(|m| m.id.as_str()).collect();
+    for id in &options.accounts {
+        if !active.contains(id.as_str()) {
+            return Err(CollectError::Usage(format!("--accounts names {id}, which is not an ACTIVE account of the organization")));
+        }
+    }
+    let chosen: Vec<&str> = active
+        .iter()
+        .copied()
+        .filter(|id| options.accounts.is_empty() || options.accounts.iter().any(|a| a == id))
+        .filter(|id| !options.exclude_accounts.iter().any(|a| a == id))
+        .collect();
+    let attempts = chosen.iter().map(|id| async move {
+        if *id == c.caller.account_id {
+            return Ok(c.caller.clone());
+        }
+        let role_arn = format!("arn:{}:iam::{id}:role/{}", c.partition, options.role_name);
+        let session = c.caller.assume(id, &role_arn, options.external_id.as_deref()).await;
+        // The provider assumes the role lazily: prove it now, so that a refused role is one
+        // clear collection error instead of every fact of the account failing.
+        match c.limiter.run(id, session.sts(&c.home_region).get_caller_identity().send()).await {
+            Ok(_) => Ok(session),
+            Err(err) => Err(CollectionError {
+                account_id: (*id).to_owned(),
+                region: None,
+                unreadable: Unreadable {
+                    reason: UnreadableReason::AccessDenied,
+                    api: Some("sts:AssumeRole".to_owned()),
+                    detail: Some(format!("{role_arn}: {}", aws_smithy_types::error::display::DisplayErrorContext(&err))),
+                },
+            }),
+        }
+    });
+    let mut sessions = Vec::new();
+    let mut errors = Vec::new();
+    for result in futures::future::join_all(attempts).await {
+        match result {
+            Ok(s) => sessions.push(s),
+            Err(e) => errors.push(e),
+        }
+    }
+    Ok((sessions, errors))
+}
+
+/// SDK timestamps to chrono.
+pub(crate) fn time(t: &aws_smithy_types::DateTime) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
+/// A call's failure as a fact.
+pub(crate) fn unreadable_fact<T, E>(api: &str, err: &aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>) -> Fact<T>
+where
+    E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    Fact::Unreadable(errors::unreadable(api, err))
+}

@@ -1,0 +1,311 @@
+//! S3 log buckets (each read once, with the owner's credentials when the owner is scanned, and
+//! always with ExpectedBucketOwner when the owner is known), account-level Block Public Access,
+//! and the KMS keys that trails name.
+
+use super::clients::Session;
+use super::errors::{code, unreadable};
+use super::{unreadable_fact, Collector};
+use crate::inventory::{
+    Account, AclGrant, Bucket, BucketLogging, BucketVersioning, DefaultRetention, EncryptionRule, Fact, KmsKey, KmsKeyMetadata,
+    LifecycleRule, LifecycleTransition, ObjectLock, PublicAccessBlock, Unreadable, UnreadableReason,
+};
+use std::collections::{BTreeMap, HashMap};
+
+/// s3:ListBuckets: the buckets an account owns.
+pub async fn owned_bucket_names(c: &Collector, s: &Session) -> Fact<Vec<String>> {
+    let client = s.s3(&c.home_region);
+    let mut names = Vec::new();
+    let mut token = None;
+    loop {
+        match c.limiter.run(&s.account_id, client.list_buckets().set_continuation_token(token).send()).await {
+            Ok(page) => {
+                names.extend(page.buckets().iter().filter_map(|b| b.name().map(str::to_owned)));
+                token = page.continuation_token;
+                if token.is_none() {
+                    break;
+                }
+            }
+            Err(err) => return unreadable_fact("s3:ListBuckets", &err),
+        }
+    }
+    names.sort();
+    Fact::Value(names)
+}
+
+/// s3control:GetPublicAccessBlock for the account.
+pub async fn account_public_access_block(c: &Collector, s: &Session) -> Fact<Option<PublicAccessBlock>> {
+    let call = s.s3control(&c.home_region).get_public_access_block().account_id(&s.account_id).send();
+    match c.limiter.run(&s.account_id, call).await {
+        Ok(out) => Fact::Value(out.public_access_block_configuration().map(|p| PublicAccessBlock {
+            block_public_acls: p.block_public_acls().unwrap_or(false),
+            ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
+            block_public_policy: p.block_public_policy().unwrap_or(false),
+            restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
+        })),
+        Err(err) if code(&err) == Some("NoSuchPublicAccessBlockConfiguration") => Fact::Value(None),
+        Err(err) => unreadable_fact("s3control:GetPublicAccessBlock", &err),
+    }
+}
+
+/// Every bucket a trail delivers to, once.
+pub async fn read_buckets(c: &Collector, sessions: &[Session], accounts: &[Account]) -> Vec<Bucket> {
+    let by_id: HashMap<&str, &Session> = sessions.iter().map(|s| (s.account_id.as_str(), s)).collect();
+    // Who owns which bucket, from the scanned accounts' ListBuckets.
+    let mut owners: HashMap<&str, &str> = HashMap::new();
+    for account in accounts {
+        for name in account.owned_bucket_names.value().into_iter().flatten() {
+            owners.insert(name.as_str(), account.id.as_str());
+        }
+    }
+    // Bucket → the account to read it as: its owner if scanned, else the account of a trail
+    // that delivers to it (the trail's owner first).
+    let mut readers: BTreeMap<&str, &str> = BTreeMap::new();
+    for account in accounts {
+        for trail in &account.trails {
+            let name = trail.s3_bucket_name.as_str();
+            let reader = owners.get(name).copied().unwrap_or_else(|| {
+                let owner = trail.owner_account_id();
+                if by_id.contains_key(owner) { owner } else { account.id.as_str() }
+            });
+            let current = readers.entry(name).or_insert(reader);
+            if owners.get(name) == Some(&reader) {
+                *current = reader;
+            }
+        }
+    }
+    let reads = readers.iter().map(|(name, reader)| {
+        let session = by_id[reader];
+        let owner = owners.get(name).copied();
+        bucket(c, session, name, owner)
+    });
+    futures::future::join_all(reads).await
+}
+
+async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> Bucket {
+    let expected = owner.map(str::to_owned);
+    let located = c
+        .limiter
+        .run(&s.account_id, s.s3(&c.home_region).get_bucket_location().bucket(name).set_expected_bucket_owner(expected.clone()).send())
+        .await;
+    let region = match located {
+        Ok(out) => match out.location_constraint().map(|l| l.as_str()) {
+            None | Some("") => "us-east-1".to_owned(),
+            Some("EU") => "eu-west-1".to_owned(),
+            Some(other) => other.to_owned(),
+        },
+        Err(err) => return unreadable_bucket(name, unreadable("s3:GetBucketLocation", &err)),
+    };
+    let client = s.s3(&region);
+    let owner_account_id = match owner {
+        Some(owner) => Fact::Value(owner.to_owned()),
+        None => match c.limiter.run(&s.account_id, client.head_bucket().bucket(name).send()).await {
+            Ok(_) => Fact::Unreadable(Unreadable {
+                reason: UnreadableReason::AccessDenied,
+                api: Some("s3:ListBuckets".to_owned()),
+                detail: Some("the bucket is owned by an account outside the scan".to_owned()),
+            }),
+            Err(err) => unreadable_fact("s3:HeadBucket", &err),
+        },
+    };
+    let (versioning, encryption, lifecycle, object_lock, public_access_block, policy, policy_is_public, acl_grants, object_ownership, logging) = tokio::join!(
+        async {
+            match c.limiter.run(&s.account_id, client.get_bucket_versioning().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
+                Ok(out) => Fact::Value(BucketVersioning {
+                    status: out.status().map(|s| s.as_str().to_owned()),
+                    mfa_delete: out.mfa_delete().map(|m| m.as_str().to_owned()),
+                }),
+                Err(err) => unreadable_fact("s3:GetBucketVersioning", &err),
+            }
+        },
+        async {
+            match c.limiter.run(&s.account_id, client.get_bucket_encryption().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
+                Ok(out) => Fact::Value(out.server_side_encryption_configuration().map(|conf| {
+                    conf.rules()
+                        .iter()
+                        .filter_map(|r| {
+                            let default = r.apply_server_side_encryption_by_default()?;
+                            Some(EncryptionRule {
+                                sse_algorithm: default.sse_algorithm().as_str().to_owned(),
+                                kms_master_key_id: default.kms_master_key_id().map(str::to_owned),
+                                bucket_key_enabled: r.bucket_key_enabled().unwrap_or(false),
+                            })
+                        })
+                        .collect()
+                })),
+                Err(err) if code(&err) == Some("ServerSideEncryptionConfigurationNotFoundError") => Fact::Value(None),
+                Err(err) => unreadable_fact("s3:GetBucketEncryption", &err),
+            }
+        },
+        async {
+            match c.limiter.run(&s.account_id, client.get_bucket_lifecycle_configuration().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
+                Ok(out) => Fact::Value(Some(out.rules().iter().map(lifecycle_rule).collect())),
+                Err(err) if code(&err) == Some("NoSuchLifecycleConfiguration") => Fact::Value(None),
+                Err(err) => unreadable_fact("s3:GetBucketLifecycleConfiguration", &err),
+            }
+        },
+        async {
+            match c.limiter.run(&s.account_id, client.get_object_lock_configuration().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
+                Ok(out) => Fact::Value(out.object_lock_configuration().map(|conf| ObjectLock {
+                    enabled: conf.object_lock_enabled().map(|e| e.as_str()) == Some("Enabled"),
+                    default_retention: conf.rule().and_then(|r| r.default_retention()).map(|d| DefaultRetention {
+                        mode: d.mode().map(|m| m.as_str().to_owned()).unwrap_or_default(),
+                        days: d.days().map(i64::from),
+                        years: d.years().map(i64::from),
+                    }),
+                })),
+                Err(err) if code(&err) == Some("ObjectLockConfigurationNotFoundError") => Fact::Value(None),
+                Err(err) => unreadable_fact("s3:GetObjectLockConfiguration", &err),
+            }
+        },
+        async {
+            match c.limiter.run(&s.account_id, client.get_public_access_block().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
+                Ok(out) => Fact::Value(out.public_access_block_configuration().map(|p| PublicAccessBlock {
+                    block_public_acls: p.block_public_acls().unwrap_or(false),
+                    ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
+                    block_public_policy: p.block_public_policy().unwrap_or(false),
+                    restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
+                })),
+                Err(err) if code(&err) == Some("NoSuchPublicAccessBlockConfiguration") => Fact::Value(None),
+                Err(err) => unreadable_fact("s3:GetPublicAccessBlock", &err),
+            }
+        },
+        async {
+            match c.limiter.run(&s.account_id, client.get_bucket_policy().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
+                Ok(out) => Fact::Value(out.policy().map(str::to_owned)),
+                Err(err) if code(&err) == Some("NoSuchBucketPolicy") => Fact::Value(None),
+                Err(err) => unreadable_fact("s3:GetBucketPolicy", &err),
+            }
+        },
+        async {
+            match c.limiter.run(&s.account_id, client.get_bucket_policy_status().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
+                Ok(out) => Fact::Value(out.policy_status().and_then(|p| p.is_public())),
+                Err(err) if code(&err) == Some("NoSuchBucketPolicy") => Fact::Value(None),
+                Err(err) => unreadable_fact("s3:GetBucketPolicyStatus", &err),
+            }
+        },
+        async {
+            match c.limiter.run(&s.account_id, client.get_bucket_acl().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
+                Ok(out) => Fact::Value(
+                    out.grants()
+                        .iter()
+                        .map(|g| AclGrant {
+                            grantee_type: g.grantee().map(|e| e.r#type().as_str().to_owned()).unwrap_or_default(),
+                            grantee_uri: g.grantee().and_then(|e| e.uri()).map(str::to_owned),
+                            grantee_id: g.grantee().and_then(|e| e.id()).map(str::to_owned),
+                            permission: g.permission().map(|p| p.as_str().to_owned()).unwrap_or_default(),
+                        })
+                        .collect(),
+                ),
+                Err(err) => unreadable_fact("s3:GetBucketAcl", &err),
+            }
+        },
+        async {
+            match c.limiter.run(&s.account_id, client.get_bucket_ownership_controls().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
+                Ok(out) => Fact::Value(
+                    out.ownership_controls().and_then(|o| o.rules().first()).map(|r| r.object_ownership().as_str().to_owned()),
+                ),
+                Err(err) if code(&err) == Some("OwnershipControlsNotFoundError") => Fact::Value(None),
+                Err(err) => unreadable_fact("s3:GetBucketOwnershipControls", &err),
+            }
+        },
+        async {
+            match c.limiter.run(&s.account_id, client.get_bucket_logging().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
+                Ok(out) => Fact::Value(out.logging_enabled().map(|l| BucketLogging {
+                    target_bucket: l.target_bucket().to_owned(),
+                    target_prefix: l.target_prefix().to_owned(),
+                })),
+                Err(err) => unreadable_fact("s3:GetBucketLogging", &err),
+            }
+        },
+    );
+    Bucket {
+        name: name.to_owned(),
+        owner_account_id,
+        region: Fact::Value(region),
+        versioning,
+        encryption,
+        lifecycle,
+        object_lock,
+        public_access_block,
+        policy,
+        policy_is_public,
+        acl_grants,
+        object_ownership,
+        logging,
+    }
+}
+
+/// A bucket none of whose facts could be read (it does not exist, or may not be located).
+fn unreadable_bucket(name: &str, u: Unreadable) -> Bucket {
+    Bucket {
+        name: name.to_owned(),
+        owner_account_id: Fact::Unreadable(u.clone()),
+        region: Fact::Unreadable(u.clone()),
+        versioning: Fact::Unreadable(u.clone()),
+        encryption: Fact::Unreadable(u.clone()),
+        lifecycle: Fact::Unreadable(u.clone()),
+        object_lock: Fact::Unreadable(u.clone()),
+        public_access_block: Fact::Unreadable(u.clone()),
+        policy: Fact::Unreadable(u.clone()),
+        policy_is_public: Fact::Unreadable(u.clone()),
+        acl_grants: Fact::Unreadable(u.clone()),
+        object_ownership: Fact::Unreadable(u.clone()),
+        logging: Fact::Unreadable(u.clone()),
+    }
+}
+
+fn lifecycle_rule(r: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
+    #[allow(deprecated)]
+    let prefix = r.filter().and_then(|f| f.prefix().or_else(|| f.and().and_then(|a| a.prefix()))).or(r.prefix()).map(str::to_owned);
+    LifecycleRule {
+        id: r.id().map(str::to_owned),
+        status: r.status().as_str().to_owned(),
+        prefix,
+        expiration_days: r.expiration().and_then(|e| e.days()).map(i64::from),
+        noncurrent_version_expiration_days: r.noncurrent_version_expiration().and_then(|e| e.noncurrent_days()).map(i64::from),
+        transitions: r
+            .transitions()
+            .iter()
+            .map(|t| LifecycleTransition {
+                days: t.days().map_or(0, i64::from),
+                storage_class: t.storage_class().map(|c| c.as_str().to_owned()).unwrap_or_default(),
+            })
+            .collect(),
+    }
+}
+
+/// kms:DescribeKey for every key a trail names, as the trail's reader account, in the key's
+/// region (from its ARN) or the trail's home region.
+pub async fn read_kms_keys(c: &Collector, sessions: &[Session], accounts: &[Account]) -> Vec<KmsKey> {
+    let by_id: HashMap<&str, &Session> = sessions.iter().map(|s| (s.account_id.as_str(), s)).collect();
+    let mut keys: BTreeMap<&str, (&Session, &str)> = BTreeMap::new();
+    for account in accounts {
+        for trail in &account.trails {
+            let Some(key) = trail.kms_key_id.as_deref() else { continue };
+            let owner = trail.owner_account_id();
+            let session = by_id.get(owner).copied().unwrap_or(by_id[account.id.as_str()]);
+            let region = key.split(':').nth(3).filter(|r| !r.is_empty()).unwrap_or(&trail.home_region);
+            keys.entry(key).or_insert((session, region));
+        }
+    }
+    let reads = keys.into_iter().map(|(key, (s, region))| async move {
+        let metadata = match c.limiter.run(&s.account_id, s.kms(region).describe_key().key_id(key).send()).await {
+            Ok(out) => match out.key_metadata() {
+                Some(m) => Fact::Value(KmsKeyMetadata {
+                    arn: m.arn().unwrap_or(key).to_owned(),
+                    key_state: m.key_state().map(|k| k.as_str().to_owned()).unwrap_or_default(),
+                    key_manager: m.key_manager().map(|k| k.as_str().to_owned()).unwrap_or_default(),
+                    multi_region: m.multi_region().unwrap_or(false),
+                }),
+                None => Fact::Unreadable(Unreadable {
+                    reason: UnreadableReason::Error,
+                    api: Some("kms:DescribeKey".to_owned()),
+                    detail: Some("the answer has no key metadata".to_owned()),
+                }),
+            },
+            Err(err) => unreadable_fact("kms:DescribeKey", &err),
+        };
+        KmsKey { key_id: key.to_owned(), metadata }
+    });
+    futures::future::join_all(reads).await
+}
