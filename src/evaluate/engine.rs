@@ -2,9 +2,8 @@
 
 use crate::findings::Outcome;
 use crate::inventory::Unreadable;
-use crate::rules::{Condition, PassRule, Quantifier, Rule, RuleSet};
+use crate::rules::{Condition, PassRule, Rule, RuleSet};
 use cel::{Context, Value};
-use serde::Serialize;
 
 /// A rule's parameters, ready for CEL and for templates.
 #[derive(Debug, Clone)]
@@ -51,12 +50,12 @@ pub fn subject_context(set: &RuleSet, variable: &str, value: Value) -> Context<'
     context
 }
 
-/// Elements of a quantified condition, sorted by how they answered.
-#[derive(Debug, Default, Serialize)]
+/// Elements of a quantified condition, sorted by how they answered (template values).
+#[derive(Debug, Default)]
 struct Elements {
-    matched: Vec<serde_json::Value>,
-    unmatched: Vec<serde_json::Value>,
-    unknown: Vec<serde_json::Value>,
+    matched: Vec<minijinja::Value>,
+    unmatched: Vec<minijinja::Value>,
+    unknown: Vec<minijinja::Value>,
 }
 
 enum Decision {
@@ -78,8 +77,14 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
                 Ok(false) => Decision::Outcome(Outcome::Fail),
                 Err(e) => Decision::Error(e),
             },
-            PassRule::Quantified { quantifier, list, binding, condition, alternative } => {
-                match quantified(*quantifier, list, binding, condition, &context, &mut elements) {
+            PassRule::Quantified { decision, alternative, .. } => {
+                let decided = match decision.execute(&context) {
+                    Ok(Value::Bool(true)) => Decision::Outcome(Outcome::Pass),
+                    Ok(Value::Bool(false)) => Decision::Outcome(Outcome::Fail),
+                    Ok(other) => Decision::Error(format!("the quantifier produced {:?}, not a bool", other.type_of())),
+                    Err(e) => Decision::Error(e.to_string()),
+                };
+                match decided {
                     Decision::Outcome(Outcome::Pass) => Decision::Outcome(Outcome::Pass),
                     undecided => match alternative.as_ref().map(|a| run_bool(a, &context)) {
                         Some(Ok(true)) => Decision::Outcome(Outcome::Pass),
@@ -99,6 +104,19 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
         Decision::Outcome(o) => (o, None),
         Decision::Error(e) => (Outcome::Inconclusive, Some(e)),
     };
+    // Elements for templates are only worked out when the template that will render names them.
+    if let PassRule::Quantified { list, binding, condition, answers, path, .. } = &rule.pass_rule {
+        let part = match outcome {
+            Outcome::Pass => "message.pass",
+            Outcome::Fail => "message.fail",
+            Outcome::NotApplicable => "message.not_applicable",
+            _ => "message.inconclusive",
+        };
+        let needed = rule.element_templates.iter().any(|p| p == part || (p == "remediation" && matches!(outcome, Outcome::Fail | Outcome::Inconclusive)));
+        if needed && outcome != Outcome::NotApplicable {
+            elements = classify(list, binding, condition, answers, path.as_deref(), &context, subject);
+        }
+    }
     let escalated = match outcome {
         Outcome::Fail => rule.escalations.iter().find(|(_, when)| run_bool(when, &context) == Ok(true)).map(|(severity, _)| *severity),
         _ => None,
@@ -110,9 +128,9 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
             ("rule", minijinja::context! { id => &rule.id, title => &rule.title }),
             ("params", params.template.clone()),
             ("outcome", minijinja::Value::from(outcome.as_str())),
-            ("matched", minijinja::Value::from(minijinja::value::Serde(&elements.matched))),
-            ("unmatched", minijinja::Value::from(minijinja::value::Serde(&elements.unmatched))),
-            ("unknown", minijinja::Value::from(minijinja::value::Serde(&elements.unknown))),
+            ("matched", minijinja::Value::from(elements.matched.clone())),
+            ("unmatched", minijinja::Value::from(elements.unmatched.clone())),
+            ("unknown", minijinja::Value::from(elements.unknown.clone())),
             (subject.variable, subject.template.clone()),
         ]);
         let ctx = minijinja::Value::from(ctx);
@@ -138,41 +156,46 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
     Verdict { outcome, escalated, message, remediation }
 }
 
-fn quantified(
-    quantifier: Quantifier,
+/// Sorts a quantifier's elements into matched, unmatched and unknown. When every element
+/// answers (the common case), one `map()` gives the answers and the elements are taken from
+/// the subject's template value; otherwise each element is evaluated on its own.
+fn classify(
     list: &Condition,
     binding: &str,
     condition: &Condition,
+    answers: &cel::Program,
+    path: Option<&[String]>,
     context: &Context,
-    elements: &mut Elements,
-) -> Decision {
-    let items = match list.program.execute(context) {
-        Ok(Value::List(items)) => items,
-        Ok(other) => return Decision::Error(format!("`{}` is a {:?}, not a list", list.source.trim(), other.type_of())),
-        Err(e) => return Decision::Error(e.to_string()),
-    };
-    let mut first_error = None;
+    subject: &Subject,
+) -> Elements {
+    let mut elements = Elements::default();
+    if let (Ok(Value::List(answers)), Some(path)) = (answers.execute(context), path) {
+        let mut items = subject.template.clone();
+        for field in &path[1..] {
+            items = items.get_attr(field).unwrap_or_default();
+        }
+        for (i, answer) in answers.iter().enumerate() {
+            let item = items.get_item(&minijinja::Value::from(i)).unwrap_or_default();
+            match answer {
+                Value::Bool(true) => elements.matched.push(item),
+                Value::Bool(false) => elements.unmatched.push(item),
+                _ => elements.unknown.push(item),
+            }
+        }
+        return elements;
+    }
+    let Ok(Value::List(items)) = list.program.execute(context) else { return elements };
     for item in items.iter() {
         let mut inner = context.new_inner_scope();
         inner.add_variable_from_value(binding, item.clone());
-        let json = item.json().unwrap_or(serde_json::Value::Null);
+        let value = minijinja::Value::from(minijinja::value::Serde(item.json().unwrap_or(serde_json::Value::Null)));
         match run_bool(condition, &inner) {
-            Ok(true) => elements.matched.push(json),
-            Ok(false) => elements.unmatched.push(json),
-            Err(e) => {
-                first_error.get_or_insert(e);
-                elements.unknown.push(json);
-            }
+            Ok(true) => elements.matched.push(value),
+            Ok(false) => elements.unmatched.push(value),
+            Err(_) => elements.unknown.push(value),
         }
     }
-    let outcome = match quantifier {
-        Quantifier::Any if !elements.matched.is_empty() => Outcome::Pass,
-        Quantifier::All if !elements.unmatched.is_empty() => Outcome::Fail,
-        _ if first_error.is_some() => return Decision::Error(first_error.unwrap_or_default()),
-        Quantifier::Any => Outcome::Fail,
-        Quantifier::All => Outcome::Pass,
-    };
-    Decision::Outcome(outcome)
+    elements
 }
 
 /// Runs a condition that must produce a bool.

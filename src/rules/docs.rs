@@ -29,7 +29,7 @@ fn rule_page(rule: &Rule) -> String {
         PassRule::Expression(c) => {
             let _ = writeln!(out, "Passes when:\n\n```cel\n{}\n```\n", c.source.trim());
         }
-        PassRule::Quantified { quantifier, list, binding, condition, alternative } => {
+        PassRule::Quantified { quantifier, list, binding, condition, alternative, .. } => {
             let which = if *quantifier == Quantifier::Any { "some" } else { "every" };
             let _ = writeln!(out, "Passes when {which} `{binding}` in `{}` satisfies:\n\n```cel\n{}\n```\n", list.source.trim(), condition.source.trim());
             if let Some(alt) = alternative {

@@ -288,6 +288,17 @@ pub fn compile_rule(
         tests: file.tests,
         path: rule_path,
         builtin,
+        element_templates: [
+            ("message.pass", Some(&file.message.pass)),
+            ("message.fail", Some(&file.message.fail)),
+            ("message.not_applicable", file.message.not_applicable.as_ref()),
+            ("message.inconclusive", file.message.inconclusive.as_ref()),
+            ("remediation", Some(&file.remediation)),
+        ]
+        .into_iter()
+        .filter(|(_, src)| src.is_some_and(|s| super::names_elements(s)))
+        .map(|(part, _)| part.to_owned())
+        .collect(),
         remediation_source: file.remediation,
         text,
     })
@@ -322,7 +333,19 @@ fn compile_quantified(
         Some(src) => Some(compile(errors, &[Step::Key("pass_if"), Step::Key("or")], src, vars)?),
         None => None,
     };
-    Some(PassRule::Quantified { quantifier, list, binding: q.binding.clone(), condition, alternative })
+    let macro_name = if quantifier == Quantifier::Any { "exists" } else { "all" };
+    let whole = |m: &str| cel_env().compile(&format!("({}).{m}({}, {})", list_src.trim(), q.binding, q.condition.trim()));
+    let (Ok(decision), Ok(answers)) = (whole(macro_name), whole("map")) else {
+        err_at(errors, &[Step::Key("pass_if")], "the quantifier does not compile as one CEL expression".to_owned());
+        return None;
+    };
+    let trimmed = list_src.trim();
+    let path = trimmed
+        .split('.')
+        .all(valid_identifier)
+        .then(|| trimmed.split('.').map(str::to_owned).collect::<Vec<_>>())
+        .filter(|p| p.len() > 1);
+    Some(PassRule::Quantified { quantifier, list, binding: q.binding.clone(), condition, alternative, decision, answers, path })
 }
 
 fn check_tests(file: &RuleFile, path: &Path, text: &str, errors: &mut Vec<RuleError>) {

@@ -33,13 +33,32 @@ pub enum PassRule {
     Expression(Condition),
     /// Some (`any`) or every (`all`) element of `list`, bound to `binding`, must satisfy
     /// `condition`.
-    Quantified { quantifier: Quantifier, list: Condition, binding: String, condition: Condition, alternative: Option<Condition> },
+    Quantified {
+        quantifier: Quantifier,
+        list: Condition,
+        binding: String,
+        condition: Condition,
+        alternative: Option<Condition>,
+        /// The whole quantifier as one CEL program (`list.exists(b, cond)` or `.all`): decides
+        /// the outcome without taking values out of CEL, with CEL's error absorption.
+        decision: cel::Program,
+        /// `list.map(b, cond)`: each element's answer, for templates that name the elements.
+        answers: cel::Program,
+        /// The list as a field path from the scope variable (`account.trails`), when it is one:
+        /// elements for templates are then taken from the subject's template value.
+        path: Option<Vec<String>>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quantifier {
     Any,
     All,
+}
+
+/// Whether a template's source names the elements of a quantified condition.
+pub fn names_elements(source: &str) -> bool {
+    ["matched", "unmatched", "unknown"].iter().any(|w| source.contains(w))
 }
 
 /// A loaded, checked and compiled rule.
@@ -65,6 +84,8 @@ pub struct Rule {
     pub text: String,
     /// The remediation template as written (for documentation).
     pub remediation_source: String,
+    /// Template parts (`message.pass`, ...) whose source names `matched`, `unmatched` or `unknown`.
+    pub element_templates: Vec<String>,
 }
 
 impl Rule {
