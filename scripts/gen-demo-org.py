@@ -25,21 +25,29 @@ organization scan. Six accounts, four enabled Regions each:
                                  multi-Region, logging, validated, SSE-KMS, CloudWatch Logs,
                                  Insights, advanced selectors with S3 write data events) and an
                                  organization Lake event data store (2557 days, CMK, protected).
-                                 Tamper alerting with a CIS-style metric filter + alarm.
+                                 Tamper alerting with a CIS-style metric filter + alarm. Still
+                                 owns `demo-mgmt-siem-feed`, the SIEM bucket from before
+                                 log-archive existed (DSSE-KMS, logs its access into itself, the
+                                 security account's SIEM role may delete what it has ingested).
 * 222222222222 log-archive       owns the central log bucket `demo-org-cloudtrail-logs` (object
                                  lock, lifecycle, access logging, KMS + bucket key, tight policy)
                                  and `demo-security-data-events-logs` (MFA delete instead of a
-                                 lifecycle, object lock too short). Its own Lake store keeps
-                                 90 days, without CMK or termination protection.
-* 333333333333 security          CloudTrail delegated administrator. Owns a data-only trail
-                                 `security-s3-data-events` (scoped S3 data events) and the
-                                 EventBridge tamper alert rule in us-east-1.
+                                 lifecycle, object lock too short, analysts' access written with
+                                 NotAction). Its own Lake store keeps 90 days, without CMK or
+                                 termination protection.
+* 333333333333 security          owns a data-only trail `security-s3-data-events` (scoped S3 data
+                                 events), the SIEM feed `security-siem-feed` (a second copy of
+                                 management events without KMS and RDS Data API events, plus
+                                 Lambda data events, delivered to the management account's
+                                 bucket) and the EventBridge tamper alert rule in us-east-1.
 * 444444444444 workload-prod     its own multi-Region `prod-audit-trail`: duplicates management
                                  events without KMS/RDS exclusions, blanket S3 data events with
                                  basic selectors, only one Insights type; its bucket is in its
                                  own account without MFA delete, lifecycle, object lock, access
                                  logging, bucket key or TLS-only policy. Tamper rule disabled.
-                                 AWSCloudTrail_FullAccess attached to an IAM user.
+                                 AWSCloudTrail_FullAccess attached to an IAM user. Its first
+                                 trail `prod-legacy-trail` was stopped in 2023 and its bucket
+                                 deleted since, but the trail still names that bucket.
 * 555555555555 workload-staging  a single-Region trail in eu-west-1 that was stopped 12 days ago,
                                  no validation, no KMS; its bucket is public through an AllUsers
                                  ACL grant and expires logs after 30 days.
@@ -50,11 +58,30 @@ organization scan. Six accounts, four enabled Regions each:
                                  selectors, plus Lambda data events) and delivers to a bucket in
                                  the legacy account 999999999999, outside the scan: every bucket
                                  and key fact is access_denied, and delivery has failed for 3 days.
+                                 The legacy team's Lake store has ingestion stopped.
 
-The scanner role in the workload accounts (an older StackSet version) only allows the
-CloudTrail Get* calls on trails of its own account, so the organization trail's status, event
-selectors and Insights selectors are access_denied from workload-prod and workload-staging.
-log-archive and security read them.
+The organization has no CloudTrail delegated administrator (the security account was
+deregistered during an OU restructuring and never registered again); trusted access for
+cloudtrail.amazonaws.com stays enabled.
+
+The scanner role in workload-prod and workload-staging (an older StackSet version) only allows
+the CloudTrail Get* calls on trails of its own account, so the organization trail's status,
+event selectors and Insights selectors are access_denied there; log-archive and security read
+them. In workload-sandbox the StackSet could not create its role (one of that name already
+existed): the legacy team's own TrailwardenReadOnly is used, whose DescribeTrails permission
+only covers the Regions that team worked in, so DescribeTrails is denied in eu-west-1.
+
+What the first scan shows
+-------------------------
+Every rule has at least one failing and one passing resource, except the two
+organization-scope rules: they produce exactly one finding per snapshot, so they cannot show
+both. CT-ORG-TRAIL passes (the organization trail is the baseline everything else is compared
+with) and CT-ORG-DELEGATED-ADMIN fails (no delegated administrator, above). Failures cover
+every severity (critical: the public staging bucket and prod-legacy-trail's deleted bucket;
+info: the data-event advisories). Inconclusive outcomes, each naming what could not be read:
+the legacy bucket and its owner (access_denied), the deleted bucket's settings (NoSuchBucket),
+eu-west-1 of workload-sandbox (DescribeTrails denied) and the NotAction policy of
+demo-security-data-events-logs (beyond trailwarden's policy analysis).
 
 Which control each deliberate choice exercises is said in a comment next to it
 ("PASS/FAIL/N-A/INCONCLUSIVE <control>").
@@ -263,6 +290,11 @@ def sse_s3():
     return [{"sse_algorithm": "AES256", "kms_master_key_id": None, "bucket_key_enabled": False}]
 
 
+def dsse_kms(key):
+    """Dual-layer SSE-KMS (DSSE-KMS), which S3 Bucket Keys do not support."""
+    return [{"sse_algorithm": "aws:kms:dsse", "kms_master_key_id": key, "bucket_key_enabled": False}]
+
+
 def lifecycle_rule(rule_id, prefix, expiration_days=None, noncurrent_days=None, transitions=()):
     return {
         "id": rule_id,
@@ -367,6 +399,28 @@ def unreadable_bucket(name, reader, expected_owner):
     }
 
 
+def deleted_bucket(name):
+    """A bucket that no longer exists: HeadBucket answers a bare 404 (no error body), every
+    other S3 call NoSuchBucket."""
+    def gone(api):
+        return unreadable("not_found", api, "NoSuchBucket: The specified bucket does not exist")
+    return {
+        "name": name,
+        "owner_account_id": unreadable("not_found", "s3:HeadBucket", "404 Not Found"),
+        "region": gone("s3:GetBucketLocation"),
+        "versioning": gone("s3:GetBucketVersioning"),
+        "encryption": gone("s3:GetBucketEncryption"),
+        "lifecycle": gone("s3:GetBucketLifecycleConfiguration"),
+        "object_lock": gone("s3:GetObjectLockConfiguration"),
+        "public_access_block": gone("s3:GetPublicAccessBlock"),
+        "policy": gone("s3:GetBucketPolicy"),
+        "policy_is_public": gone("s3:GetBucketPolicyStatus"),
+        "acl_grants": gone("s3:GetBucketAcl"),
+        "object_ownership": gone("s3:GetBucketOwnershipControls"),
+        "logging": gone("s3:GetBucketLogging"),
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # Monitoring, Lake, accounts
 # --------------------------------------------------------------------------------------------
@@ -405,11 +459,11 @@ def alarm(name, metric, namespace, actions_enabled, actions):
 
 
 def event_data_store(account, region, store_id, name, *, retention, billing, protected, org,
-                     kms_key=None, selectors_=(), insights=()):
+                     kms_key=None, selectors_=(), insights=(), status="ENABLED"):
     return {
         "arn": f"arn:aws:cloudtrail:{region}:{account}:eventdatastore/{store_id}",
         "name": name,
-        "status": "ENABLED",
+        "status": status,
         "retention_period": retention,
         "billing_mode": billing,
         "termination_protection_enabled": protected,
@@ -436,12 +490,17 @@ def make_account(account_id, trails, owned_buckets, *, public_access_block, full
     """One scanned account. `per_region` maps a region to extra make_region() keyword arguments.
     trail_arns per region are what DescribeTrails(includeShadowTrails=true) lists there: every
     multi-Region trail the account can see (owned or organization), single-Region trails only
-    in their home Region."""
+    in their home Region; a `trail_arns` entry in `per_region` replaces that (e.g. with an
+    unreadable fact when DescribeTrails was refused)."""
     per_region = per_region or {}
     regions = []
     for region in REGIONS:
+        extra = dict(per_region.get(region, {}))
         arns = [t["arn"] for t in trails if t["is_multi_region_trail"] or t["home_region"] == region]
-        regions.append(make_region(region, arns, **per_region.get(region, {})))
+        region_inventory = make_region(region, arns, **{k: v for k, v in extra.items() if k != "trail_arns"})
+        if "trail_arns" in extra:
+            region_inventory["trail_arns"] = extra["trail_arns"]
+        regions.append(region_inventory)
     users, groups, roles = full_access
     return {
         "id": account_id,
@@ -472,6 +531,8 @@ def build():
     prod_trail_key = kms_arn("us-west-2", PROD, "a41e9b27-6d05-4f3c-8e12-7b9d0c5f2e64")
     sandbox_trail_key = kms_arn("ap-southeast-2", LEGACY, "c83b5e41-2f9a-4d07-b6e8-91a0d3c7f215")
     lake_key = kms_arn("us-east-1", MGMT, "e7a90c52-4b1d-4e8f-93c6-0d5a2b8f71e9")
+    siem_bucket_key = kms_arn("us-east-1", MGMT, "3b8d6f21-c04a-4e97-a5d2-6f1e9b3c7a08")
+    sandbox_lake_key = kms_arn("ap-southeast-2", SANDBOX, "91c4e7a2-5d38-4b0f-8e61-a2d7c9f05b34")
 
     kms_keys = [
         kms_key(org_trail_key),        # PASS CT-KMS-ENCRYPTION (org-trail): enabled customer managed key
@@ -484,6 +545,8 @@ def build():
                                 f"is not authorized to perform: kms:DescribeKey on resource: {sandbox_trail_key} "
                                 "because no resource-based policy allows the kms:DescribeKey action")},
         kms_key(lake_key),             # PASS CT-LAKE-CMK (org-audit-lake)
+        kms_key(siem_bucket_key),      # default (DSSE-KMS) encryption of demo-mgmt-siem-feed
+        kms_key(sandbox_lake_key),     # PASS CT-LAKE-CMK (acme-legacy-audit-lake)
     ]
 
     # ---- SNS topics, log groups ---------------------------------------------------------------
@@ -497,7 +560,7 @@ def build():
 
     # The organization trail: the compliant baseline.
     # PASS CT-ORG-TRAIL, CT-MULTI-REGION, CT-SECURITY-TRAIL, CT-GLOBAL-SERVICE-EVENTS,
-    # CT-REGION-COVERAGE (management, log-archive, security), CT-IS-LOGGING, CT-DELIVERY-ERRORS,
+    # CT-REGION-COVERAGE (management, log-archive), CT-IS-LOGGING, CT-DELIVERY-ERRORS,
     # CT-LOG-FILE-VALIDATION, CT-KMS-ENCRYPTION, CT-CLOUDWATCH-LOGS, CT-INSIGHTS (both types),
     # CT-ADVANCED-SELECTORS, CT-S3-DATA-EVENTS-WRITE (advanced, readOnly=false, all buckets);
     # FAIL CT-S3-DATA-EVENTS-READ where nothing else records reads.
@@ -543,6 +606,35 @@ def build():
         tags={"owner": "security-engineering"},
     )
 
+    # The security team's SIEM feed: a second, deliberately cheaper copy of management events
+    # (KMS and RDS Data API events left out) plus Lambda invocations in every Region. It still
+    # delivers to the SIEM bucket in the management account, created before log-archive existed.
+    # PASS CT-DUPLICATE-MGMT-EVENTS (secondary copy of org-trail's management events that
+    # excludes kms.amazonaws.com and rdsdata.amazonaws.com, with advanced selectors),
+    # CT-LAMBDA-DATA-EVENTS (security: from a multi-Region trail, no single-Region note),
+    # CT-ADVANCED-SELECTORS, CT-DATA-EVENTS-COST (nobody else records Lambda events here),
+    # CT-GLOBAL-SERVICE-EVENTS and CT-REGION-COVERAGE (security: owned trails are named before
+    # org-trail; exclusions do not matter there), CT-IS-LOGGING, CT-DELIVERY-ERRORS, CT-KMS-ENCRYPTION;
+    # FAIL CT-BUCKET-SEPARATE-ACCOUNT (bucket owned by the management account),
+    # CT-CLOUDWATCH-LOGS (no log group). It never qualifies for CT-MULTI-REGION or
+    # CT-SECURITY-TRAIL (it excludes sources): org-trail does.
+    siem_trail = make_trail(
+        SECURITY, "us-east-1", "security-siem-feed", "demo-mgmt-siem-feed",
+        multi_region=True, global_events=True, validation=True, kms_key=security_trail_key,
+        custom_selectors=True,
+        status=make_status(True, delivered=ago(minutes=20), digest=ago(minutes=50),
+                           started=iso(datetime(2024, 5, 6, 11, 30, 0, tzinfo=timezone.utc))),
+        event_selectors=selectors(advanced=[
+            advanced_selector("Management events without KMS and RDS Data API",
+                              field("eventCategory", equals=["Management"]),
+                              field("eventSource", not_equals=["kms.amazonaws.com", "rdsdata.amazonaws.com"])),
+            advanced_selector("Lambda invocations, all functions",
+                              field("eventCategory", equals=["Data"]),
+                              field("resources.type", equals=["AWS::Lambda::Function"])),
+        ]),
+        tags={"owner": "security-engineering", "consumer": "siem"},
+    )
+
     # workload-prod's own multi-Region trail.
     # PASS CT-MULTI-REGION (prod, even though the org trail's details are unreadable there),
     # CT-S3-DATA-EVENTS-READ/WRITE (prod), CT-IS-LOGGING, CT-LOG-FILE-VALIDATION,
@@ -566,6 +658,26 @@ def build():
         tags={"environment": "prod", "owner": "platform-team"},
     )
 
+    # workload-prod's first trail, replaced by prod-audit-trail in September 2023: logging was
+    # stopped then, and its bucket was deleted in a storage clean-up, but the trail itself was
+    # never deleted. Anyone who creates a bucket with that name would receive its logs as soon
+    # as someone starts logging again.
+    # FAIL CT-BUCKET-SEPARATE-ACCOUNT (critical: the bucket does not exist, HeadBucket 404),
+    # CT-IS-LOGGING (high, not critical: it is single-Region), CT-KMS-ENCRYPTION,
+    # CT-CLOUDWATCH-LOGS; N/A CT-DUPLICATE-MGMT-EVENTS (not logging); CT-DELIVERY-ERRORS passes
+    # (no error since it stopped). Every bucket rule is INCONCLUSIVE on the deleted bucket.
+    prod_legacy_trail = make_trail(
+        PROD, "us-west-2", "prod-legacy-trail", "demo-prod-cloudtrail-2022",
+        multi_region=False, global_events=False, validation=True,
+        custom_selectors=False,
+        status=make_status(False, delivered=iso(datetime(2023, 9, 29, 10, 11, 42, tzinfo=timezone.utc)),
+                           digest=iso(datetime(2023, 9, 29, 9, 58, 3, tzinfo=timezone.utc)),
+                           started=iso(datetime(2022, 2, 14, 8, 45, 0, tzinfo=timezone.utc)),
+                           stopped=iso(datetime(2023, 9, 29, 10, 15, 0, tzinfo=timezone.utc))),
+        event_selectors=selectors(basic=[basic_selector("All", management=True)]),
+        tags={"environment": "prod", "owner": "platform-team", "status": "replaced-by-prod-audit-trail"},
+    )
+
     # workload-staging: single-Region, stopped 12 days ago, no validation, no KMS, no CloudWatch.
     # FAIL CT-IS-LOGGING, CT-LOG-FILE-VALIDATION, CT-KMS-ENCRYPTION, CT-CLOUDWATCH-LOGS,
     # CT-BUCKET-SEPARATE-ACCOUNT. Not a duplicate: it is not logging.
@@ -585,7 +697,8 @@ def build():
     # workload-sandbox: single-Region in ap-southeast-2, write-only management events, Lambda
     # data events, bucket and key in the legacy account 999999999999; S3 delivery has been
     # failing for 3 days.
-    # FAIL CT-MULTI-REGION (single-Region, write-only), CT-REGION-COVERAGE (3 of 4 Regions),
+    # FAIL CT-MULTI-REGION (single-Region, write-only), CT-REGION-COVERAGE (us-east-1, us-west-2;
+    # eu-west-1 is INCONCLUSIVE, see the account),
     # CT-GLOBAL-SERVICE-EVENTS (account, and the trail advisory: global events on a
     # single-Region trail outside us-east-1), CT-DELIVERY-ERRORS, CT-LOG-FILE-VALIDATION,
     # CT-CLOUDWATCH-LOGS, CT-INSIGHTS, CT-S3-DATA-EVENTS-*;
@@ -613,6 +726,8 @@ def build():
     org_bucket = "demo-org-cloudtrail-logs"
     security_bucket = "demo-security-data-events-logs"
     access_log_bucket = "demo-org-s3-access-logs"  # target of server access logging, not a trail bucket
+    siem_bucket = "demo-mgmt-siem-feed"
+    mgmt_canonical = "9a4c2e7f1b3d5a8c0e6f2b4d7a9c1e3f5b8d0a2c4e6f9b1d3a5c7e0f2b4d6a8c"
     log_archive_canonical = "6f1d4c8a2b9e07d53a1c4e8f2b7d09a6c5e3f18b4d2a7c9e0f6b3d8a1c5e4f72"
     prod_canonical = "b3e9a7c1d5f2084e6a9c3b7d1e5f8a2c4b6d0e9f3a7c5b1d8e2f4a6c0b9d3e7f"
     staging_canonical = "2c8e4a6b0d9f1e3a5c7b9d2f4e6a8c0b1d3f5e7a9c2b4d6f8e0a1c3b5d7f9e2a"
@@ -644,9 +759,13 @@ def build():
         ),
         # MFA delete instead of a lifecycle, and a short GOVERNANCE lock.
         # PASS CT-BUCKET-MFA-DELETE, CT-BUCKET-VERSIONING, CT-BUCKET-NOT-PUBLIC, CT-BUCKET-KEY,
-        # CT-BUCKET-ACCESS-LOGGING, CT-BUCKET-POLICY-LEAST-PRIVILEGE;
+        # CT-BUCKET-ACCESS-LOGGING;
         # FAIL CT-BUCKET-OBJECT-LOCK (90 days < 365), CT-BUCKET-LIFECYCLE (none: the two designs
-        # exclude each other, CATALOGUE §7.1).
+        # exclude each other, CATALOGUE §7.1);
+        # INCONCLUSIVE CT-BUCKET-POLICY-LEAST-PRIVILEGE: the TLS deny and the SourceArn condition
+        # are there, but the analysts' read access is written as an Allow with NotAction
+        # ("everything except Delete* and Put*"), which also grants s3:BypassGovernanceRetention
+        # among others: beyond the policy analysis, to be checked by hand.
         make_bucket(
             security_bucket, LOG_ARCHIVE, "us-east-1",
             versioning_config=versioning("Enabled", "Enabled"),
@@ -658,11 +777,53 @@ def build():
                 cloudtrail_acl_check(security_bucket, [security_trail["arn"]]),
                 cloudtrail_write(security_bucket, [f"AWSLogs/{SECURITY}/*"], [security_trail["arn"]]),
                 deny_insecure_transport(security_bucket),
+                {
+                    "Sid": "SecurityAnalystsReadOnly",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{SECURITY}:role/SecurityAnalyst"},
+                    "NotAction": ["s3:Delete*", "s3:Put*"],
+                    "Resource": [f"arn:aws:s3:::{security_bucket}", f"arn:aws:s3:::{security_bucket}/*"],
+                },
             ]),
             policy_is_public=False,
             acl_grants=[owner_grant(log_archive_canonical)],
             object_ownership="BucketOwnerEnforced",
             logging={"target_bucket": access_log_bucket, "target_prefix": f"{security_bucket}/"},
+        ),
+        # The SIEM bucket in the management account (from before log-archive existed): the
+        # security account's SIEM ingests each file and then deletes it.
+        # PASS CT-BUCKET-ACCESS-LOGGING (with a note: it logs into itself, under access-logs/),
+        # CT-BUCKET-LIFECYCLE (AWSLogs/ kept 7 years; only access-logs/ expires after 90 days),
+        # CT-BUCKET-VERSIONING, CT-BUCKET-NOT-PUBLIC;
+        # FAIL CT-BUCKET-KEY (dual-layer DSSE-KMS, which S3 Bucket Keys do not support),
+        # CT-BUCKET-POLICY-LEAST-PRIVILEGE (s3:DeleteObject granted to a role of another account,
+        # although TLS deny and SourceArn condition are right), CT-BUCKET-OBJECT-LOCK (none);
+        # N/A CT-BUCKET-MFA-DELETE (has a lifecycle).
+        make_bucket(
+            siem_bucket, MGMT, "us-east-1",
+            versioning_config=versioning("Enabled", "Disabled"),
+            encryption=dsse_kms(siem_bucket_key),
+            lifecycle=[lifecycle_rule("cloudtrail-archive", "AWSLogs/", expiration_days=2555, noncurrent_days=400,
+                                      transitions=[(30, "STANDARD_IA")]),
+                       lifecycle_rule("expire-access-logs", "access-logs/", expiration_days=90)],
+            object_lock_config=None,
+            public_access_block=pab(True),
+            policy=policy_text([
+                cloudtrail_acl_check(siem_bucket, [siem_trail["arn"]]),
+                cloudtrail_write(siem_bucket, [f"AWSLogs/{SECURITY}/*"], [siem_trail["arn"]]),
+                deny_insecure_transport(siem_bucket),
+                {
+                    "Sid": "SiemIngestReadThenDelete",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{SECURITY}:role/siem-ingest"},
+                    "Action": ["s3:GetObject", "s3:DeleteObject"],
+                    "Resource": f"arn:aws:s3:::{siem_bucket}/AWSLogs/*",
+                },
+            ]),
+            policy_is_public=False,
+            acl_grants=[owner_grant(mgmt_canonical)],
+            object_ownership="BucketOwnerEnforced",
+            logging={"target_bucket": siem_bucket, "target_prefix": "access-logs/"},
         ),
         # workload-prod's own bucket.
         # PASS CT-BUCKET-VERSIONING, CT-BUCKET-NOT-PUBLIC (through the account-level Block Public
@@ -712,6 +873,9 @@ def build():
         # workload-sandbox's bucket in the legacy account: every read refused.
         # INCONCLUSIVE on every bucket rule.
         unreadable_bucket("acme-legacy-cloudtrail-logs", reader=SANDBOX, expected_owner=SANDBOX),
+        # prod-legacy-trail's bucket, deleted: HeadBucket 404 (FAIL, critical,
+        # CT-BUCKET-SEPARATE-ACCOUNT on the trail); every bucket rule INCONCLUSIVE (NoSuchBucket).
+        deleted_bucket("demo-prod-cloudtrail-2022"),
     ]
 
     # ---- Monitoring -----------------------------------------------------------------------------
@@ -726,7 +890,7 @@ def build():
     accounts = [
         make_account(
             MGMT, [org_trail],
-            ["demo-mgmt-terraform-state", "demo-mgmt-cur-reports"],
+            ["demo-mgmt-terraform-state", "demo-mgmt-cur-reports", siem_bucket],
             public_access_block=pab(True),
             full_access=([], [], []),  # PASS CT-FULLACCESS-LIMITED
             per_region={"us-east-1": {
@@ -767,14 +931,14 @@ def build():
             }},
         ),
         make_account(
-            SECURITY, [security_trail, member_copy(org_trail, SECURITY, readable=True)],
+            SECURITY, [security_trail, siem_trail, member_copy(org_trail, SECURITY, readable=True)],
             ["demo-security-findings-export"],
             public_access_block=pab(True),
             # An approved administrator role: passes when listed in fullaccess_allowed_principals.
             full_access=([], [], ["CloudTrailAdministrator"]),
             per_region={"us-east-1": {
-                # PASS CT-TAMPER-ALERTS (security, us-east-1): EventBridge rule with a target. The
-                # delegated administrator can change org-trail, so its own calls are watched here.
+                # PASS CT-TAMPER-ALERTS (security, us-east-1 = home of security-s3-data-events and
+                # security-siem-feed): EventBridge rule with a target.
                 "rules": [
                     eventbridge_rule(SECURITY, "us-east-1", "cloudtrail-tamper-alerts", "ENABLED",
                                      tamper_pattern(tamper_names), [security_alerts]),
@@ -786,7 +950,7 @@ def build():
             }},
         ),
         make_account(
-            PROD, [prod_trail, member_copy(org_trail, PROD, readable=False)],
+            PROD, [prod_trail, prod_legacy_trail, member_copy(org_trail, PROD, readable=False)],
             ["demo-prod-cloudtrail-logs", "demo-prod-customer-data", "demo-prod-app-assets"],
             public_access_block=pab(True),  # the prod bucket relies on this account-level setting
             # FAIL CT-FULLACCESS-LIMITED: attached to an IAM user.
@@ -816,12 +980,32 @@ def build():
             public_access_block=pab(True),
             # FAIL CT-FULLACCESS-LIMITED: attached to an IAM group.
             full_access=([], ["sandbox-developers"], []),
-            per_region={"ap-southeast-2": {
-                # FAIL CT-TAMPER-ALERTS (sandbox, ap-southeast-2): the rule matches but its SNS
-                # target was deleted, so it has none.
-                "rules": [eventbridge_rule(SANDBOX, "ap-southeast-2", "trail-tamper", "ENABLED",
-                                           tamper_pattern(["StopLogging", "DeleteTrail"]), [])],
-            }},
+            per_region={
+                # INCONCLUSIVE CT-REGION-COVERAGE (sandbox, eu-west-1): the legacy scanner role
+                # allows DescribeTrails only in the legacy team's Regions, and no multi-Region
+                # trail covers the account, so whether a trail is homed here is unknown.
+                # (us-east-1 and us-west-2 FAIL: DescribeTrails answered there.)
+                "eu-west-1": {"trail_arns": unreadable(
+                    "access_denied", "cloudtrail:DescribeTrails",
+                    scanner_denied(SANDBOX, "cloudtrail:DescribeTrails", f"arn:aws:cloudtrail:eu-west-1:{SANDBOX}:trail/*"))},
+                "ap-southeast-2": {
+                    # The legacy team's Lake store: ingestion stopped during the migration, kept for
+                    # queries. FAIL CT-LAKE-RETENTION (only because ingestion is stopped: 730 days,
+                    # protected); PASS CT-LAKE-CMK. It has both Insights types, but a stopped store
+                    # produces none: CT-INSIGHTS (sandbox) still FAILS and names it.
+                    "event_data_stores": [event_data_store(
+                        SANDBOX, "ap-southeast-2", "b2e81f47-0c6d-4a93-9f15-3d7a8c2e6b90", "acme-legacy-audit-lake",
+                        retention=730, billing="EXTENDABLE_RETENTION_PRICING", protected=True, org=False,
+                        kms_key=sandbox_lake_key, status="STOPPED_INGESTION",
+                        selectors_=[advanced_selector("Management events",
+                                                      field("eventCategory", equals=["Management"]))],
+                        insights=[insight("ApiCallRateInsight"), insight("ApiErrorRateInsight")])],
+                    # FAIL CT-TAMPER-ALERTS (sandbox, ap-southeast-2): the rule matches but its SNS
+                    # target was deleted, so it has none.
+                    "rules": [eventbridge_rule(SANDBOX, "ap-southeast-2", "trail-tamper", "ENABLED",
+                                               tamper_pattern(["StopLogging", "DeleteTrail"]), [])],
+                },
+            },
         ),
     ]
 
@@ -832,13 +1016,12 @@ def build():
         "management_account_id": MGMT,
         "feature_set": "ALL",
         "accounts": fact([{"id": a, "name": n, "status": "ACTIVE"} for a, n in ACCOUNT_NAMES.items()]),
-        # PASS CT-ORG-DELEGATED-ADMIN: the security account administers CloudTrail.
+        # FAIL CT-ORG-DELEGATED-ADMIN (low): no CloudTrail delegated administrator. The security
+        # account was deregistered during the 2026 OU restructuring and not registered again, so
+        # org-trail can only be changed from the management account. Trusted access for
+        # cloudtrail.amazonaws.com stays enabled (organization trails need it).
         "delegated_administrators": {
-            "cloudtrail.amazonaws.com": fact([{
-                "account_id": SECURITY,
-                "status": "ACTIVE",
-                "delegation_enabled_date": iso(datetime(2025, 3, 12, 15, 47, 21, tzinfo=timezone.utc)),
-            }]),
+            "cloudtrail.amazonaws.com": fact([]),
         },
         "trusted_service_principals": fact(sorted([
             "cloudtrail.amazonaws.com",
