@@ -132,8 +132,63 @@ fn regions_filter_limits_regional_findings() {
 }
 
 #[test]
-fn live_scan_without_snapshot_is_a_clear_usage_error() {
-    trailwarden().arg("scan").assert().code(2).stderr(predicate::str::contains("--snapshot"));
+fn live_scan_without_credentials_is_a_clear_error() {
+    trailwarden()
+        .args(["scan", "--quiet"])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+        .env("AWS_REGION", "us-east-1")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot identify the caller").and(predicate::str::contains("check the AWS credentials")));
+}
+
+#[test]
+fn accounts_selection_needs_org() {
+    trailwarden()
+        .args(["scan", "--accounts", "111122223333"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("add --org"));
+}
+
+#[test]
+fn framework_restricts_rules_and_reports_controls() {
+    let output = trailwarden()
+        .args(["scan", "--framework", "cis-aws-foundations-v5.0.0", "--fail-on", "never", "--json", "-", "--snapshot"])
+        .arg(fixture("small-account.json"))
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rules: std::collections::BTreeSet<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
+    assert!(rules.contains("CT-MULTI-REGION") && !rules.contains("CT-ORG-DELEGATED-ADMIN"), "{rules:?}");
+    let controls = report["summary"]["frameworks"]["cis-aws-foundations-v5.0.0"].as_array().unwrap();
+    let control_31 = controls.iter().find(|c| c["control"] == "3.1").unwrap();
+    assert!(control_31["rules"].as_array().unwrap().iter().any(|r| r == "CT-MULTI-REGION"));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("CIS AWS Foundations Benchmark v5.0.0"), "{stderr}");
+    trailwarden()
+        .args(["scan", "--framework", "cis-v5", "--snapshot"])
+        .arg(fixture("small-account.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown framework `cis-v5`"));
+}
+
+#[test]
+fn iam_policy_prints_only_read_actions() {
+    let output = trailwarden().arg("iam-policy").output().unwrap();
+    assert!(output.status.success());
+    let policy: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let actions: Vec<&str> =
+        policy["Statement"].as_array().unwrap().iter().flat_map(|s| s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap())).collect();
+    assert!(actions.contains(&"cloudtrail:GetTrailStatus") && actions.contains(&"s3:GetBucketVersioning"), "{actions:?}");
+    assert!(actions.iter().all(|a| trailwarden::inventory::reads::is_read_action(a)), "{actions:?}");
 }
 
 #[test]

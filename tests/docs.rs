@@ -25,3 +25,23 @@ fn committed_rule_docs_are_fresh() {
         assert!(expected.contains(name.as_str()), "docs/rules/{name} documents no rule; remove it ({regenerate})");
     }
 }
+
+#[test]
+fn committed_iam_policy_is_fresh_and_read_only() {
+    let set = trailwarden::rules::load_builtin().expect("the built-in rules load");
+    let policy = trailwarden::iam::policy(&set, &trailwarden::config::Config::default());
+    let mut generated = serde_json::to_string_pretty(&policy).unwrap();
+    generated.push('\n');
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/iam-policy.json");
+    if std::env::var_os("TRAILWARDEN_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).expect("docs/iam-policy.json exists");
+    assert!(committed == generated, "docs/iam-policy.json is stale: regenerate it with `cargo run -q -- iam-policy > docs/iam-policy.json`");
+    for statement in policy["Statement"].as_array().unwrap() {
+        for action in statement["Action"].as_array().unwrap() {
+            let action = action.as_str().unwrap();
+            assert!(trailwarden::inventory::reads::is_read_action(action), "{action} is not a read action");
+        }
+    }
+}
