@@ -144,4 +144,20 @@ async fn one_account_scan_finds_what_was_seeded_and_only_reads() {
     for op in &operations {
         assert!(reads.iter().any(|r| op.starts_with(r)) || op == "AssumeRole", "the scan called {op}, which is not a read");
     }
+
+    // Every call the collector made is allowed by the policy `trailwarden iam-policy` prints.
+    let set = trailwarden::rules::load_builtin().unwrap();
+    let policy = trailwarden::iam::policy(&set, &trailwarden::config::Config::default());
+    let allowed: std::collections::BTreeSet<&str> =
+        policy["Statement"].as_array().unwrap().iter().flat_map(|s| s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap())).collect();
+    for call in calls.as_array().unwrap() {
+        let (service, op) = (call["api"].as_str().unwrap_or("?"), call["operation"].as_str().unwrap_or("?"));
+        // The endpoint logs signing names; IAM names CloudWatch's actions `cloudwatch:`.
+        let service = if service == "monitoring" { "cloudwatch" } else { service };
+        let declared = trailwarden::inventory::reads::READS
+            .iter()
+            .filter(|r| r.api == format!("{service}:{op}") || r.actions.contains(&format!("{service}:{op}").as_str()))
+            .any(|r| r.actions.iter().any(|a| allowed.contains(a)));
+        assert!(declared, "the scan called {service}:{op}, which the IAM policy does not allow");
+    }
 }

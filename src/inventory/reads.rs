@@ -59,7 +59,7 @@ pub const READS: &[Read] = &[
 ];
 
 /// Facts every scan reads whatever the rules: who we are, which regions, which trails.
-pub const ALWAYS: &[&str] = &["caller", "organization", "account.enabled_regions", "region.trail_arns", "trail", "bucket.owner_account_id", "bucket.region"];
+pub const ALWAYS: &[&str] = &["caller", "organization", "account.enabled_regions", "region.trail_arns", "trail", "bucket.owner_account_id", "bucket.region", "account.owned_bucket_names"];
 
 pub fn by_fact(fact: &str) -> Option<&'static Read> {
     READS.iter().find(|r| r.fact == fact)
