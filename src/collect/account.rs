@@ -1,7 +1,6 @@
 //! One account: its enabled regions, what each scanned region lists, and account-wide facts.
 
 use super::clients::Session;
-use super::errors::unreadable;
 use super::{cloudtrail, monitoring, s3, unreadable_fact, Collector};
 use crate::inventory::{Account, Fact, PolicyAttachments, RegionInventory};
 
@@ -62,8 +61,9 @@ async fn region(c: &Collector, s: &Session, name: &str) -> (RegionInventory, Vec
     (inventory, listed)
 }
 
-/// account:ListRegions (enabled and enabled-by-default), or where that API is missing,
-/// ec2:DescribeRegions without the regions that are not opted in.
+/// account:ListRegions, the Regions enabled and enabled by default (CATALOGUE §0: a
+/// multi-Region trail covers only these). The catalogue's alternative, ec2:DescribeRegions,
+/// is not read: it needs the EC2 SDK, by far the largest service crate, for one call.
 async fn enabled_regions(c: &Collector, s: &Session) -> Fact<Vec<String>> {
     use aws_sdk_account::types::RegionOptStatus;
     let client = s.account(&c.home_region);
@@ -85,33 +85,8 @@ async fn enabled_regions(c: &Collector, s: &Session) -> Fact<Vec<String>> {
                     return Fact::Value(regions);
                 }
             }
-            Err(err) => {
-                let first = unreadable("account:ListRegions", &err);
-                return match describe_regions(c, s).await {
-                    Fact::Value(regions) => Fact::Value(regions),
-                    // Report the account API's failure unless EC2's says more.
-                    Fact::Unreadable(second) if first.reason == crate::inventory::UnreadableReason::Unsupported => Fact::Unreadable(second),
-                    Fact::Unreadable(_) => Fact::Unreadable(first),
-                };
-            }
+            Err(err) => return unreadable_fact("account:ListRegions", &err),
         }
-    }
-}
-
-async fn describe_regions(c: &Collector, s: &Session) -> Fact<Vec<String>> {
-    let call = s.ec2(&c.home_region).describe_regions().send();
-    match c.limiter.run(&s.account_id, call).await {
-        Ok(out) => {
-            let mut regions: Vec<String> = out
-                .regions()
-                .iter()
-                .filter(|r| r.opt_in_status() != Some("not-opted-in"))
-                .filter_map(|r| r.region_name().map(str::to_owned))
-                .collect();
-            regions.sort();
-            Fact::Value(regions)
-        }
-        Err(err) => unreadable_fact("ec2:DescribeRegions", &err),
     }
 }
 

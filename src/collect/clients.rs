@@ -126,7 +126,6 @@ impl Session {
     service_client!(cloudtrail, aws_sdk_cloudtrail);
     service_client!(cloudwatch, aws_sdk_cloudwatch);
     service_client!(logs, aws_sdk_cloudwatchlogs);
-    service_client!(ec2, aws_sdk_ec2);
     service_client!(events, aws_sdk_eventbridge);
     service_client!(iam, aws_sdk_iam);
     service_client!(kms, aws_sdk_kms);

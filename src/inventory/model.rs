@@ -99,7 +99,7 @@ pub struct Account {
     pub id: String,
     #[serde(default)]
     pub name: String,
-    /// account:ListRegions (ENABLED, ENABLED_BY_DEFAULT) or ec2:DescribeRegions.
+    /// account:ListRegions (ENABLED, ENABLED_BY_DEFAULT).
     pub enabled_regions: Fact<Vec<String>>,
     /// What was read in each scanned region.
     pub regions: Vec<RegionInventory>,

@@ -28,7 +28,7 @@ pub const READS: &[Read] = &[
         "organizations:ListAWSServiceAccessForOrganization",
         &["organizations:ListAWSServiceAccessForOrganization"],
     ),
-    read("account.enabled_regions", "account:ListRegions", &["account:ListRegions", "ec2:DescribeRegions"]),
+    read("account.enabled_regions", "account:ListRegions", &["account:ListRegions"]),
     read("account.owned_bucket_names", "s3:ListBuckets", &["s3:ListAllMyBuckets"]),
     read("account.public_access_block", "s3control:GetPublicAccessBlock", &["s3:GetAccountPublicAccessBlock"]),
     read("account.cloudtrail_full_access", "iam:ListEntitiesForPolicy", &["iam:ListEntitiesForPolicy"]),
@@ -58,8 +58,20 @@ pub const READS: &[Read] = &[
     read("kms_key.metadata", "kms:DescribeKey", &["kms:DescribeKey"]),
 ];
 
-/// Facts every scan reads whatever the rules: who we are, which regions, which trails.
-pub const ALWAYS: &[&str] = &["caller", "organization", "account.enabled_regions", "region.trail_arns", "trail", "bucket.owner_account_id", "bucket.region", "account.owned_bucket_names"];
+/// Facts every scan reads whatever the rules: who we are, the organization as a whole (one
+/// call each per scan; trusted access is in every snapshot for custom rules), which regions,
+/// which trails.
+pub const ALWAYS: &[&str] = &[
+    "caller",
+    "organization",
+    "organization.trusted_service_principals",
+    "account.enabled_regions",
+    "region.trail_arns",
+    "trail",
+    "bucket.owner_account_id",
+    "bucket.region",
+    "account.owned_bucket_names",
+];
 
 pub fn by_fact(fact: &str) -> Option<&'static Read> {
     READS.iter().find(|r| r.fact == fact)

@@ -138,6 +138,22 @@ def _cloudtrail() -> None:
 
     Trail.__init__ = __init__
 
+    # CreateTrail / UpdateTrail: the bucket may belong to another account (an organization's
+    # log-archive account); AWS requires only that it exists and that its policy lets CloudTrail
+    # write (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-set-bucket-policy-for-multiple-accounts.html).
+    # moto 5.2.5 looks the bucket up as the trail's own account, which with
+    # MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS=false refuses every other account's bucket.
+    orig_check_bucket = Trail.check_bucket_exists
+
+    def check_bucket_exists(self) -> None:
+        from moto.s3.models import s3_backends
+
+        if self.bucket_name in s3_backends.bucket_accounts:
+            return
+        orig_check_bucket(self)
+
+    Trail.check_bucket_exists = check_bucket_exists
+
     # DescribeTrails / GetTrail: HasCustomEventSelectors is true when the trail has event
     # selectors or advanced event selectors set by Put(Advanced)EventSelectors, and
     # HasInsightSelectors when PutInsightSelectors left at least one Insights type
@@ -229,10 +245,18 @@ def _cloudtrail() -> None:
     # the current Region, ARNs any trail)
     # (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_DescribeTrails.html).
     # moto 5.2.5 ignores trailNameList.
+    #
+    # A member account's DescribeTrails also lists its organization's trails (AWS creates them
+    # in every member account; with includeShadowTrails, the default, they are listed with the
+    # management account's ARN in every Region a multi-Region trail covers)
+    # (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html).
+    # moto 5.2.5 lists only the account's own trails.
     def describe_trails(self):
         include_shadow = self._get_bool_param("includeShadowTrails", True)
         names = self._get_param("trailNameList") or []
         trails = list(self.cloudtrail_backend.describe_trails(include_shadow))
+        if include_shadow:
+            trails += _organization_trails_of_member(self.current_account, self.region)
         if names:
             wanted = set(names)
             region = self.region
@@ -263,6 +287,23 @@ def _cloudtrail() -> None:
         return desc
 
     TrailStatus.description = status_description
+
+
+def _organization_trails_of_member(account_id: str, region: str) -> list:
+    """The organization trails that AWS shows in a member account's `region`: those of the
+    management account of the account's organization."""
+    from moto.cloudtrail.models import cloudtrail_backends
+    from moto.organizations.models import organizations_backends
+
+    management = organizations_backends.master_accounts.get(account_id)
+    if management is None or management[0] == account_id:
+        return []
+    trails = []
+    for backend in cloudtrail_backends[management[0]].values():
+        for trail in backend.trails.values():
+            if trail.is_org_trail and (trail.is_multi_region or trail.region_name == region):
+                trails.append(trail)
+    return trails
 
 
 def _with_selector_defaults(selector: dict[str, Any]) -> dict[str, Any]:
@@ -385,3 +426,39 @@ def _iam_speed() -> None:
         return DEFAULT_ACCOUNT_ID
 
     iam_models.get_account_id_from = get_account_id_from
+
+
+# --------------------------------------------------------------------------------------------
+# account:ListRegions (missing from moto 5.2.5)
+# --------------------------------------------------------------------------------------------
+
+# The Regions a new AWS account has enabled by default (RegionOptStatus ENABLED_BY_DEFAULT);
+# every other commercial Region is opt-in and starts DISABLED.
+# https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html
+ENABLED_BY_DEFAULT = [
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1",
+    "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2",
+    "eu-west-3", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+]
+
+
+def missing_api(environ, service: str | None, operation: str) -> tuple[int, dict] | None:
+    """The reply, as (HTTP status, JSON document), to an AWS API that moto does not implement,
+    or None when moto answers the request itself.
+
+    account:ListRegions (restJson1, POST /listRegions): AWS lists the account's Regions with
+    their opt status, filtered by RegionOptStatusContains. Every account of this endpoint has
+    the Regions enabled by default, all in one page.
+    https://docs.aws.amazon.com/accounts/latest/reference/API_ListRegions.html"""
+    if service != "account" or operation != "ListRegions":
+        return None
+    import json
+
+    from awsreq import read_body
+
+    raw = read_body(environ)
+    request = json.loads(raw) if raw.strip() else {}
+    wanted = request.get("RegionOptStatusContains")
+    if wanted is not None and "ENABLED_BY_DEFAULT" not in wanted:
+        return 200, {"Regions": []}
+    return 200, {"Regions": [{"RegionName": r, "RegionOptStatus": "ENABLED_BY_DEFAULT"} for r in ENABLED_BY_DEFAULT]}

@@ -250,10 +250,24 @@ class Middleware:
                 pass
             return start_response(status, headers, exc_info)
 
+        answer = corrections.missing_api(environ, service, op)
+        if answer is not None:
+            entry["status"] = answer[0]
+            return _reply(start_response, *answer)
+
         cbor = cbor_shim.match(environ) if proto == "cbor" else None
-        if cbor:
-            return cbor_shim.call(self.app, environ, recording_start_response, *cbor)
-        return self.app(environ, recording_start_response)
+        try:
+            if cbor:
+                return cbor_shim.call(self.app, environ, recording_start_response, *cbor)
+            return self.app(environ, recording_start_response)
+        except NotImplementedError as exc:
+            # moto raises this for an API it lacks (CloudTrail Lake, among others), which its
+            # server would turn into an HTML 500 page that a client retries as a server fault.
+            # Answer as an endpoint that does not offer the operation: 501 Not Implemented.
+            line, headers, body = awsreq.error_reply(environ, proto, 501, "NotImplemented", f"{op}: {exc} (moto {corrections.EXPECTED_MOTO})")
+            entry["status"] = 501
+            start_response(line, headers)
+            return [body]
 
     # ---------------------------------------------------------------- control API
     def control(self, environ, start_response):

@@ -1,9 +1,7 @@
 //! What a trail's event selectors record: CATALOGUE §0.2 (management events) and the
 //! data-event rules of §2.4 (CT-S3-DATA-EVENTS-WRITE/READ, CT-LAMBDA-DATA-EVENTS).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use trailwarden::evaluate::selectors::{
     data_coverage, lambda_all_prefixes, management_coverage, s3_all_prefixes, DataEventCoverage, ManagementCoverage,
 };

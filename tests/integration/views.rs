@@ -5,9 +5,7 @@
 //! Unreadable facts must be *absent* from a serialized view (never `false` or `null`), and
 //! named in the subject's `unreadable` list: that is how rules turn them into `inconclusive`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use trailwarden::evaluate::views::{ResourceKind, ResourceRef, Subject, Subjects, TrailView};
 

@@ -1,0 +1,482 @@
+//! Live scans against a real AWS-compatible endpoint: moto in server mode, started by the test
+//! (tests/moto/launcher.py), seeded through the AWS SDK, then scanned by the binary.
+//!
+//! The endpoint needs the virtual environment made by `scripts/setup-moto.sh` (CI runs it).
+//! Without it these tests fail, saying how to create it: they never skip.
+
+use assert_cmd::Command;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, ChildStdin, Stdio};
+
+/// A running endpoint; stopped when dropped (its stdin closes).
+struct Endpoint {
+    url: String,
+    child: Child,
+    _stdin: ChildStdin,
+}
+
+impl Endpoint {
+    fn start() -> Endpoint {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let python = root.join(".venv/bin/python");
+        assert!(python.exists(), "{} is missing: run scripts/setup-moto.sh to create the test endpoint's environment", python.display());
+        let mut child = std::process::Command::new(python)
+            .arg(root.join("tests/moto/launcher.py"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the launcher starts");
+        let stdin = child.stdin.take().expect("piped stdin");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped stdout")).read_line(&mut line).expect("the launcher prints READY");
+        let url = line.trim().strip_prefix("READY ").unwrap_or_else(|| panic!("unexpected launcher output: {line:?}")).to_owned();
+        Endpoint { url, child, _stdin: stdin }
+    }
+
+    /// A plain HTTP request to the endpoint's control API.
+    fn control(&self, method: &str, path: &str) -> String {
+        self.control_with(method, path, "")
+    }
+
+    /// A control API request with a JSON body; the endpoint's answer must be a success.
+    fn control_json(&self, path: &str, body: serde_json::Value) -> String {
+        self.control_with("POST", path, &body.to_string())
+    }
+
+    fn control_with(&self, method: &str, path: &str, body: &str) -> String {
+        let address = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(address).expect("the endpoint answers");
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(response.starts_with("HTTP/1.1 2") || response.starts_with("HTTP/1.0 2"), "{method} {path}: {response}");
+        response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default()
+    }
+
+    /// The API calls the endpoint has answered since the last reset of its call log.
+    fn calls(&self) -> Vec<serde_json::Value> {
+        let calls: serde_json::Value = serde_json::from_str(&self.control("GET", "/_trailwarden/calls")).expect("the call log is JSON");
+        calls.as_array().expect("the call log is a list").clone()
+    }
+
+    /// SDK configuration for the endpoint's default account (123456789012).
+    async fn sdk(&self, region: &str) -> aws_config::SdkConfig {
+        self.sdk_with(region, aws_credential_types::Credentials::new("test", "test", None, None, "test")).await
+    }
+
+    /// SDK configuration for `account`, through its OrganizationAccountAccessRole.
+    async fn sdk_as(&self, account: &str, region: &str) -> aws_config::SdkConfig {
+        let sts = aws_sdk_sts::Client::new(&self.sdk(region).await);
+        let assumed = sts
+            .assume_role()
+            .role_arn(format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole"))
+            .role_session_name("seed")
+            .send()
+            .await
+            .unwrap();
+        let c = assumed.credentials.expect("AssumeRole returns credentials");
+        let credentials = aws_credential_types::Credentials::new(c.access_key_id, c.secret_access_key, Some(c.session_token), None, "seed");
+        self.sdk_with(region, credentials).await
+    }
+
+    async fn sdk_with(&self, region: &str, credentials: aws_credential_types::Credentials) -> aws_config::SdkConfig {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(&self.url)
+            .region(aws_config::Region::new(region.to_owned()))
+            .credentials_provider(credentials)
+            .load()
+            .await
+    }
+}
+
+fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(config).force_path_style(true).build())
+}
+
+/// Runs a live scan of the endpoint at `url` with the binary; returns the exit code and report.
+fn scan(url: &str, args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    {
+        let output = Command::cargo_bin("trailwarden")
+            .unwrap()
+            .args(["scan", "--quiet", "--json", "-"])
+            .args(args)
+            .env("AWS_ENDPOINT_URL", url)
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "us-east-1")
+            .env_remove("AWS_PROFILE")
+            .output()
+            .unwrap();
+        let report = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {}", String::from_utf8_lossy(&output.stderr)));
+        (output.status.code(), report)
+    }
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn outcome<'a>(report: &'a serde_json::Value, rule: &str, arn_part: &str) -> Vec<&'a str> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == rule && f["resource"]["arn"].as_str().unwrap().contains(arn_part))
+        .map(|f| f["outcome"].as_str().unwrap())
+        .collect()
+}
+
+/// One account: a multi-Region trail (logging, validated) and a stopped single-Region trail.
+async fn seed_one_account(endpoint: &Endpoint) {
+    let east = endpoint.sdk("us-east-1").await;
+    create_versioned_bucket(&s3_client(&east), "live-logs").await;
+    let trails = aws_sdk_cloudtrail::Client::new(&east);
+    trails.create_trail().name("main").s3_bucket_name("live-logs").is_multi_region_trail(true).enable_log_file_validation(true).send().await.unwrap();
+    trails.start_logging().name("main").send().await.unwrap();
+    let west = aws_sdk_cloudtrail::Client::new(&endpoint.sdk("eu-west-1").await);
+    west.create_trail().name("local").s3_bucket_name("live-logs").send().await.unwrap();
+}
+
+async fn create_versioned_bucket(s3: &aws_sdk_s3::Client, name: &str) {
+    s3.create_bucket().bucket(name).send().await.unwrap();
+    s3.put_bucket_versioning()
+        .bucket(name)
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder().status(aws_sdk_s3::types::BucketVersioningStatus::Enabled).build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Runs `scan` off the async runtime (the binary is a blocking child process).
+async fn scan_async(endpoint: &Endpoint, args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let url = endpoint.url.clone();
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    tokio::task::spawn_blocking(move || scan(&url, &args.iter().map(String::as_str).collect::<Vec<_>>())).await.unwrap()
+}
+
+/// Read-only, proven at the endpoint: every call since the last reset of the call log is a
+/// read, and every one is allowed by the policy `trailwarden iam-policy` prints.
+fn assert_read_only_and_allowed(calls: &[serde_json::Value]) {
+    let reads = ["Get", "List", "Describe", "Head", "Lookup"];
+    for call in calls {
+        let op = call["operation"].as_str().unwrap_or("?");
+        assert!(reads.iter().any(|r| op.starts_with(r)) || op == "AssumeRole", "the scan called {op}, which is not a read");
+    }
+    let set = trailwarden::rules::load_builtin().unwrap();
+    let policy = trailwarden::iam::policy(&set, &trailwarden::config::Config::default());
+    let allowed: std::collections::BTreeSet<&str> =
+        policy["Statement"].as_array().unwrap().iter().flat_map(|s| s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap())).collect();
+    for call in calls {
+        let (service, op) = (call["api"].as_str().unwrap_or("?"), call["operation"].as_str().unwrap_or("?"));
+        if op == "AssumeRole" {
+            continue; // granted by the role's trust policy, not by the scanning policy
+        }
+        // The endpoint logs signing names; IAM names CloudWatch's actions `cloudwatch:`.
+        let service = if service == "monitoring" { "cloudwatch" } else { service };
+        let declared = trailwarden::inventory::reads::READS
+            .iter()
+            .filter(|r| r.api == format!("{service}:{op}") || r.actions.contains(&format!("{service}:{op}").as_str()))
+            .any(|r| r.actions.iter().any(|a| allowed.contains(a)));
+        assert!(declared, "the scan called {service}:{op}, which the IAM policy does not allow");
+    }
+}
+
+/// The findings as comparable lines: rule, resource, outcome and message.
+fn finding_lines(report: &serde_json::Value) -> Vec<String> {
+    let mut lines: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {} {} {}", f["rule_id"], f["resource"]["arn"], f["outcome"], f["message"]))
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// `scan.incomplete` as (api, reason) pairs.
+fn gaps(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["scan"]["incomplete"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["api"].as_str().unwrap().to_owned(), g["reason"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+/// moto has no CloudTrail Lake: its event data stores are `unsupported`, and that is the only
+/// gap a scan of a healthy account has here.
+fn assert_only_lake_gaps(report: &serde_json::Value) {
+    for (api, reason) in gaps(report) {
+        assert_eq!((api.as_str(), reason.as_str()), ("cloudtrail:ListEventDataStores", "unsupported"), "{}", report["scan"]["incomplete"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_account_scan_finds_what_was_seeded_and_only_reads() {
+    let endpoint = Endpoint::start();
+    seed_one_account(&endpoint).await;
+    endpoint.control("POST", "/_trailwarden/calls/reset");
+
+    let (code, report) = scan_async(&endpoint, &["--regions", "us-east-1,eu-west-1", "--fail-on", "never"]).await;
+    assert_eq!(code, Some(0));
+    assert_eq!(report["scan"]["source"], "live");
+    assert_eq!(report["scan"]["accounts"], serde_json::json!(["123456789012"]));
+    assert_eq!(report["scan"]["regions"], serde_json::json!(["eu-west-1", "us-east-1"]));
+    assert_only_lake_gaps(&report);
+
+    // The multi-Region trail is listed in both regions but judged once.
+    assert_eq!(outcome(&report, "CT-IS-LOGGING", "trail/main"), ["pass"]);
+    assert_eq!(outcome(&report, "CT-IS-LOGGING", "trail/local"), ["fail"]);
+    assert_eq!(outcome(&report, "CT-LOG-FILE-VALIDATION", "trail/main"), ["pass"]);
+    assert_eq!(outcome(&report, "CT-LOG-FILE-VALIDATION", "trail/local"), ["fail"]);
+    assert_eq!(outcome(&report, "CT-MULTI-REGION", "123456789012"), ["pass"]);
+    assert_eq!(outcome(&report, "CT-BUCKET-VERSIONING", "live-logs"), ["pass"]);
+    assert_eq!(outcome(&report, "CT-REGION-COVERAGE", "eu-west-1"), ["pass"]);
+
+    let calls = endpoint.calls();
+    let operations: std::collections::BTreeSet<&str> = calls.iter().map(|c| c["operation"].as_str().unwrap_or("?")).collect();
+    assert!(operations.contains("DescribeTrails") && operations.contains("GetTrailStatus"), "{operations:?}");
+    // Trail details are read once per trail, in its home region, however many regions list it.
+    let status_reads = calls.iter().filter(|c| c["operation"] == "GetTrailStatus").count();
+    assert_eq!(status_reads, 2, "one GetTrailStatus per trail");
+    assert_read_only_and_allowed(&calls);
+}
+
+/// Without --regions the scan covers the account's enabled regions (account:ListRegions).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scan_without_regions_covers_every_enabled_region() {
+    let endpoint = Endpoint::start();
+    seed_one_account(&endpoint).await;
+    let (code, report) = scan_async(&endpoint, &["--fail-on", "never"]).await;
+    assert_eq!(code, Some(0));
+    let regions = report["scan"]["regions"].as_array().unwrap();
+    assert_eq!(regions.len(), 17, "the regions enabled by default: {regions:?}");
+    // The single-Region trail in eu-west-1 does not cover the other 16 regions, but the
+    // multi-Region trail does: every region is covered.
+    let coverage: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "CT-REGION-COVERAGE")
+        .map(|f| f["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(coverage, vec!["pass"; 17]);
+}
+
+/// An organization as AWS recommends it: the organization trail in the management account,
+/// its bucket in a log-archive member account, CloudTrail administration delegated to an
+/// audit account, and a workload account with no trail of its own.
+struct Organization {
+    management: String,
+    log_archive: String,
+    audit: String,
+    workload: String,
+}
+
+async fn seed_organization(endpoint: &Endpoint) -> Organization {
+    use aws_sdk_organizations::types::OrganizationFeatureSet;
+    let management = endpoint.sdk("us-east-1").await;
+    let orgs = aws_sdk_organizations::Client::new(&management);
+    orgs.create_organization().feature_set(OrganizationFeatureSet::All).send().await.unwrap();
+    let mut members = Vec::new();
+    for name in ["log-archive", "audit", "workload"] {
+        let created = orgs.create_account().account_name(name).email(format!("{name}@example.com")).send().await.unwrap();
+        members.push(created.create_account_status.and_then(|s| s.account_id).expect("moto creates the account at once"));
+    }
+    let org = Organization { management: "123456789012".to_owned(), log_archive: members[0].clone(), audit: members[1].clone(), workload: members[2].clone() };
+    orgs.enable_aws_service_access().service_principal("cloudtrail.amazonaws.com").send().await.unwrap();
+    endpoint.control_json(
+        "/_trailwarden/organizations/delegated-administrators",
+        serde_json::json!({"account_id": org.audit, "service_principal": "cloudtrail.amazonaws.com"}),
+    );
+
+    // The central bucket, owned by the log-archive account, open to CloudTrail only.
+    let archive = s3_client(&endpoint.sdk_as(&org.log_archive, "us-east-1").await);
+    create_versioned_bucket(&archive, "org-trail-logs").await;
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "s3:GetBucketAcl", "Resource": "arn:aws:s3:::org-trail-logs"},
+            {"Sid": "AWSCloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "s3:PutObject", "Resource": "arn:aws:s3:::org-trail-logs/AWSLogs/*",
+             "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}}
+        ]
+    });
+    archive.put_bucket_policy().bucket("org-trail-logs").policy(policy.to_string()).send().await.unwrap();
+
+    let trails = aws_sdk_cloudtrail::Client::new(&management);
+    trails
+        .create_trail()
+        .name("org-trail")
+        .s3_bucket_name("org-trail-logs")
+        .is_multi_region_trail(true)
+        .is_organization_trail(true)
+        .enable_log_file_validation(true)
+        .send()
+        .await
+        .unwrap();
+    trails.start_logging().name("org-trail").send().await.unwrap();
+    org
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn organization_scan_judges_the_organization_trail_and_reads_the_bucket_as_its_owner() {
+    let endpoint = Endpoint::start();
+    let org = seed_organization(&endpoint).await;
+    endpoint.control("POST", "/_trailwarden/calls/reset");
+
+    let (code, report) = scan_async(&endpoint, &["--org", "--regions", "us-east-1,eu-west-1", "--fail-on", "never"]).await;
+    assert_eq!(code, Some(0));
+    let mut expected = vec![org.management.clone(), org.log_archive.clone(), org.audit.clone(), org.workload.clone()];
+    expected.sort();
+    assert_eq!(report["scan"]["accounts"], serde_json::json!(expected));
+    assert_only_lake_gaps(&report);
+
+    assert_eq!(outcome(&report, "CT-ORG-TRAIL", "organization"), ["pass"]);
+    assert_eq!(outcome(&report, "CT-ORG-DELEGATED-ADMIN", "organization"), ["pass"]);
+    // Every account is recorded by the organization trail, which it inherits.
+    for account in [&org.management, &org.log_archive, &org.audit, &org.workload] {
+        let multi_region: Vec<&serde_json::Value> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == "CT-MULTI-REGION" && f["resource"]["account"] == account.as_str())
+            .collect();
+        assert_eq!(multi_region.len(), 1, "one CT-MULTI-REGION finding for {account}");
+        assert_eq!(multi_region[0]["outcome"], "pass", "{}", multi_region[0]);
+        assert!(multi_region[0]["message"].as_str().unwrap().contains("org-trail"), "{}", multi_region[0]["message"]);
+    }
+    // The trail is one trail, judged once, and its bucket is in another account.
+    assert_eq!(outcome(&report, "CT-IS-LOGGING", "trail/org-trail"), ["pass"]);
+    assert_eq!(outcome(&report, "CT-BUCKET-SEPARATE-ACCOUNT", "trail/org-trail"), ["pass"]);
+    // The bucket was readable, so no bucket rule is left inconclusive.
+    assert_eq!(outcome(&report, "CT-BUCKET-VERSIONING", "org-trail-logs"), ["pass"]);
+    for f in report["findings"].as_array().unwrap().iter().filter(|f| f["resource"]["kind"] == "bucket") {
+        assert_ne!(f["outcome"], "inconclusive", "{f}");
+    }
+
+    // Bucket facts are read once, with the bucket owner's credentials.
+    let calls = endpoint.calls();
+    let bucket_reads: Vec<&serde_json::Value> =
+        calls.iter().filter(|c| c["path"].as_str().unwrap_or("").starts_with("/org-trail-logs") && c["service"] == "s3").collect();
+    assert!(!bucket_reads.is_empty());
+    for call in &bucket_reads {
+        assert_eq!(call["account"], org.log_archive.as_str(), "{call}");
+    }
+    let versioning_reads = bucket_reads.iter().filter(|c| c["operation"] == "GetBucketVersioning").count();
+    assert_eq!(versioning_reads, 1);
+    // Each member is read with the role assumed in it.
+    for member in [&org.log_archive, &org.audit, &org.workload] {
+        assert!(calls.iter().any(|c| c["account"] == member.as_str() && c["operation"] == "DescribeTrails"), "{member} was not read");
+    }
+    assert_read_only_and_allowed(&calls);
+}
+
+/// A trail that delivers to a bucket of an account outside the scan: the scanner may not read
+/// the bucket, so the bucket's rules are inconclusive, the gap is reported, and
+/// --fail-on-incomplete turns it into exit code 3.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bucket_the_scanner_may_not_read_is_inconclusive_and_the_scan_incomplete() {
+    let endpoint = Endpoint::start();
+    let outsider = s3_client(&endpoint.sdk_as("210987654321", "us-east-1").await);
+    create_versioned_bucket(&outsider, "partner-logs").await;
+    let trails = aws_sdk_cloudtrail::Client::new(&endpoint.sdk("us-east-1").await);
+    trails.create_trail().name("to-partner").s3_bucket_name("partner-logs").is_multi_region_trail(true).send().await.unwrap();
+    trails.start_logging().name("to-partner").send().await.unwrap();
+
+    let args = ["--regions", "us-east-1", "--fail-on", "never"];
+    let (code, report) = scan_async(&endpoint, &args).await;
+    assert_eq!(code, Some(0), "an incomplete scan alone does not fail without --fail-on-incomplete");
+    let bucket_findings: Vec<&serde_json::Value> =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["resource"]["kind"] == "bucket").collect();
+    assert!(bucket_findings.len() >= 8, "every bucket rule judges the bucket: {bucket_findings:?}");
+    for f in &bucket_findings {
+        assert_eq!(f["outcome"], "inconclusive", "{f}");
+    }
+    let bucket_gaps: Vec<&serde_json::Value> = report["scan"]["incomplete"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["resource"].as_str().unwrap_or("").contains("partner-logs"))
+        .collect();
+    assert!(!bucket_gaps.is_empty(), "{}", report["scan"]["incomplete"]);
+    for g in &bucket_gaps {
+        assert_eq!(g["reason"], "access_denied", "{g}");
+        assert!(g["api"].as_str().unwrap().starts_with("s3:"), "{g}");
+    }
+    // The trail itself was readable and is judged.
+    assert_eq!(outcome(&report, "CT-IS-LOGGING", "trail/to-partner"), ["pass"]);
+
+    let (code, _) = scan_async(&endpoint, &["--regions", "us-east-1", "--fail-on", "never", "--fail-on-incomplete"]).await;
+    assert_eq!(code, Some(3));
+}
+
+/// Throttling is retried: with every 4th call throttled the scan finds exactly what it finds
+/// without throttling, and reports nothing missing.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_fourth_call_throttled_gives_the_same_findings() {
+    let endpoint = Endpoint::start();
+    seed_one_account(&endpoint).await;
+    let args = ["--regions", "us-east-1,eu-west-1", "--fail-on", "never"];
+    let (_, clean) = scan_async(&endpoint, &args).await;
+
+    endpoint.control("POST", "/_trailwarden/calls/reset");
+    endpoint.control_json("/_trailwarden/faults", serde_json::json!({"throttle_every": 4}));
+    let (code, throttled) = scan_async(&endpoint, &args).await;
+    assert_eq!(code, Some(0));
+    let calls = endpoint.calls();
+    let faults = calls.iter().filter(|c| c["fault"] == "throttle").count();
+    assert!(faults * 4 >= calls.len() - 3, "every 4th call was throttled: {faults} of {}", calls.len());
+    assert_eq!(finding_lines(&throttled), finding_lines(&clean));
+    assert_eq!(gaps(&throttled), gaps(&clean));
+    assert_only_lake_gaps(&throttled);
+}
+
+/// One service failing (S3 answering 500 to everything): its facts are inconclusive and
+/// reported missing, everything else is judged as without the failure.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_service_leaves_only_its_facts_inconclusive() {
+    let endpoint = Endpoint::start();
+    seed_one_account(&endpoint).await;
+    let args = ["--regions", "us-east-1,eu-west-1", "--fail-on", "never"];
+    let (_, clean) = scan_async(&endpoint, &args).await;
+
+    endpoint.control_json("/_trailwarden/faults", serde_json::json!({"fail_service": "s3", "fail_status": 500}));
+    let (code, failing) = scan_async(&endpoint, &args).await;
+    assert_eq!(code, Some(0));
+    let missing = gaps(&failing);
+    let bucket_gaps: Vec<&serde_json::Value> = failing["scan"]["incomplete"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["resource"].as_str().unwrap_or("").contains("live-logs"))
+        .collect();
+    assert!(!bucket_gaps.is_empty(), "the bucket's facts are missing: {missing:?}");
+    for (api, reason) in &missing {
+        if api != "cloudtrail:ListEventDataStores" {
+            assert!(api.starts_with("s3:") || api.starts_with("s3control:"), "only S3 facts are missing: {api}");
+            assert_eq!(reason, "error");
+        }
+    }
+    assert_eq!(outcome(&failing, "CT-BUCKET-VERSIONING", "live-logs"), ["inconclusive"]);
+    // Trail findings that read no S3 fact are unchanged.
+    for rule in ["CT-IS-LOGGING", "CT-LOG-FILE-VALIDATION", "CT-MULTI-REGION", "CT-REGION-COVERAGE"] {
+        let lines = |r: &serde_json::Value| finding_lines(r).into_iter().filter(|l| l.starts_with(&format!("\"{rule}\""))).collect::<Vec<_>>();
+        assert_eq!(lines(&failing), lines(&clean), "{rule}");
+    }
+}
