@@ -347,12 +347,10 @@ fn scan_scope(inventory: &Inventory) -> String {
 }
 
 /// Renders every requested format before writing any, so that a SARIF over GitHub's limits
-/// leaves no half-written set of outputs behind.
+/// leaves no half-written set of outputs behind. The JSON report, which cannot fail to render
+/// and is the largest, is streamed last instead of being held in memory.
 fn write_reports(args: &ScanArgs, report: &report::Report, ctx: &Context) -> Result<(), CliError> {
     let mut outputs: Vec<(&Path, String)> = Vec::new();
-    if let Some(path) = &args.json {
-        outputs.push((path, report::json::render_with(report, ctx)));
-    }
     if let Some(path) = &args.sarif {
         outputs.push((path, report::sarif::render(report, ctx)?));
     }
@@ -365,12 +363,16 @@ fn write_reports(args: &ScanArgs, report: &report::Report, ctx: &Context) -> Res
     if let Some(path) = &args.junit {
         outputs.push((path, report::junit::render(report, ctx)?));
     }
-    let to_stdout = outputs.iter().filter(|(p, _)| p.as_os_str() == "-").count();
+    let to_stdout = outputs.iter().map(|(p, _)| *p).chain(args.json.as_deref()).filter(|p| p.as_os_str() == "-").count();
     if to_stdout > 1 {
         return Err(CliError::Usage("only one output can be written to stdout (`-`)".to_owned()));
     }
     for (path, content) in outputs {
         write(path, &content)?;
+    }
+    if let Some(path) = &args.json {
+        report::write_output_with(path, |out| report::json::write(report, ctx, out))
+            .map_err(|source| CliError::Write { path: path.to_owned(), source })?;
     }
     Ok(())
 }
@@ -451,7 +453,7 @@ fn show(rule: &rules::Rule) -> String {
     let _ = writeln!(out, "\n{}", rule.description.trim());
     if !rule.frameworks.is_empty() {
         let _ = writeln!(out, "\nFrameworks:");
-        for (framework, controls) in &rule.frameworks {
+        for (framework, controls) in rule.frameworks.iter() {
             let name = rules::frameworks::display_name(framework).unwrap_or(framework);
             let _ = writeln!(out, "  {name}: {}", controls.join(", "));
         }

@@ -106,13 +106,13 @@ mod tests {
     fn finding(rule: &str, outcome: Outcome, controls: &[&str]) -> Finding {
         Finding {
             rule_id: rule.to_owned(),
-            title: String::new(),
+            title: "".into(),
             outcome,
             severity: Severity::High,
             resource: ResourceRef { arn: format!("arn:{rule}"), kind: ResourceKind::Account, account: "1".into(), region: "global".into() },
             message: String::new(),
             remediation: String::new(),
-            frameworks: BTreeMap::from([("cis-aws-foundations-v5.0.0".to_owned(), controls.iter().map(|c| (*c).to_owned()).collect())]),
+            frameworks: BTreeMap::from([("cis-aws-foundations-v5.0.0".to_owned(), controls.iter().map(|c| (*c).to_owned()).collect())]).into(),
             suppression: None,
         }
     }

@@ -3,6 +3,7 @@
 pub use crate::evaluate::views::{ResourceKind, ResourceRef};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::fmt;
 use std::str::FromStr;
 
@@ -80,13 +81,15 @@ pub type Frameworks = BTreeMap<String, Vec<String>>;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule_id: String,
-    pub title: String,
+    /// Shared with the rule and every other finding of it (hundreds of thousands in a large
+    /// organization).
+    pub title: Arc<str>,
     pub outcome: Outcome,
     pub severity: Severity,
     pub resource: ResourceRef,
     pub message: String,
     pub remediation: String,
-    pub frameworks: Frameworks,
+    pub frameworks: Arc<Frameworks>,
     /// For a suppressed finding: the suppression's reason (and expiry).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppression: Option<String>,

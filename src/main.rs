@@ -3,6 +3,9 @@ use std::process::ExitCode;
 use trailwarden::cli::{self, Cli};
 use trailwarden::gate;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli::run(cli) {

@@ -74,8 +74,11 @@ pub struct AccountView {
 pub struct RegionView {
     pub name: String,
     pub account_id: String,
-    /// Trails that record the account (as in `account.trails`).
-    pub trails: Vec<TrailView>,
+    /// The trails of `account.trails`, each with what tells whether and how it records this
+    /// region (a trail's other facts are for account- and trail-scope rules). Kept small on
+    /// purpose: an organization has four to seventeen region subjects per account, each
+    /// bound on its own.
+    pub trails: Vec<RegionTrail>,
     /// True when DescribeTrails answered in this region; absent (inconclusive) when it did not.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub trails_listed: Readable<bool>,
@@ -90,6 +93,47 @@ pub struct RegionView {
     /// CloudWatch Logs metric filters with the alarms on their metrics.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub metric_filters: Readable<Vec<AlarmedMetricFilter>>,
+}
+
+/// A trail as a region subject sees it (`region.trails`).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RegionTrail {
+    pub arn: String,
+    pub name: String,
+    pub home_region: String,
+    /// The account that owns the trail.
+    pub account_id: String,
+    /// Owned by the account it is seen from (false for an inherited organization trail).
+    pub owned: bool,
+    /// An organization trail seen from a member account.
+    pub inherited: bool,
+    pub is_organization_trail: bool,
+    pub is_multi_region: bool,
+    pub cloud_watch_logs_log_group_arn: Option<String>,
+    /// GetTrailStatus.IsLogging.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub is_logging: Readable<bool>,
+    /// Management events recorded (CATALOGUE §0.2).
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub management_events: Readable<ManagementCoverage>,
+}
+
+impl From<&TrailView> for RegionTrail {
+    fn from(t: &TrailView) -> RegionTrail {
+        RegionTrail {
+            arn: t.arn.clone(),
+            name: t.name.clone(),
+            home_region: t.home_region.clone(),
+            account_id: t.account_id.clone(),
+            owned: t.owned,
+            inherited: t.inherited,
+            is_organization_trail: t.is_organization_trail,
+            is_multi_region: t.is_multi_region,
+            cloud_watch_logs_log_group_arn: t.cloud_watch_logs_log_group_arn.clone(),
+            is_logging: t.is_logging.clone(),
+            management_events: t.management_events.clone(),
+        }
+    }
 }
 
 /// The binding of a `trail`-scope rule, and each element of `account.trails`.
@@ -404,12 +448,14 @@ pub fn build(inventory: &Inventory) -> Subjects {
 
     for account in &inventory.accounts {
         let trails = account_trails(&cx, account);
-        subjects.accounts.push(account_subject(&cx, account, trails.clone()));
+        let region_trails: Vec<RegionTrail> = trails.iter().map(RegionTrail::from).collect();
+        let trails_unreadable: Vec<(String, Unreadable)> = trails.iter().flat_map(trail_unreadable).collect();
+        subjects.accounts.push(account_subject(&cx, account, trails));
         for region in &account.regions {
             if !region_enabled(account, &region.name) {
                 continue;
             }
-            subjects.regions.push(region_subject(&cx, account, region, trails.clone()));
+            subjects.regions.push(region_subject(&cx, account, region, region_trails.clone(), &trails_unreadable));
             if let Fact::Value(stores) = &region.event_data_stores {
                 for store in stores {
                     subjects.event_data_stores.push(event_data_store_subject(account, &region.name, store));
@@ -539,7 +585,8 @@ fn region_subject(
     cx: &BuildContext,
     account: &Account,
     region: &crate::inventory::RegionInventory,
-    trails: Vec<TrailView>,
+    trails: Vec<RegionTrail>,
+    trails_unreadable: &[(String, Unreadable)],
 ) -> Subject<RegionView> {
     let view = RegionView {
         name: region.name.clone(),
@@ -565,9 +612,7 @@ fn region_subject(
     push_unreadable(&mut unreadable, "region.cloudtrail_event_rules", &region.eventbridge_rules);
     push_unreadable(&mut unreadable, "region.metric_filters", &region.metric_filters);
     push_unreadable(&mut unreadable, "region.metric_filters (alarms)", &region.alarms);
-    for trail in &view.trails {
-        unreadable.extend(trail_unreadable(trail));
-    }
+    unreadable.extend_from_slice(trails_unreadable);
     Subject {
         resource: ResourceRef {
             arn: format!("arn:{}:cloudtrail:{}:{}:trail", cx.inventory.partition, region.name, account.id),

@@ -42,31 +42,43 @@ pub struct ScanInfo {
     pub incomplete: Vec<Gap>,
 }
 
-/// The report as pretty JSON, with a trailing newline.
-pub fn render(report: &Report) -> String {
-    let mut text = serde_json::to_string_pretty(report).expect("reports serialize");
-    text.push('\n');
-    text
-}
-
-/// The report as pretty JSON, with each finding marked `"baseline": "new" | "existing"`
-/// when the context has a baseline (`scan --baseline`); otherwise the same as [`render`].
-pub fn render_with(report: &Report, ctx: &super::Context) -> String {
-    let Some(baseline) = ctx.baseline else {
-        return render(report);
-    };
-    let mut value = match serde_json::to_value(report) {
-        Ok(value) => value,
-        Err(_) => return render(report),
-    };
-    if let Some(findings) = value.get_mut("findings").and_then(|f| f.as_array_mut()) {
-        for (json, finding) in findings.iter_mut().zip(&report.findings) {
-            if let Some(object) = json.as_object_mut() {
-                object.insert("baseline".to_owned(), serde_json::json!(baseline.status(finding).as_str()));
-            }
+/// Writes the report as pretty JSON with a trailing newline, streamed: a large organization's
+/// report is hundreds of megabytes and never held in memory as text. With a baseline in the
+/// context (`scan --baseline`), each finding also says `"baseline": "new" | "existing"`.
+pub fn write(report: &Report, ctx: &super::Context, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    match ctx.baseline {
+        None => serde_json::to_writer_pretty(&mut *out, report)?,
+        Some(baseline) => {
+            let marked = MarkedReport {
+                tool: &report.tool,
+                scan: &report.scan,
+                summary: &report.summary,
+                findings: report.findings.iter().map(|finding| MarkedFinding { finding, baseline: baseline.status(finding).as_str() }).collect(),
+            };
+            serde_json::to_writer_pretty(&mut *out, &marked)?
         }
     }
-    let mut text = serde_json::to_string_pretty(&value).expect("JSON values serialize");
-    text.push('\n');
-    text
+    out.write_all(b"\n")
+}
+
+/// The report as pretty JSON text (see [`write`]).
+pub fn render(report: &Report, ctx: &super::Context) -> String {
+    let mut text = Vec::new();
+    write(report, ctx, &mut text).expect("writing to memory cannot fail");
+    String::from_utf8(text).expect("serde_json writes UTF-8")
+}
+
+#[derive(Serialize)]
+struct MarkedReport<'a> {
+    tool: &'a ToolInfo,
+    scan: &'a ScanInfo,
+    summary: &'a Summary,
+    findings: Vec<MarkedFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct MarkedFinding<'a> {
+    #[serde(flatten)]
+    finding: &'a Finding,
+    baseline: &'static str,
 }

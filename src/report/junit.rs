@@ -59,7 +59,7 @@ impl Counts {
 
 fn write_suite(out: &mut String, rule_id: &str, findings: &[&Finding], ctx: &Context, timestamp: &str) {
     let c = Counts::of(findings.iter().copied());
-    let title = ctx.rule(rule_id).map(|r| r.title.as_str()).or_else(|| findings.first().map(|f| f.title.as_str())).unwrap_or_default();
+    let title = ctx.rule(rule_id).map(|r| &*r.title).or_else(|| findings.first().map(|f| &*f.title)).unwrap_or_default();
     let _ = writeln!(
         out,
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" timestamp=\"{timestamp}\">",

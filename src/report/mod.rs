@@ -76,13 +76,20 @@ pub enum ReportError {
 
 /// Writes a rendered report to a file, or to stdout for `-`.
 pub fn write_output(path: &Path, content: &str) -> std::io::Result<()> {
+    write_output_with(path, |out| out.write_all(content.as_bytes()))
+}
+
+/// Writes an output by streaming it through `write` (buffered) to `path`, or to stdout for `-`.
+pub fn write_output_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
     if path.as_os_str() == "-" {
-        let mut out = std::io::stdout().lock();
-        out.write_all(content.as_bytes())?;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        write(&mut out)?;
         return out.flush();
     }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
-    std::fs::write(path, content)
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    write(&mut out)?;
+    out.flush()
 }

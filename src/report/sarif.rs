@@ -171,7 +171,7 @@ fn help_markdown(rule: &Rule, ctx: &Context) -> String {
     }
     if !rule.frameworks.is_empty() {
         md.push_str("\n### Frameworks\n\n");
-        for (id, controls) in &rule.frameworks {
+        for (id, controls) in rule.frameworks.iter() {
             md.push_str(&format!("- {}: {}\n", frameworks::display_name(id).unwrap_or(id), controls.join(", ")));
         }
     }
@@ -223,7 +223,7 @@ fn result(f: &Finding, rule_index: Option<usize>, ctx: &Context) -> SarifResult 
 fn result_message(f: &Finding) -> String {
     let mut text = f.message.trim().to_owned();
     if text.is_empty() {
-        text = f.title.clone();
+        text = f.title.to_string();
     }
     text.push_str(&format!("\n\nResource: {} ({})\nAccount: {}\nRegion: {}", f.resource.arn, f.resource.kind.as_str(), f.resource.account, f.resource.region));
     if f.outcome == Outcome::Inconclusive {

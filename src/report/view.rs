@@ -196,7 +196,7 @@ fn finding_view(index: usize, f: &Finding, ctx: &Context) -> FindingView {
     FindingView {
         anchor: format!("f{index}"),
         rule_id: f.rule_id.clone(),
-        title: f.title.clone(),
+        title: f.title.to_string(),
         outcome: f.outcome.as_str(),
         severity: f.severity.as_str(),
         arn: f.resource.arn.clone(),
@@ -224,9 +224,9 @@ fn matrix(report: &Report, ctx: &Context) -> Matrix {
     accounts.extend(report.findings.iter().map(|f| f.resource.account.clone()));
     let accounts: Vec<String> = accounts.into_iter().collect();
 
-    let mut rules: BTreeMap<String, (String, Severity)> = ctx.rules.iter().map(|r| (r.id.clone(), (r.title.clone(), r.severity))).collect();
+    let mut rules: BTreeMap<String, (String, Severity)> = ctx.rules.iter().map(|r| (r.id.clone(), (r.title.to_string(), r.severity))).collect();
     for f in &report.findings {
-        rules.entry(f.rule_id.clone()).or_insert_with(|| (f.title.clone(), f.severity));
+        rules.entry(f.rule_id.clone()).or_insert_with(|| (f.title.to_string(), f.severity));
     }
     let rows = rules
         .into_iter()

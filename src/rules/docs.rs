@@ -51,7 +51,7 @@ fn rule_page(rule: &Rule) -> String {
     }
     if !rule.frameworks.is_empty() {
         let _ = writeln!(out, "## Frameworks\n\n| framework | controls |\n|---|---|");
-        for (id, controls) in &rule.frameworks {
+        for (id, controls) in rule.frameworks.iter() {
             let _ = writeln!(out, "| {} | {} |", frameworks::display_name(id).unwrap_or(id), controls.join(", "));
         }
         let _ = writeln!(out);

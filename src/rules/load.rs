@@ -275,7 +275,7 @@ pub fn compile_rule(
     let rule_path = path.to_owned();
     Ok(Rule {
         id: file.id,
-        title: file.title,
+        title: file.title.into(),
         severity: file.severity,
         scope: file.scope,
         description: file.description,
@@ -283,7 +283,7 @@ pub fn compile_rule(
         applies_if,
         pass_rule: pass_rule.expect("no errors means the pass condition compiled"),
         escalations,
-        frameworks: file.frameworks,
+        frameworks: std::sync::Arc::new(file.frameworks),
         references: file.references,
         tests: file.tests,
         path: rule_path,

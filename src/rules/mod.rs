@@ -65,7 +65,8 @@ pub fn names_elements(source: &str) -> bool {
 #[derive(Debug)]
 pub struct Rule {
     pub id: String,
-    pub title: String,
+    /// Shared with every finding of the rule.
+    pub title: std::sync::Arc<str>,
     pub severity: Severity,
     pub scope: Scope,
     pub description: String,
@@ -74,7 +75,8 @@ pub struct Rule {
     pub pass_rule: PassRule,
     /// (severity, condition): raise a failure's severity when the condition is true.
     pub escalations: Vec<(Severity, Condition)>,
-    pub frameworks: Frameworks,
+    /// Shared with every finding of the rule.
+    pub frameworks: std::sync::Arc<Frameworks>,
     pub references: Vec<String>,
     pub tests: Vec<RuleTest>,
     /// Where the rule came from: `rules/<ID>.yaml` for the built-in pack, else the file path.
