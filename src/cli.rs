@@ -248,6 +248,7 @@ fn collect_options(live: &LiveArgs, regions: Option<&[String]>, quiet: bool) -> 
         region: None,
         concurrency: live.concurrency,
         progress: !quiet,
+        facts: None,
     }
 }
 
@@ -311,7 +312,10 @@ fn scan(args: ScanArgs) -> Result<u8, CliError> {
     let (inventory, source) = match &args.snapshot {
         Some(path) => (snapshot::read(path)?, Source::Snapshot),
         None => {
-            let (inventory, calls) = collect::collect(&collect_options(&args.live, args.regions.as_deref(), args.quiet))?;
+            // Only the calls the enabled rules need (the same reads `iam-policy` allows).
+            let mut options = collect_options(&args.live, args.regions.as_deref(), args.quiet);
+            options.facts = Some(crate::iam::needed_reads(&set, &config).into_keys().collect());
+            let (inventory, calls) = collect::collect(&options)?;
             if args.verbose > 0 {
                 print_calls(&calls);
             }

@@ -8,8 +8,9 @@ use crate::inventory::reads::{self, Read};
 use crate::rules::{check, load::scope_shape, shape::Shape, Condition, PassRule, Rule, RuleSet};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// The binding paths a rule's conditions read (e.g. `account.trails[].is_logging`).
-pub fn rule_reads(rule: &Rule) -> BTreeSet<String> {
+/// The binding paths a rule reads (e.g. `account.trails[].is_logging`): in its conditions, and
+/// the paths its message and remediation templates name outright (`trail.status.…`).
+pub fn rule_reads(set: &RuleSet, rule: &Rule) -> BTreeSet<String> {
     let mut vars: HashMap<String, Shape> = HashMap::new();
     vars.insert(rule.scope.variable().to_owned(), scope_shape(rule.scope).clone());
     vars.insert("params".to_owned(), Shape::Any);
@@ -36,7 +37,30 @@ pub fn rule_reads(rule: &Rule) -> BTreeSet<String> {
     for (_, c) in &rule.escalations {
         read(c, &none);
     }
+    out.extend(template_reads(set, rule, &vars));
     out.retain(|p| !p.starts_with("params"));
+    out
+}
+
+/// Paths under the scope variable that the rule's templates name, plus the quantified list
+/// when a template names its elements (`matched`, `unmatched`, `unknown`).
+fn template_reads(set: &RuleSet, rule: &Rule, vars: &HashMap<String, Shape>) -> BTreeSet<String> {
+    let scope = rule.scope.variable();
+    let list = match &rule.pass_rule {
+        PassRule::Quantified { list, .. } => check::element_path(&list.program, vars),
+        PassRule::Expression(_) => None,
+    };
+    let mut out = BTreeSet::new();
+    for part in ["message.pass", "message.fail", "message.not_applicable", "message.inconclusive", "remediation"] {
+        let Ok(template) = set.templates.get_template(&rule.template_name(part)) else { continue };
+        for name in template.undeclared_variables(true) {
+            if name == scope || name.starts_with(&format!("{scope}.")) {
+                out.insert(name);
+            } else if ["matched", "unmatched", "unknown"].iter().any(|e| name == *e || name.starts_with(&format!("{e}."))) {
+                out.extend(list.clone());
+            }
+        }
+    }
     out
 }
 
@@ -47,7 +71,7 @@ pub fn needed_reads(set: &RuleSet, config: &Config) -> BTreeMap<&'static str, BT
         needed.entry(fact).or_default().insert("(every scan)".to_owned());
     }
     for rule in set.rules.iter().filter(|r| config.rule_enabled(&r.id)) {
-        for path in rule_reads(rule) {
+        for path in rule_reads(set, rule) {
             for fact in sources::facts_for(&path) {
                 needed.entry(fact).or_default().insert(rule.id.clone());
             }
@@ -111,7 +135,7 @@ mod tests {
     #[test]
     fn rule_reads_follow_quantified_elements() {
         let set = crate::rules::load_builtin().unwrap();
-        let reads = rule_reads(set.get("CT-MULTI-REGION").unwrap());
+        let reads = rule_reads(&set, set.get("CT-MULTI-REGION").unwrap());
         assert!(reads.contains("account.trails[].is_logging"), "{reads:?}");
         assert!(reads.contains("account.trails[].management_events.all"), "{reads:?}");
     }

@@ -92,6 +92,9 @@ async fn enabled_regions(c: &Collector, s: &Session) -> Fact<Vec<String>> {
 
 /// iam:ListEntitiesForPolicy on AWSCloudTrail_FullAccess, as a permissions policy only.
 async fn cloudtrail_full_access(c: &Collector, s: &Session) -> Fact<PolicyAttachments> {
+    if let Some(skipped) = c.skip("account.cloudtrail_full_access") {
+        return skipped;
+    }
     use aws_sdk_iam::types::PolicyUsageType;
     let client = s.iam(&c.home_region);
     let policy_arn = format!("arn:{}:iam::aws:policy/AWSCloudTrail_FullAccess", c.partition);

@@ -122,6 +122,9 @@ pub async fn read_trail_details(c: &Collector, sessions: &[Session], organizatio
 async fn details(c: &Collector, s: &Session, t: &Trail) -> Details {
     let client = s.cloudtrail(&t.home_region);
     let status = async {
+        if let Some(skipped) = c.skip("trail.status") {
+            return skipped;
+        }
         match c.limiter.run(&s.account_id, client.get_trail_status().name(&t.arn).send()).await {
             Ok(out) => Fact::Value(TrailStatus {
                 is_logging: out.is_logging().unwrap_or(false),
@@ -140,6 +143,9 @@ async fn details(c: &Collector, s: &Session, t: &Trail) -> Details {
         }
     };
     let selectors = async {
+        if let Some(skipped) = c.skip("trail.event_selectors") {
+            return skipped;
+        }
         match c.limiter.run(&s.account_id, client.get_event_selectors().trail_name(&t.arn).send()).await {
             Ok(out) => Fact::Value(EventSelectors {
                 basic: out.event_selectors().iter().map(event_selector).collect(),
@@ -149,6 +155,9 @@ async fn details(c: &Collector, s: &Session, t: &Trail) -> Details {
         }
     };
     let insights = async {
+        if let Some(skipped) = c.skip("trail.insight_selectors") {
+            return skipped;
+        }
         // Without insight selectors the call fails with InsightNotEnabledException: skip it.
         if !t.has_insight_selectors {
             return Fact::Value(Vec::new());
@@ -204,6 +213,9 @@ fn insight_selector(s: &sdk::InsightSelector) -> InsightSelector {
 
 /// cloudtrail:ListEventDataStores, then GetEventDataStore and GetInsightSelectors for each.
 pub async fn event_data_stores(c: &Collector, s: &Session, region: &str) -> Fact<Vec<EventDataStore>> {
+    if let Some(skipped) = c.skip("region.event_data_stores") {
+        return skipped;
+    }
     let client = s.cloudtrail(region);
     let mut arns = Vec::new();
     let mut token = None;
@@ -237,10 +249,13 @@ async fn event_data_store(c: &Collector, s: &Session, client: &aws_sdk_cloudtrai
         .run(&s.account_id, client.get_event_data_store().event_data_store(arn).send())
         .await
         .map_err(|err| unreadable("cloudtrail:GetEventDataStore", &err))?;
-    let insight_selectors = match c.limiter.run(&s.account_id, client.get_insight_selectors().event_data_store(arn).send()).await {
-        Ok(out) => Fact::Value(out.insight_selectors().iter().map(insight_selector).collect()),
-        Err(err) if code(&err) == Some("InsightNotEnabledException") => Fact::Value(Vec::new()),
-        Err(err) => unreadable_fact("cloudtrail:GetInsightSelectors", &err),
+    let insight_selectors = match c.skip("region.event_data_stores.insight_selectors") {
+        Some(skipped) => skipped,
+        None => match c.limiter.run(&s.account_id, client.get_insight_selectors().event_data_store(arn).send()).await {
+            Ok(out) => Fact::Value(out.insight_selectors().iter().map(insight_selector).collect()),
+            Err(err) if code(&err) == Some("InsightNotEnabledException") => Fact::Value(Vec::new()),
+            Err(err) => unreadable_fact("cloudtrail:GetInsightSelectors", &err),
+        },
     };
     Ok(EventDataStore {
         arn: arn.to_owned(),

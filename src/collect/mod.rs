@@ -44,6 +44,9 @@ pub struct Options {
     pub concurrency: usize,
     /// Show a progress bar (only on a terminal).
     pub progress: bool,
+    /// The inventory facts to read (`inventory::reads`), from the rules the scan runs; `None`
+    /// reads every fact (`collect`, whose snapshot may be evaluated with any rules later).
+    pub facts: Option<std::collections::BTreeSet<&'static str>>,
 }
 
 impl Default for Options {
@@ -59,6 +62,7 @@ impl Default for Options {
             region: None,
             concurrency: 32,
             progress: false,
+            facts: None,
         }
     }
 }
@@ -82,6 +86,25 @@ pub(crate) struct Collector {
     pub partition: String,
     pub limiter: Limiter,
     pub progress: progress::Progress,
+    /// See [`Options::facts`].
+    pub facts: Option<std::collections::BTreeSet<&'static str>>,
+}
+
+impl Collector {
+    /// `Some(not collected)` when no rule of this scan needs `fact` (a name from
+    /// `inventory::reads`), so the read is skipped; `None` to read it.
+    pub fn skip<T>(&self, fact: &str) -> Option<Fact<T>> {
+        let facts = self.facts.as_ref()?;
+        if facts.contains(fact) {
+            return None;
+        }
+        let api = crate::inventory::reads::by_fact(fact).map(|r| r.api.to_owned());
+        Some(Fact::Unreadable(crate::inventory::Unreadable {
+            reason: crate::inventory::UnreadableReason::NotCollected,
+            api,
+            detail: Some("no rule of this scan reads it".to_owned()),
+        }))
+    }
 }
 
 /// Calls in flight for one account at once.
@@ -112,6 +135,7 @@ pub async fn collect_async(options: &Options) -> Result<(Inventory, CallLog), Co
         partition,
         limiter: Limiter::new(options.concurrency, PER_ACCOUNT.min(options.concurrency.max(1))),
         progress: progress::Progress::new(options.progress),
+        facts: options.facts.clone(),
     };
 
     collector.progress.phase("organization");

@@ -8,6 +8,9 @@ use crate::inventory::{EventBridgeRule, Fact, MetricAlarm, MetricFilter, MetricT
 /// events:ListRules on the default bus (the pattern and state come with it), then
 /// events:ListTargetsByRule for each rule.
 pub async fn eventbridge_rules(c: &Collector, s: &Session, region: &str) -> Fact<Vec<EventBridgeRule>> {
+    if let Some(skipped) = c.skip("region.eventbridge_rules") {
+        return skipped;
+    }
     let client = s.events(region);
     let mut listed = Vec::new();
     let mut token = None;
@@ -64,6 +67,9 @@ async fn targets(c: &Collector, s: &Session, client: &aws_sdk_eventbridge::Clien
 
 /// logs:DescribeMetricFilters (all log groups of the region).
 pub async fn metric_filters(c: &Collector, s: &Session, region: &str) -> Fact<Vec<MetricFilter>> {
+    if let Some(skipped) = c.skip("region.metric_filters") {
+        return skipped;
+    }
     let client = s.logs(region);
     let mut out = Vec::new();
     let mut token = None;
@@ -94,6 +100,9 @@ pub async fn metric_filters(c: &Collector, s: &Session, region: &str) -> Fact<Ve
 
 /// cloudwatch:DescribeAlarms (metric alarms).
 pub async fn alarms(c: &Collector, s: &Session, region: &str) -> Fact<Vec<MetricAlarm>> {
+    if let Some(skipped) = c.skip("region.alarms") {
+        return skipped;
+    }
     let client = s.cloudwatch(region);
     let mut out = Vec::new();
     let mut token = None;

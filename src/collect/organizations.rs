@@ -32,6 +32,9 @@ pub async fn organization(c: &Collector) -> Fact<Option<Organization>> {
 }
 
 async fn accounts(c: &Collector) -> Fact<Vec<OrganizationAccount>> {
+    if let Some(skipped) = c.skip("organization.accounts") {
+        return skipped;
+    }
     let client = c.caller.organizations(&c.home_region);
     let mut out = Vec::new();
     let mut token = None;
@@ -65,6 +68,9 @@ fn account_status(a: &aws_sdk_organizations::types::Account) -> String {
 }
 
 async fn delegated_administrators(c: &Collector) -> Fact<Vec<DelegatedAdministrator>> {
+    if let Some(skipped) = c.skip("organization.delegated_administrators") {
+        return skipped;
+    }
     let client = c.caller.organizations(&c.home_region);
     let mut out = Vec::new();
     let mut token = None;
@@ -90,6 +96,9 @@ async fn delegated_administrators(c: &Collector) -> Fact<Vec<DelegatedAdministra
 }
 
 async fn trusted_services(c: &Collector) -> Fact<Vec<String>> {
+    if let Some(skipped) = c.skip("organization.trusted_service_principals") {
+        return skipped;
+    }
     let client = c.caller.organizations(&c.home_region);
     let mut out = Vec::new();
     let mut token = None;

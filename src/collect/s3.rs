@@ -34,6 +34,9 @@ pub async fn owned_bucket_names(c: &Collector, s: &Session) -> Fact<Vec<String>>
 
 /// s3control:GetPublicAccessBlock for the account.
 pub async fn account_public_access_block(c: &Collector, s: &Session) -> Fact<Option<PublicAccessBlock>> {
+    if let Some(skipped) = c.skip("account.public_access_block") {
+        return skipped;
+    }
     let call = s.s3control(&c.home_region).get_public_access_block().account_id(&s.account_id).send();
     match c.limiter.run(&s.account_id, call).await {
         Ok(out) => Fact::Value(out.public_access_block_configuration().map(|p| PublicAccessBlock {
@@ -109,6 +112,9 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
     };
     let (versioning, encryption, lifecycle, object_lock, public_access_block, policy, policy_is_public, acl_grants, object_ownership, logging) = tokio::join!(
         async {
+            if let Some(skipped) = c.skip("bucket.versioning") {
+                return skipped;
+            }
             match c.limiter.run(&s.account_id, client.get_bucket_versioning().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
                 Ok(out) => Fact::Value(BucketVersioning {
                     status: out.status().map(|s| s.as_str().to_owned()),
@@ -118,6 +124,9 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
             }
         },
         async {
+            if let Some(skipped) = c.skip("bucket.encryption") {
+                return skipped;
+            }
             match c.limiter.run(&s.account_id, client.get_bucket_encryption().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
                 Ok(out) => Fact::Value(out.server_side_encryption_configuration().map(|conf| {
                     conf.rules()
@@ -137,6 +146,9 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
             }
         },
         async {
+            if let Some(skipped) = c.skip("bucket.lifecycle") {
+                return skipped;
+            }
             match c.limiter.run(&s.account_id, client.get_bucket_lifecycle_configuration().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
                 Ok(out) => Fact::Value(Some(out.rules().iter().map(lifecycle_rule).collect())),
                 Err(err) if code(&err) == Some("NoSuchLifecycleConfiguration") => Fact::Value(None),
@@ -144,6 +156,9 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
             }
         },
         async {
+            if let Some(skipped) = c.skip("bucket.object_lock") {
+                return skipped;
+            }
             match c.limiter.run(&s.account_id, client.get_object_lock_configuration().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
                 Ok(out) => Fact::Value(out.object_lock_configuration().map(|conf| ObjectLock {
                     enabled: conf.object_lock_enabled().map(|e| e.as_str()) == Some("Enabled"),
@@ -158,6 +173,9 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
             }
         },
         async {
+            if let Some(skipped) = c.skip("bucket.public_access_block") {
+                return skipped;
+            }
             match c.limiter.run(&s.account_id, client.get_public_access_block().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
                 Ok(out) => Fact::Value(out.public_access_block_configuration().map(|p| PublicAccessBlock {
                     block_public_acls: p.block_public_acls().unwrap_or(false),
@@ -170,6 +188,9 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
             }
         },
         async {
+            if let Some(skipped) = c.skip("bucket.policy") {
+                return skipped;
+            }
             match c.limiter.run(&s.account_id, client.get_bucket_policy().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
                 Ok(out) => Fact::Value(out.policy().map(str::to_owned)),
                 Err(err) if code(&err) == Some("NoSuchBucketPolicy") => Fact::Value(None),
@@ -177,6 +198,9 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
             }
         },
         async {
+            if let Some(skipped) = c.skip("bucket.policy_is_public") {
+                return skipped;
+            }
             match c.limiter.run(&s.account_id, client.get_bucket_policy_status().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
                 Ok(out) => Fact::Value(out.policy_status().and_then(|p| p.is_public())),
                 Err(err) if code(&err) == Some("NoSuchBucketPolicy") => Fact::Value(None),
@@ -184,6 +208,9 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
             }
         },
         async {
+            if let Some(skipped) = c.skip("bucket.acl_grants") {
+                return skipped;
+            }
             match c.limiter.run(&s.account_id, client.get_bucket_acl().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
                 Ok(out) => Fact::Value(
                     out.grants()
@@ -200,6 +227,9 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
             }
         },
         async {
+            if let Some(skipped) = c.skip("bucket.object_ownership") {
+                return skipped;
+            }
             match c.limiter.run(&s.account_id, client.get_bucket_ownership_controls().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
                 Ok(out) => Fact::Value(
                     out.ownership_controls().and_then(|o| o.rules().first()).map(|r| r.object_ownership().as_str().to_owned()),
@@ -209,6 +239,9 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
             }
         },
         async {
+            if let Some(skipped) = c.skip("bucket.logging") {
+                return skipped;
+            }
             match c.limiter.run(&s.account_id, client.get_bucket_logging().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
                 Ok(out) => Fact::Value(out.logging_enabled().map(|l| BucketLogging {
                     target_bucket: l.target_bucket().to_owned(),
@@ -289,6 +322,9 @@ pub async fn read_kms_keys(c: &Collector, sessions: &[Session], accounts: &[Acco
         }
     }
     let reads = keys.into_iter().map(|(key, (s, region))| async move {
+        if let Some(skipped) = c.skip("kms_key.metadata") {
+            return KmsKey { key_id: key.to_owned(), metadata: skipped };
+        }
         let metadata = match c.limiter.run(&s.account_id, s.kms(region).describe_key().key_id(key).send()).await {
             Ok(out) => match out.key_metadata() {
                 Some(m) => Fact::Value(KmsKeyMetadata {

@@ -20,6 +20,9 @@ pub enum UnreadableReason {
     Unsupported,
     /// Any other failure: throttling that outlasted the retries, a 5xx, a timeout.
     Error,
+    /// Not read on purpose: no rule enabled for the scan that collected the snapshot needs it
+    /// (a scan makes only the calls its rules need). Never listed as a gap of that scan.
+    NotCollected,
 }
 
 impl UnreadableReason {
@@ -29,6 +32,7 @@ impl UnreadableReason {
             Self::NotFound => "not_found",
             Self::Unsupported => "unsupported",
             Self::Error => "error",
+            Self::NotCollected => "not_collected",
         }
     }
 }

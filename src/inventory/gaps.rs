@@ -30,6 +30,9 @@ impl Collector<'_> {
     }
 
     fn push(&mut self, u: &Unreadable, account: &str, region: &str, default_api: &str, resource: &str) {
+        if u.reason == UnreadableReason::NotCollected {
+            return; // skipped on purpose: nothing the scan's rules needed is missing
+        }
         self.gaps.push(Gap {
             account: account.to_owned(),
             region: region.to_owned(),

@@ -480,3 +480,59 @@ async fn a_failing_service_leaves_only_its_facts_inconclusive() {
         assert_eq!(lines(&failing), lines(&clean), "{rule}");
     }
 }
+
+/// A scan reads only what its rules need: with one trail rule enabled, no bucket, monitoring,
+/// IAM or Organizations calls are made, the rule's findings are those of a full scan, and the
+/// facts left unread are not reported as missing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scan_makes_only_the_calls_its_rules_need() {
+    let endpoint = Endpoint::start();
+    seed_one_account(&endpoint).await;
+    endpoint.control("POST", "/_trailwarden/calls/reset");
+    let args = ["--regions", "us-east-1,eu-west-1", "--fail-on", "never"];
+    let (_, full) = scan_async(&endpoint, &args).await;
+    let full_calls = endpoint.calls().len();
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("trailwarden.yaml");
+    std::fs::write(&config, "enabled_rules: [CT-IS-LOGGING]\n").unwrap();
+    let snapshot = dir.path().join("snapshot.json");
+    endpoint.control("POST", "/_trailwarden/calls/reset");
+    let (code, narrow) = scan_async(
+        &endpoint,
+        &["--regions", "us-east-1,eu-west-1", "--fail-on", "never", "--config", config.to_str().unwrap(), "--save-snapshot", snapshot.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(code, Some(0));
+    let calls = endpoint.calls();
+    let operations: std::collections::BTreeSet<&str> = calls.iter().map(|c| c["operation"].as_str().unwrap_or("?")).collect();
+    let expected: std::collections::BTreeSet<&str> =
+        ["GetCallerIdentity", "DescribeOrganization", "ListRegions", "DescribeTrails", "GetTrailStatus", "ListBuckets", "GetBucketLocation"].into();
+    assert_eq!(operations, expected, "calls of a CT-IS-LOGGING-only scan");
+    assert!(calls.len() * 2 < full_calls, "{} calls, against {full_calls} for the full pack", calls.len());
+
+    let lines = |r: &serde_json::Value| finding_lines(r).into_iter().filter(|l| l.starts_with("\"CT-IS-LOGGING\"")).collect::<Vec<_>>();
+    assert_eq!(finding_lines(&narrow), lines(&full));
+    assert_eq!(gaps(&narrow), Vec::<(String, String)>::new(), "nothing the scan needed is missing");
+
+    // The snapshot says which facts were left unread, so a later scan with more rules is
+    // inconclusive on them instead of judging them absent.
+    let (_, later) = {
+        let snapshot = snapshot.clone();
+        tokio::task::spawn_blocking(move || {
+            let output = Command::cargo_bin("trailwarden")
+                .unwrap()
+                .args(["scan", "--quiet", "--json", "-", "--fail-on", "never", "--snapshot"])
+                .arg(&snapshot)
+                .output()
+                .unwrap();
+            (output.status.code(), serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap())
+        })
+        .await
+        .unwrap()
+    };
+    assert_eq!(outcome(&later, "CT-BUCKET-VERSIONING", "live-logs"), ["inconclusive"]);
+    assert_eq!(outcome(&later, "CT-IS-LOGGING", "trail/main"), ["pass"]);
+    let message = later["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "CT-BUCKET-VERSIONING").unwrap()["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("not_collected"), "{message}");
+}
