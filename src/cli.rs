@@ -325,7 +325,8 @@ fn scan(args: ScanArgs) -> Result<u8, CliError> {
     if let Some(path) = &args.save_snapshot {
         snapshot::write(&inventory, path)?;
     }
-    let mut result = crate::scan::scan_inventory(&set, &inventory, &config, source, args.regions.as_deref(), started_at);
+    let scope = scan_scope(&inventory);
+    let mut result = crate::scan::scan_inventory(&set, inventory, &config, source, args.regions.as_deref(), started_at);
     if let Some(framework) = &args.framework {
         let status = crate::compliance::status(&result.report.findings, framework);
         result.report.summary.frameworks = Some(std::collections::BTreeMap::from([(framework.clone(), status)]));
@@ -333,7 +334,7 @@ fn scan(args: ScanArgs) -> Result<u8, CliError> {
     for warning in &result.warnings {
         eprintln!("warning: {warning}");
     }
-    let ctx = Context::new(&set, |id| config.rule_enabled(id), scan_scope(&inventory)).with_baseline(baseline.as_ref());
+    let ctx = Context::new(&set, |id| config.rule_enabled(id), scope).with_baseline(baseline.as_ref());
     write_reports(&args, &result.report, &ctx)?;
     if !args.quiet {
         report::console::print(&result.report, result.rules_run, baseline.as_ref());
