@@ -61,10 +61,28 @@ impl Intercept for Recorder {
     }
 }
 
+/// One HTTP client, so one connection pool, for every SDK client of a run. Without it each
+/// client the collector makes (one per call site) gets a pool of its own and nearly every call
+/// opens a new connection (and, against AWS, a new TLS session). Built as the SDK builds its
+/// default: rustls with aws-lc, proxies from the environment.
+fn shared_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::{proxy::ProxyConfig, tls, Builder, Connector};
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = Connector::builder().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
+}
+
 /// The base configuration from the standard chain (environment, profile, SSO, web identity,
 /// instance metadata), with the scanner's retry and timeout settings.
 pub async fn base_config(profile: Option<&str>, region: Option<&str>) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(shared_http_client())
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
         .timeout_config(TimeoutConfig::builder().operation_attempt_timeout(ATTEMPT_TIMEOUT).operation_timeout(CALL_TIMEOUT).build());
     if let Some(profile) = profile {

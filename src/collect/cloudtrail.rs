@@ -63,17 +63,34 @@ fn trail(t: &sdk::Trail) -> Trail {
 
 /// The details of one trail, as read by one account.
 #[derive(Clone)]
-struct Details {
+pub struct Details {
     status: Fact<TrailStatus>,
     event_selectors: Fact<EventSelectors>,
     insight_selectors: Fact<Vec<InsightSelector>>,
+}
+
+/// The details of every listed trail: for each account, for each of its trails, in order.
+pub struct TrailDetails(Vec<Vec<Details>>);
+
+impl TrailDetails {
+    /// Fills the trails of `accounts` (the accounts they were read for) with their details.
+    pub fn apply(self, accounts: &mut [Account]) {
+        for (account, details) in accounts.iter_mut().zip(self.0) {
+            for (t, found) in account.trails.iter_mut().zip(details) {
+                t.status = found.status;
+                t.event_selectors = found.event_selectors;
+                t.insight_selectors = found.insight_selectors;
+            }
+        }
+    }
 }
 
 /// Reads each trail's status and selectors once. The reader is the trail's owner when the
 /// owner was scanned, else a CloudTrail delegated administrator that was scanned (both can
 /// read organization trails); other accounts listing the trail share that reading. A trail
 /// that neither can read is read by every account that lists it, with what each may see.
-pub async fn read_trail_details(c: &Collector, sessions: &[Session], organization: &Fact<Option<Organization>>, accounts: &mut [Account]) {
+/// Needs only what DescribeTrails listed, so it runs beside the bucket and key reads.
+pub async fn read_trail_details(c: &Collector, sessions: &[Session], organization: &Fact<Option<Organization>>, accounts: &[Account]) -> TrailDetails {
     let scanned: HashMap<&str, &Session> = sessions.iter().map(|s| (s.account_id.as_str(), s)).collect();
     let delegated: Vec<&str> = match organization {
         Fact::Value(Some(org)) => org
@@ -108,15 +125,18 @@ pub async fn read_trail_details(c: &Collector, sessions: &[Session], organizatio
     });
     let done: HashMap<(String, String), Details> =
         futures::future::join_all(reads).await.into_iter().map(|(reader, arn, d)| ((reader, arn), d)).collect();
-    for account in accounts.iter_mut() {
-        let id = account.id.clone();
-        for t in &mut account.trails {
-            let found = done.get(&(reader_of(&id, t), t.arn.clone())).cloned().expect("every listed trail has a reader");
-            t.status = found.status;
-            t.event_selectors = found.event_selectors;
-            t.insight_selectors = found.insight_selectors;
-        }
-    }
+    TrailDetails(
+        accounts
+            .iter()
+            .map(|account| {
+                account
+                    .trails
+                    .iter()
+                    .map(|t| done.get(&(reader_of(&account.id, t), t.arn.clone())).cloned().expect("every listed trail has a reader"))
+                    .collect()
+            })
+            .collect(),
+    )
 }
 
 async fn details(c: &Collector, s: &Session, t: &Trail) -> Details {

@@ -147,12 +147,15 @@ pub async fn collect_async(options: &Options) -> Result<(Inventory, CallLog), Co
         futures::future::join_all(sessions.iter().map(|s| account::collect(&collector, s, options.regions.as_deref()))).await;
     accounts.sort_by(|a, b| a.id.cmp(&b.id));
 
-    collector.progress.phase("trail details");
-    cloudtrail::read_trail_details(&collector, &sessions, &organization, &mut accounts).await;
-
-    collector.progress.phase("log buckets and keys");
-    let buckets = s3::read_buckets(&collector, &sessions, &accounts).await;
-    let kms_keys = s3::read_kms_keys(&collector, &sessions, &accounts).await;
+    // Trail details, log buckets and KMS keys all follow from what DescribeTrails listed, so
+    // they are read together rather than one phase after another.
+    collector.progress.phase("trail details, log buckets and keys");
+    let (details, buckets, kms_keys) = tokio::join!(
+        cloudtrail::read_trail_details(&collector, &sessions, &organization, &accounts),
+        s3::read_buckets(&collector, &sessions, &accounts),
+        s3::read_kms_keys(&collector, &sessions, &accounts),
+    );
+    details.apply(&mut accounts);
     collector.progress.finish();
 
     collection_errors.sort_by(|a, b| a.account_id.cmp(&b.account_id));
