@@ -261,6 +261,7 @@ async fn one_account_scan_finds_what_was_seeded_and_only_reads() {
 async fn a_scan_without_regions_covers_every_enabled_region() {
     let endpoint = Endpoint::start();
     seed_one_account(&endpoint).await;
+    endpoint.control("POST", "/_trailwarden/calls/reset");
     let (code, report) = scan_async(&endpoint, &["--fail-on", "never"]).await;
     assert_eq!(code, Some(0));
     let regions = report["scan"]["regions"].as_array().unwrap();
@@ -275,6 +276,7 @@ async fn a_scan_without_regions_covers_every_enabled_region() {
         .map(|f| f["outcome"].as_str().unwrap())
         .collect();
     assert_eq!(coverage, vec!["pass"; 17]);
+    assert_read_only_and_allowed(&endpoint.calls());
 }
 
 /// An organization as AWS recommends it: the organization trail in the management account,
@@ -398,6 +400,7 @@ async fn a_bucket_the_scanner_may_not_read_is_inconclusive_and_the_scan_incomple
     let trails = aws_sdk_cloudtrail::Client::new(&endpoint.sdk("us-east-1").await);
     trails.create_trail().name("to-partner").s3_bucket_name("partner-logs").is_multi_region_trail(true).send().await.unwrap();
     trails.start_logging().name("to-partner").send().await.unwrap();
+    endpoint.control("POST", "/_trailwarden/calls/reset");
 
     let args = ["--regions", "us-east-1", "--fail-on", "never"];
     let (code, report) = scan_async(&endpoint, &args).await;
@@ -424,6 +427,7 @@ async fn a_bucket_the_scanner_may_not_read_is_inconclusive_and_the_scan_incomple
 
     let (code, _) = scan_async(&endpoint, &["--regions", "us-east-1", "--fail-on", "never", "--fail-on-incomplete"]).await;
     assert_eq!(code, Some(3));
+    assert_read_only_and_allowed(&endpoint.calls());
 }
 
 /// Throttling is retried: with every 4th call throttled the scan finds exactly what it finds
@@ -445,6 +449,7 @@ async fn every_fourth_call_throttled_gives_the_same_findings() {
     assert_eq!(finding_lines(&throttled), finding_lines(&clean));
     assert_eq!(gaps(&throttled), gaps(&clean));
     assert_only_lake_gaps(&throttled);
+    assert_read_only_and_allowed(&calls);
 }
 
 /// One service failing (S3 answering 500 to everything): its facts are inconclusive and
@@ -453,6 +458,7 @@ async fn every_fourth_call_throttled_gives_the_same_findings() {
 async fn a_failing_service_leaves_only_its_facts_inconclusive() {
     let endpoint = Endpoint::start();
     seed_one_account(&endpoint).await;
+    endpoint.control("POST", "/_trailwarden/calls/reset");
     let args = ["--regions", "us-east-1,eu-west-1", "--fail-on", "never"];
     let (_, clean) = scan_async(&endpoint, &args).await;
 
@@ -479,6 +485,7 @@ async fn a_failing_service_leaves_only_its_facts_inconclusive() {
         let lines = |r: &serde_json::Value| finding_lines(r).into_iter().filter(|l| l.starts_with(&format!("\"{rule}\""))).collect::<Vec<_>>();
         assert_eq!(lines(&failing), lines(&clean), "{rule}");
     }
+    assert_read_only_and_allowed(&endpoint.calls());
 }
 
 /// A scan reads only what its rules need: with one trail rule enabled, no bucket, monitoring,
@@ -535,4 +542,5 @@ async fn a_scan_makes_only_the_calls_its_rules_need() {
     assert_eq!(outcome(&later, "CT-IS-LOGGING", "trail/main"), ["pass"]);
     let message = later["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "CT-BUCKET-VERSIONING").unwrap()["message"].as_str().unwrap().to_owned();
     assert!(message.contains("not_collected"), "{message}");
+    assert_read_only_and_allowed(&endpoint.calls());
 }
