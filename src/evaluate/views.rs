@@ -15,6 +15,7 @@ use crate::inventory::{
     OrganizationAccount, PolicyAttachments, PublicAccessBlock, Trail, TrailStatus, Unreadable, UnreadableReason,
 };
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -446,38 +447,51 @@ pub fn build(inventory: &Inventory) -> Subjects {
     };
     let scanned: BTreeSet<&str> = inventory.accounts.iter().map(|a| a.id.as_str()).collect();
 
-    for account in &inventory.accounts {
-        let trails = account_trails(&cx, account);
-        let region_trails: Vec<RegionTrail> = trails.iter().map(RegionTrail::from).collect();
-        let trails_unreadable: Vec<(String, Unreadable)> = trails.iter().flat_map(trail_unreadable).collect();
-        subjects.accounts.push(account_subject(&cx, account, trails));
-        for region in &account.regions {
-            if !region_enabled(account, &region.name) {
-                continue;
-            }
-            subjects.regions.push(region_subject(&cx, account, region, region_trails.clone(), &trails_unreadable));
-            if let Fact::Value(stores) = &region.event_data_stores {
-                for store in stores {
-                    subjects.event_data_stores.push(event_data_store_subject(account, &region.name, store));
+    // Accounts are independent of each other: their subjects are built on all cores, and
+    // collected in inventory order.
+    let per_account: Vec<(Subject<AccountView>, Vec<Subject<RegionView>>, Vec<Subject<EventDataStoreView>>)> = inventory
+        .accounts
+        .par_iter()
+        .map(|account| {
+            let trails = account_trails(&cx, account);
+            let region_trails: Vec<RegionTrail> = trails.iter().map(RegionTrail::from).collect();
+            let trails_unreadable: Vec<(String, Unreadable)> = trails.iter().flat_map(trail_unreadable).collect();
+            let account_subject = account_subject(&cx, account, trails);
+            let mut regions = Vec::new();
+            let mut stores = Vec::new();
+            for region in account.regions.iter().filter(|r| region_enabled(account, &r.name)) {
+                regions.push(region_subject(&cx, account, region, region_trails.clone(), &trails_unreadable));
+                if let Fact::Value(listed) = &region.event_data_stores {
+                    stores.extend(listed.iter().map(|store| event_data_store_subject(account, &region.name, store)));
                 }
             }
-        }
+            (account_subject, regions, stores)
+        })
+        .collect();
+    for (account, regions, stores) in per_account {
+        subjects.accounts.push(account);
+        subjects.regions.extend(regions);
+        subjects.event_data_stores.extend(stores);
     }
 
-    for (account, trail) in owned_trails.values() {
-        let view = trail_view(&cx, account, trail);
-        let unreadable = trail_unreadable(&view);
-        subjects.trails.push(Subject {
-            resource: ResourceRef {
-                arn: trail.arn.clone(),
-                kind: ResourceKind::Trail,
-                account: trail.owner_account_id().to_owned(),
-                region: trail.home_region.clone(),
-            },
-            view,
-            unreadable,
-        });
-    }
+    let owned: Vec<&(&Account, &Trail)> = owned_trails.values().collect();
+    subjects.trails = owned
+        .par_iter()
+        .map(|(account, trail)| {
+            let view = trail_view(&cx, account, trail);
+            let unreadable = trail_unreadable(&view);
+            Subject {
+                resource: ResourceRef {
+                    arn: trail.arn.clone(),
+                    kind: ResourceKind::Trail,
+                    account: trail.owner_account_id().to_owned(),
+                    region: trail.home_region.clone(),
+                },
+                view,
+                unreadable,
+            }
+        })
+        .collect();
 
     // Buckets named by trails whose owner was scanned.
     let mut bucket_trails: BTreeMap<&str, Vec<&Trail>> = BTreeMap::new();
