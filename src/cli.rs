@@ -249,6 +249,7 @@ fn collect_options(live: &LiveArgs, regions: Option<&[String]>, quiet: bool) -> 
         concurrency: live.concurrency,
         progress: !quiet,
         facts: None,
+        alerting_home_regions_only: false,
     }
 }
 
@@ -315,6 +316,7 @@ fn scan(args: ScanArgs) -> Result<u8, CliError> {
             // Only the calls the enabled rules need (the same reads `iam-policy` allows).
             let mut options = collect_options(&args.live, args.regions.as_deref(), args.quiet);
             options.facts = Some(crate::iam::needed_reads(&set, &config).into_keys().collect());
+            options.alerting_home_regions_only = crate::iam::alerting_only_in_trail_home_regions(&set, &config);
             let (inventory, calls) = collect::collect(&options)?;
             if args.verbose > 0 {
                 print_calls(&calls);

@@ -80,6 +80,24 @@ pub fn needed_reads(set: &RuleSet, config: &Config) -> BTreeMap<&'static str, BT
     needed
 }
 
+/// The facts of alerting on trail changes, listed in every region.
+const ALERTING_FACTS: [&str; 3] = ["region.eventbridge_rules", "region.metric_filters", "region.alarms"];
+
+/// Whether the enabled rules need the alerting facts only in the regions where an account
+/// homes a trail of its own: true when every enabled rule that reads them applies only there
+/// (`applies_if: region.home_of_owned_trail`, alone or as the first term of `&&`), as the
+/// built-in CT-TAMPER-ALERTS does. A rule that reads them anywhere else makes it false.
+pub fn alerting_only_in_trail_home_regions(set: &RuleSet, config: &Config) -> bool {
+    set.rules.iter().filter(|r| config.rule_enabled(&r.id)).all(|rule| {
+        let reads_alerting = rule_reads(set, rule).iter().any(|path| sources::facts_for(path).iter().any(|f| ALERTING_FACTS.contains(f)));
+        let home_only = rule.applies_if.as_ref().is_some_and(|c| {
+            let source = c.source.trim();
+            source == "region.home_of_owned_trail" || source.starts_with("region.home_of_owned_trail &&")
+        });
+        !reads_alerting || home_only
+    })
+}
+
 /// The IAM policy document (JSON) for the enabled rules.
 pub fn policy(set: &RuleSet, config: &Config) -> serde_json::Value {
     let needed = needed_reads(set, config);
@@ -149,5 +167,28 @@ mod tests {
         let fewer = needed_reads(&set, &only);
         assert!(!fewer.contains_key("bucket.versioning"), "{fewer:?}");
         assert!(fewer.contains_key("trail"));
+    }
+
+    #[test]
+    fn alerting_is_read_in_home_regions_only_when_every_reader_applies_only_there() {
+        let set = crate::rules::load_builtin().unwrap();
+        assert!(alerting_only_in_trail_home_regions(&set, &Config::default()));
+
+        // A rule of one's own that reads metric filters in every region needs them everywhere.
+        let dir = std::env::temp_dir().join(format!("trailwarden-iam-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("X-FILTERS.yaml"),
+            "id: X-FILTERS\ntitle: Filters\nseverity: low\nscope: region\ndescription: d\n\
+             pass_if: size(region.metric_filters) > 0\nmessage:\n  pass: ok\n  fail: bad\nremediation: r\n\
+             tests:\n  - name: none\n    facts: {metric_filters: []}\n    expect: fail\n",
+        )
+        .unwrap();
+        let custom = crate::rules::load::load_rules(&[dir.clone()]);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let custom = custom.unwrap_or_else(|e| panic!("{e}"));
+        assert!(!alerting_only_in_trail_home_regions(&custom, &Config::default()));
+        let without = Config { disabled_rules: vec!["X-FILTERS".to_owned()], ..Config::default() };
+        assert!(alerting_only_in_trail_home_regions(&custom, &without));
     }
 }

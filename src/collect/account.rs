@@ -42,13 +42,31 @@ pub async fn collect(c: &Collector, s: &Session, wanted: Option<&[String]>) -> A
 
 /// What one region lists, with the trails DescribeTrails returned there (details come later).
 async fn region(c: &Collector, s: &Session, name: &str) -> (RegionInventory, Vec<aws_sdk_cloudtrail::types::Trail>) {
-    let (trails, event_data_stores, eventbridge_rules, metric_filters, alarms) = tokio::join!(
-        cloudtrail::describe_trails(c, s, name),
-        cloudtrail::event_data_stores(c, s, name),
-        monitoring::eventbridge_rules(c, s, name),
-        monitoring::metric_filters(c, s, name),
-        monitoring::alarms(c, s, name),
-    );
+    let alerting = async {
+        let trails = cloudtrail::describe_trails(c, s, name).await;
+        // Alerting on trail changes only matters where the account's own trails are homed
+        // (StopLogging, UpdateTrail and DeleteTrail are called there); when the scan's rules
+        // read these facts nowhere else, the other regions are not listed.
+        let homed_here = match &trails {
+            Ok(listed) => listed.iter().any(|t| t.home_region() == Some(name) && t.trail_arn().and_then(|a| a.split(':').nth(4)) == Some(s.account_id.as_str())),
+            Err(_) => true, // unknown: read them
+        };
+        if c.alerting_home_regions_only && !homed_here {
+            let skipped = |api: &str| crate::inventory::Unreadable {
+                reason: crate::inventory::UnreadableReason::NotCollected,
+                api: Some(api.to_owned()),
+                detail: Some("no trail of the account is homed in this region, and no rule of this scan reads it here".to_owned()),
+            };
+            let rules = Fact::Unreadable(skipped("events:ListRules"));
+            let filters = Fact::Unreadable(skipped("logs:DescribeMetricFilters"));
+            let alarms = Fact::Unreadable(skipped("cloudwatch:DescribeAlarms"));
+            return (trails, rules, filters, alarms);
+        }
+        let (rules, filters, alarms) =
+            tokio::join!(monitoring::eventbridge_rules(c, s, name), monitoring::metric_filters(c, s, name), monitoring::alarms(c, s, name));
+        (trails, rules, filters, alarms)
+    };
+    let ((trails, eventbridge_rules, metric_filters, alarms), event_data_stores) = tokio::join!(alerting, cloudtrail::event_data_stores(c, s, name));
     let (trail_arns, listed) = match trails {
         Ok(trails) => {
             let mut arns: Vec<String> = trails.iter().filter_map(|t| t.trail_arn().map(str::to_owned)).collect();

@@ -47,6 +47,9 @@ pub struct Options {
     /// The inventory facts to read (`inventory::reads`), from the rules the scan runs; `None`
     /// reads every fact (`collect`, whose snapshot may be evaluated with any rules later).
     pub facts: Option<std::collections::BTreeSet<&'static str>>,
+    /// Read EventBridge rules, metric filters and alarms only in regions where the account
+    /// homes a trail of its own (`iam::alerting_only_in_trail_home_regions`).
+    pub alerting_home_regions_only: bool,
 }
 
 impl Default for Options {
@@ -63,6 +66,7 @@ impl Default for Options {
             concurrency: 32,
             progress: false,
             facts: None,
+            alerting_home_regions_only: false,
         }
     }
 }
@@ -88,6 +92,8 @@ pub(crate) struct Collector {
     pub progress: progress::Progress,
     /// See [`Options::facts`].
     pub facts: Option<std::collections::BTreeSet<&'static str>>,
+    /// See [`Options::alerting_home_regions_only`].
+    pub alerting_home_regions_only: bool,
 }
 
 impl Collector {
@@ -136,6 +142,7 @@ pub async fn collect_async(options: &Options) -> Result<(Inventory, CallLog), Co
         limiter: Limiter::new(options.concurrency, PER_ACCOUNT.min(options.concurrency.max(1))),
         progress: progress::Progress::new(options.progress),
         facts: options.facts.clone(),
+        alerting_home_regions_only: options.alerting_home_regions_only,
     };
 
     collector.progress.phase("organization");

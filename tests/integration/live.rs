@@ -386,6 +386,18 @@ async fn organization_scan_judges_the_organization_trail_and_reads_the_bucket_as
     for member in [&org.log_archive, &org.audit, &org.workload] {
         assert!(calls.iter().any(|c| c["account"] == member.as_str() && c["operation"] == "DescribeTrails"), "{member} was not read");
     }
+    // Alerting on trail changes is read only where an account homes a trail of its own: the
+    // organization trail's home region of the management account.
+    for op in ["ListRules", "DescribeMetricFilters", "DescribeAlarms"] {
+        let places: Vec<(&str, &str)> = calls
+            .iter()
+            .filter(|c| c["operation"] == op)
+            .map(|c| (c["account"].as_str().unwrap_or("?"), c["region"].as_str().unwrap_or("?")))
+            .collect();
+        assert_eq!(places, [(org.management.as_str(), "us-east-1")], "{op}");
+    }
+    assert_eq!(outcome(&report, "CT-TAMPER-ALERTS", &format!("us-east-1:{}:", org.management)), ["fail"]);
+    assert_eq!(outcome(&report, "CT-TAMPER-ALERTS", &format!("eu-west-1:{}:", org.workload)), ["not_applicable"]);
     assert_read_only_and_allowed(&calls);
 }
 
