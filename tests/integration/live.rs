@@ -556,3 +556,62 @@ async fn a_scan_makes_only_the_calls_its_rules_need() {
     assert!(message.contains("not_collected"), "{message}");
     assert_read_only_and_allowed(&endpoint.calls());
 }
+
+/// `collect` writes the snapshot a live scan would evaluate, reading every fact (its snapshot
+/// may be judged with any rules later): scanning that snapshot gives the live scan's findings.
+#[tokio::test(flavor = "multi_thread")]
+async fn collect_writes_a_snapshot_that_scans_like_the_live_account() {
+    let endpoint = Endpoint::start();
+    seed_one_account(&endpoint).await;
+    let args = ["--regions", "us-east-1,eu-west-1", "--fail-on", "never"];
+    let (_, live) = scan_async(&endpoint, &args).await;
+
+    endpoint.control("POST", "/_trailwarden/calls/reset");
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("inventory.json");
+    let (url, path) = (endpoint.url.clone(), snapshot.clone());
+    let output = tokio::task::spawn_blocking(move || {
+        Command::cargo_bin("trailwarden")
+            .unwrap()
+            .args(["collect", "--quiet", "--regions", "us-east-1,eu-west-1", "--output"])
+            .arg(&path)
+            .env("AWS_ENDPOINT_URL", &url)
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "us-east-1")
+            .env_remove("AWS_PROFILE")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let calls = endpoint.calls();
+    assert_read_only_and_allowed(&calls);
+    // Everything is read, in every region: alerting facts too, where no trail is homed.
+    for op in ["ListRules", "DescribeMetricFilters", "DescribeAlarms"] {
+        let regions: std::collections::BTreeSet<&str> = calls.iter().filter(|c| c["operation"] == op).map(|c| c["region"].as_str().unwrap_or("?")).collect();
+        assert_eq!(regions, ["eu-west-1", "us-east-1"].into(), "{op}");
+    }
+    let inventory: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    assert_eq!(inventory["schema_version"], 1);
+    assert!(!inventory.to_string().contains("not_collected"), "collect reads every fact");
+
+    let (code, from_snapshot) = {
+        let snapshot = snapshot.clone();
+        tokio::task::spawn_blocking(move || {
+            let output = Command::cargo_bin("trailwarden")
+                .unwrap()
+                .args(["scan", "--quiet", "--json", "-", "--fail-on", "never", "--snapshot"])
+                .arg(&snapshot)
+                .output()
+                .unwrap();
+            (output.status.code(), serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap())
+        })
+        .await
+        .unwrap()
+    };
+    assert_eq!(code, Some(0));
+    assert_eq!(from_snapshot["scan"]["source"], "snapshot");
+    assert_eq!(finding_lines(&from_snapshot), finding_lines(&live));
+}
