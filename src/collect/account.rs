@@ -1,7 +1,7 @@
 //! One account: its enabled regions, what each scanned region lists, and account-wide facts.
 
 use super::clients::Session;
-use super::{cloudtrail, monitoring, s3, unreadable_fact, Collector};
+use super::{cloudtrail, monitoring, not_collected, s3, unreadable_fact, Collector};
 use crate::inventory::{Account, Fact, PolicyAttachments, RegionInventory};
 
 pub async fn collect(c: &Collector, s: &Session, wanted: Option<&[String]>) -> Account {
@@ -52,14 +52,10 @@ async fn region(c: &Collector, s: &Session, name: &str) -> (RegionInventory, Vec
             Err(_) => true, // unknown: read them
         };
         if c.alerting_home_regions_only && !homed_here {
-            let skipped = |api: &str| crate::inventory::Unreadable {
-                reason: crate::inventory::UnreadableReason::NotCollected,
-                api: Some(api.to_owned()),
-                detail: Some("no trail of the account is homed in this region, and no rule of this scan reads it here".to_owned()),
-            };
-            let rules = Fact::Unreadable(skipped("events:ListRules"));
-            let filters = Fact::Unreadable(skipped("logs:DescribeMetricFilters"));
-            let alarms = Fact::Unreadable(skipped("cloudwatch:DescribeAlarms"));
+            const WHY: &str = "no trail of the account is homed in this region, and no rule of this scan reads it here";
+            let rules = not_collected(Some("events:ListRules"), WHY);
+            let filters = not_collected(Some("logs:DescribeMetricFilters"), WHY);
+            let alarms = not_collected(Some("cloudwatch:DescribeAlarms"), WHY);
             return (trails, rules, filters, alarms);
         }
         let (rules, filters, alarms) =

@@ -2,7 +2,7 @@
 //! read once in the home region by ARN) and CloudTrail Lake event data stores.
 
 use super::clients::Session;
-use super::errors::{code, unreadable};
+use super::errors::unreadable;
 use super::{time, unreadable_fact, Collector};
 use crate::inventory::{
     Account, AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventDataStore, EventSelector, EventSelectors, Fact,
@@ -141,52 +141,52 @@ pub async fn read_trail_details(c: &Collector, sessions: &[Session], organizatio
 
 async fn details(c: &Collector, s: &Session, t: &Trail) -> Details {
     let client = s.cloudtrail(&t.home_region);
-    let status = async {
-        if let Some(skipped) = c.skip("trail.status") {
-            return skipped;
-        }
-        match c.limiter.run(&s.account_id, client.get_trail_status().name(&t.arn).send()).await {
-            Ok(out) => Fact::Value(TrailStatus {
-                is_logging: out.is_logging().unwrap_or(false),
-                latest_delivery_error: out.latest_delivery_error().map(str::to_owned),
-                latest_delivery_time: out.latest_delivery_time().and_then(time),
-                latest_notification_error: out.latest_notification_error().map(str::to_owned),
-                latest_notification_time: out.latest_notification_time().and_then(time),
-                start_logging_time: out.start_logging_time().and_then(time),
-                stop_logging_time: out.stop_logging_time().and_then(time),
-                latest_cloud_watch_logs_delivery_error: out.latest_cloud_watch_logs_delivery_error().map(str::to_owned),
-                latest_cloud_watch_logs_delivery_time: out.latest_cloud_watch_logs_delivery_time().and_then(time),
-                latest_digest_delivery_time: out.latest_digest_delivery_time().and_then(time),
-                latest_digest_delivery_error: out.latest_digest_delivery_error().map(str::to_owned),
-            }),
-            Err(err) => unreadable_fact("cloudtrail:GetTrailStatus", &err),
-        }
-    };
-    let selectors = async {
-        if let Some(skipped) = c.skip("trail.event_selectors") {
-            return skipped;
-        }
-        match c.limiter.run(&s.account_id, client.get_event_selectors().trail_name(&t.arn).send()).await {
-            Ok(out) => Fact::Value(EventSelectors {
-                basic: out.event_selectors().iter().map(event_selector).collect(),
-                advanced: out.advanced_event_selectors().iter().map(advanced_selector).collect(),
-            }),
-            Err(err) => unreadable_fact("cloudtrail:GetEventSelectors", &err),
-        }
-    };
+    let account = s.account_id.as_str();
+    let status = c.read(
+        account,
+        "trail.status",
+        "cloudtrail:GetTrailStatus",
+        client.get_trail_status().name(&t.arn).send(),
+        |out| TrailStatus {
+            is_logging: out.is_logging().unwrap_or(false),
+            latest_delivery_error: out.latest_delivery_error().map(str::to_owned),
+            latest_delivery_time: out.latest_delivery_time().and_then(time),
+            latest_notification_error: out.latest_notification_error().map(str::to_owned),
+            latest_notification_time: out.latest_notification_time().and_then(time),
+            start_logging_time: out.start_logging_time().and_then(time),
+            stop_logging_time: out.stop_logging_time().and_then(time),
+            latest_cloud_watch_logs_delivery_error: out.latest_cloud_watch_logs_delivery_error().map(str::to_owned),
+            latest_cloud_watch_logs_delivery_time: out.latest_cloud_watch_logs_delivery_time().and_then(time),
+            latest_digest_delivery_time: out.latest_digest_delivery_time().and_then(time),
+            latest_digest_delivery_error: out.latest_digest_delivery_error().map(str::to_owned),
+        },
+        None,
+    );
+    let selectors = c.read(
+        account,
+        "trail.event_selectors",
+        "cloudtrail:GetEventSelectors",
+        client.get_event_selectors().trail_name(&t.arn).send(),
+        |out| EventSelectors {
+            basic: out.event_selectors().iter().map(event_selector).collect(),
+            advanced: out.advanced_event_selectors().iter().map(advanced_selector).collect(),
+        },
+        None,
+    );
     let insights = async {
-        if let Some(skipped) = c.skip("trail.insight_selectors") {
-            return skipped;
-        }
-        // Without insight selectors the call fails with InsightNotEnabledException: skip it.
+        // Without insight selectors the call fails with InsightNotEnabledException: none to read.
         if !t.has_insight_selectors {
-            return Fact::Value(Vec::new());
+            return c.skip("trail.insight_selectors").unwrap_or(Fact::Value(Vec::new()));
         }
-        match c.limiter.run(&s.account_id, client.get_insight_selectors().trail_name(&t.arn).send()).await {
-            Ok(out) => Fact::Value(out.insight_selectors().iter().map(insight_selector).collect()),
-            Err(err) if code(&err) == Some("InsightNotEnabledException") => Fact::Value(Vec::new()),
-            Err(err) => unreadable_fact("cloudtrail:GetInsightSelectors", &err),
-        }
+        c.read(
+            account,
+            "trail.insight_selectors",
+            "cloudtrail:GetInsightSelectors",
+            client.get_insight_selectors().trail_name(&t.arn).send(),
+            |out| out.insight_selectors().iter().map(insight_selector).collect(),
+            Some(("InsightNotEnabledException", Vec::new())),
+        )
+        .await
     };
     let (status, event_selectors, insight_selectors) = tokio::join!(status, selectors, insights);
     Details { status, event_selectors, insight_selectors }
@@ -269,14 +269,16 @@ async fn event_data_store(c: &Collector, s: &Session, client: &aws_sdk_cloudtrai
         .run(&s.account_id, client.get_event_data_store().event_data_store(arn).send())
         .await
         .map_err(|err| unreadable("cloudtrail:GetEventDataStore", &err))?;
-    let insight_selectors = match c.skip("region.event_data_stores.insight_selectors") {
-        Some(skipped) => skipped,
-        None => match c.limiter.run(&s.account_id, client.get_insight_selectors().event_data_store(arn).send()).await {
-            Ok(out) => Fact::Value(out.insight_selectors().iter().map(insight_selector).collect()),
-            Err(err) if code(&err) == Some("InsightNotEnabledException") => Fact::Value(Vec::new()),
-            Err(err) => unreadable_fact("cloudtrail:GetInsightSelectors", &err),
-        },
-    };
+    let insight_selectors = c
+        .read(
+            &s.account_id,
+            "region.event_data_stores.insight_selectors",
+            "cloudtrail:GetInsightSelectors",
+            client.get_insight_selectors().event_data_store(arn).send(),
+            |out| out.insight_selectors().iter().map(insight_selector).collect(),
+            Some(("InsightNotEnabledException", Vec::new())),
+        )
+        .await;
     Ok(EventDataStore {
         arn: arn.to_owned(),
         name: out.name().unwrap_or_default().to_owned(),

@@ -104,14 +104,45 @@ impl Collector {
         if facts.contains(fact) {
             return None;
         }
-        let api = crate::inventory::reads::by_fact(fact).map(|r| r.api.to_owned());
-        Some(Fact::Unreadable(crate::inventory::Unreadable {
-            reason: crate::inventory::UnreadableReason::NotCollected,
-            api,
-            detail: Some("no rule of this scan reads it".to_owned()),
-        }))
+        Some(not_collected(crate::inventory::reads::by_fact(fact).map(|r| r.api), "no rule of this scan reads it"))
+    }
+
+    /// One single-call read of `fact` as `account`: skipped when no rule needs it (see
+    /// [`skip`](Self::skip)); else the answer through `value`. An error coded `absent.0` means
+    /// the setting is not configured and is the fact `absent.1`; any other error makes the
+    /// fact unreadable, as failed `api`.
+    pub async fn read<O, E, T>(
+        &self,
+        account: &str,
+        fact: &str,
+        api: &str,
+        call: impl std::future::Future<Output = Result<O, SdkError<E>>>,
+        value: impl FnOnce(O) -> T,
+        absent: Option<(&str, T)>,
+    ) -> Fact<T>
+    where
+        E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        if let Some(skipped) = self.skip(fact) {
+            return skipped;
+        }
+        match self.limiter.run(account, call).await {
+            Ok(out) => Fact::Value(value(out)),
+            Err(err) => match absent {
+                Some((code, configured_as)) if errors::code(&err) == Some(code) => Fact::Value(configured_as),
+                _ => unreadable_fact(api, &err),
+            },
+        }
     }
 }
+
+/// A fact left unread on purpose (`not_collected`), with the API that would have read it.
+pub(crate) fn not_collected<T>(api: Option<&str>, detail: &str) -> Fact<T> {
+    Fact::Unreadable(Unreadable { reason: UnreadableReason::NotCollected, api: api.map(str::to_owned), detail: Some(detail.to_owned()) })
+}
+
+/// The SDK's error type of a call, with the raw HTTP response.
+type SdkError<E> = aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>;
 
 /// Calls in flight for one account at once.
 const PER_ACCOUNT: usize = 8;

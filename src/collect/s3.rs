@@ -3,7 +3,7 @@
 //! and the KMS keys that trails name.
 
 use super::clients::Session;
-use super::errors::{code, unreadable};
+use super::errors::unreadable;
 use super::{unreadable_fact, Collector};
 use crate::inventory::{
     Account, AclGrant, Bucket, BucketLogging, BucketVersioning, DefaultRetention, EncryptionRule, Fact, KmsKey, KmsKeyMetadata,
@@ -34,20 +34,22 @@ pub async fn owned_bucket_names(c: &Collector, s: &Session) -> Fact<Vec<String>>
 
 /// s3control:GetPublicAccessBlock for the account.
 pub async fn account_public_access_block(c: &Collector, s: &Session) -> Fact<Option<PublicAccessBlock>> {
-    if let Some(skipped) = c.skip("account.public_access_block") {
-        return skipped;
-    }
-    let call = s.s3control(&c.home_region).get_public_access_block().account_id(&s.account_id).send();
-    match c.limiter.run(&s.account_id, call).await {
-        Ok(out) => Fact::Value(out.public_access_block_configuration().map(|p| PublicAccessBlock {
-            block_public_acls: p.block_public_acls().unwrap_or(false),
-            ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
-            block_public_policy: p.block_public_policy().unwrap_or(false),
-            restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
-        })),
-        Err(err) if code(&err) == Some("NoSuchPublicAccessBlockConfiguration") => Fact::Value(None),
-        Err(err) => unreadable_fact("s3control:GetPublicAccessBlock", &err),
-    }
+    c.read(
+        &s.account_id,
+        "account.public_access_block",
+        "s3control:GetPublicAccessBlock",
+        s.s3control(&c.home_region).get_public_access_block().account_id(&s.account_id).send(),
+        |out| {
+            out.public_access_block_configuration().map(|p| PublicAccessBlock {
+                block_public_acls: p.block_public_acls().unwrap_or(false),
+                ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
+                block_public_policy: p.block_public_policy().unwrap_or(false),
+                restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
+            })
+        },
+        Some(("NoSuchPublicAccessBlockConfiguration", None)),
+    )
+    .await
 }
 
 /// Every bucket a trail delivers to, once.
@@ -110,25 +112,26 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
             Err(err) => unreadable_fact("s3:HeadBucket", &err),
         },
     };
+    // Each bucket read carries ExpectedBucketOwner when the owner is known; a setting that was
+    // never configured answers with its own error code, which is the fact "none".
+    let account = s.account_id.as_str();
+    let owner = || expected.clone();
     let (versioning, encryption, lifecycle, object_lock, public_access_block, policy, policy_is_public, acl_grants, object_ownership, logging) = tokio::join!(
-        async {
-            if let Some(skipped) = c.skip("bucket.versioning") {
-                return skipped;
-            }
-            match c.limiter.run(&s.account_id, client.get_bucket_versioning().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
-                Ok(out) => Fact::Value(BucketVersioning {
-                    status: out.status().map(|s| s.as_str().to_owned()),
-                    mfa_delete: out.mfa_delete().map(|m| m.as_str().to_owned()),
-                }),
-                Err(err) => unreadable_fact("s3:GetBucketVersioning", &err),
-            }
-        },
-        async {
-            if let Some(skipped) = c.skip("bucket.encryption") {
-                return skipped;
-            }
-            match c.limiter.run(&s.account_id, client.get_bucket_encryption().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
-                Ok(out) => Fact::Value(out.server_side_encryption_configuration().map(|conf| {
+        c.read(
+            account,
+            "bucket.versioning",
+            "s3:GetBucketVersioning",
+            client.get_bucket_versioning().bucket(name).set_expected_bucket_owner(owner()).send(),
+            |out| BucketVersioning { status: out.status().map(|s| s.as_str().to_owned()), mfa_delete: out.mfa_delete().map(|m| m.as_str().to_owned()) },
+            None,
+        ),
+        c.read(
+            account,
+            "bucket.encryption",
+            "s3:GetBucketEncryption",
+            client.get_bucket_encryption().bucket(name).set_expected_bucket_owner(owner()).send(),
+            |out| {
+                out.server_side_encryption_configuration().map(|conf| {
                     conf.rules()
                         .iter()
                         .filter_map(|r| {
@@ -140,116 +143,100 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
                             })
                         })
                         .collect()
-                })),
-                Err(err) if code(&err) == Some("ServerSideEncryptionConfigurationNotFoundError") => Fact::Value(None),
-                Err(err) => unreadable_fact("s3:GetBucketEncryption", &err),
-            }
-        },
-        async {
-            if let Some(skipped) = c.skip("bucket.lifecycle") {
-                return skipped;
-            }
-            match c.limiter.run(&s.account_id, client.get_bucket_lifecycle_configuration().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
-                Ok(out) => Fact::Value(Some(out.rules().iter().map(lifecycle_rule).collect())),
-                Err(err) if code(&err) == Some("NoSuchLifecycleConfiguration") => Fact::Value(None),
-                Err(err) => unreadable_fact("s3:GetBucketLifecycleConfiguration", &err),
-            }
-        },
-        async {
-            if let Some(skipped) = c.skip("bucket.object_lock") {
-                return skipped;
-            }
-            match c.limiter.run(&s.account_id, client.get_object_lock_configuration().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
-                Ok(out) => Fact::Value(out.object_lock_configuration().map(|conf| ObjectLock {
+                })
+            },
+            Some(("ServerSideEncryptionConfigurationNotFoundError", None)),
+        ),
+        c.read(
+            account,
+            "bucket.lifecycle",
+            "s3:GetBucketLifecycleConfiguration",
+            client.get_bucket_lifecycle_configuration().bucket(name).set_expected_bucket_owner(owner()).send(),
+            |out| Some(out.rules().iter().map(lifecycle_rule).collect()),
+            Some(("NoSuchLifecycleConfiguration", None)),
+        ),
+        c.read(
+            account,
+            "bucket.object_lock",
+            "s3:GetObjectLockConfiguration",
+            client.get_object_lock_configuration().bucket(name).set_expected_bucket_owner(owner()).send(),
+            |out| {
+                out.object_lock_configuration().map(|conf| ObjectLock {
                     enabled: conf.object_lock_enabled().map(|e| e.as_str()) == Some("Enabled"),
                     default_retention: conf.rule().and_then(|r| r.default_retention()).map(|d| DefaultRetention {
                         mode: d.mode().map(|m| m.as_str().to_owned()).unwrap_or_default(),
                         days: d.days().map(i64::from),
                         years: d.years().map(i64::from),
                     }),
-                })),
-                Err(err) if code(&err) == Some("ObjectLockConfigurationNotFoundError") => Fact::Value(None),
-                Err(err) => unreadable_fact("s3:GetObjectLockConfiguration", &err),
-            }
-        },
-        async {
-            if let Some(skipped) = c.skip("bucket.public_access_block") {
-                return skipped;
-            }
-            match c.limiter.run(&s.account_id, client.get_public_access_block().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
-                Ok(out) => Fact::Value(out.public_access_block_configuration().map(|p| PublicAccessBlock {
+                })
+            },
+            Some(("ObjectLockConfigurationNotFoundError", None)),
+        ),
+        c.read(
+            account,
+            "bucket.public_access_block",
+            "s3:GetPublicAccessBlock",
+            client.get_public_access_block().bucket(name).set_expected_bucket_owner(owner()).send(),
+            |out| {
+                out.public_access_block_configuration().map(|p| PublicAccessBlock {
                     block_public_acls: p.block_public_acls().unwrap_or(false),
                     ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
                     block_public_policy: p.block_public_policy().unwrap_or(false),
                     restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
-                })),
-                Err(err) if code(&err) == Some("NoSuchPublicAccessBlockConfiguration") => Fact::Value(None),
-                Err(err) => unreadable_fact("s3:GetPublicAccessBlock", &err),
-            }
-        },
-        async {
-            if let Some(skipped) = c.skip("bucket.policy") {
-                return skipped;
-            }
-            match c.limiter.run(&s.account_id, client.get_bucket_policy().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
-                Ok(out) => Fact::Value(out.policy().map(str::to_owned)),
-                Err(err) if code(&err) == Some("NoSuchBucketPolicy") => Fact::Value(None),
-                Err(err) => unreadable_fact("s3:GetBucketPolicy", &err),
-            }
-        },
-        async {
-            if let Some(skipped) = c.skip("bucket.policy_is_public") {
-                return skipped;
-            }
-            match c.limiter.run(&s.account_id, client.get_bucket_policy_status().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
-                Ok(out) => Fact::Value(out.policy_status().and_then(|p| p.is_public())),
-                Err(err) if code(&err) == Some("NoSuchBucketPolicy") => Fact::Value(None),
-                Err(err) => unreadable_fact("s3:GetBucketPolicyStatus", &err),
-            }
-        },
-        async {
-            if let Some(skipped) = c.skip("bucket.acl_grants") {
-                return skipped;
-            }
-            match c.limiter.run(&s.account_id, client.get_bucket_acl().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
-                Ok(out) => Fact::Value(
-                    out.grants()
-                        .iter()
-                        .map(|g| AclGrant {
-                            grantee_type: g.grantee().map(|e| e.r#type().as_str().to_owned()).unwrap_or_default(),
-                            grantee_uri: g.grantee().and_then(|e| e.uri()).map(str::to_owned),
-                            grantee_id: g.grantee().and_then(|e| e.id()).map(str::to_owned),
-                            permission: g.permission().map(|p| p.as_str().to_owned()).unwrap_or_default(),
-                        })
-                        .collect(),
-                ),
-                Err(err) => unreadable_fact("s3:GetBucketAcl", &err),
-            }
-        },
-        async {
-            if let Some(skipped) = c.skip("bucket.object_ownership") {
-                return skipped;
-            }
-            match c.limiter.run(&s.account_id, client.get_bucket_ownership_controls().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
-                Ok(out) => Fact::Value(
-                    out.ownership_controls().and_then(|o| o.rules().first()).map(|r| r.object_ownership().as_str().to_owned()),
-                ),
-                Err(err) if code(&err) == Some("OwnershipControlsNotFoundError") => Fact::Value(None),
-                Err(err) => unreadable_fact("s3:GetBucketOwnershipControls", &err),
-            }
-        },
-        async {
-            if let Some(skipped) = c.skip("bucket.logging") {
-                return skipped;
-            }
-            match c.limiter.run(&s.account_id, client.get_bucket_logging().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await {
-                Ok(out) => Fact::Value(out.logging_enabled().map(|l| BucketLogging {
-                    target_bucket: l.target_bucket().to_owned(),
-                    target_prefix: l.target_prefix().to_owned(),
-                })),
-                Err(err) => unreadable_fact("s3:GetBucketLogging", &err),
-            }
-        },
+                })
+            },
+            Some(("NoSuchPublicAccessBlockConfiguration", None)),
+        ),
+        c.read(
+            account,
+            "bucket.policy",
+            "s3:GetBucketPolicy",
+            client.get_bucket_policy().bucket(name).set_expected_bucket_owner(owner()).send(),
+            |out| out.policy().map(str::to_owned),
+            Some(("NoSuchBucketPolicy", None)),
+        ),
+        c.read(
+            account,
+            "bucket.policy_is_public",
+            "s3:GetBucketPolicyStatus",
+            client.get_bucket_policy_status().bucket(name).set_expected_bucket_owner(owner()).send(),
+            |out| out.policy_status().and_then(|p| p.is_public()),
+            Some(("NoSuchBucketPolicy", None)),
+        ),
+        c.read(
+            account,
+            "bucket.acl_grants",
+            "s3:GetBucketAcl",
+            client.get_bucket_acl().bucket(name).set_expected_bucket_owner(owner()).send(),
+            |out| {
+                out.grants()
+                    .iter()
+                    .map(|g| AclGrant {
+                        grantee_type: g.grantee().map(|e| e.r#type().as_str().to_owned()).unwrap_or_default(),
+                        grantee_uri: g.grantee().and_then(|e| e.uri()).map(str::to_owned),
+                        grantee_id: g.grantee().and_then(|e| e.id()).map(str::to_owned),
+                        permission: g.permission().map(|p| p.as_str().to_owned()).unwrap_or_default(),
+                    })
+                    .collect()
+            },
+            None,
+        ),
+        c.read(
+            account,
+            "bucket.object_ownership",
+            "s3:GetBucketOwnershipControls",
+            client.get_bucket_ownership_controls().bucket(name).set_expected_bucket_owner(owner()).send(),
+            |out| out.ownership_controls().and_then(|o| o.rules().first()).map(|r| r.object_ownership().as_str().to_owned()),
+            Some(("OwnershipControlsNotFoundError", None)),
+        ),
+        c.read(
+            account,
+            "bucket.logging",
+            "s3:GetBucketLogging",
+            client.get_bucket_logging().bucket(name).set_expected_bucket_owner(owner()).send(),
+            |out| out.logging_enabled().map(|l| BucketLogging { target_bucket: l.target_bucket().to_owned(), target_prefix: l.target_prefix().to_owned() }),
+            None,
+        ),
     );
     Bucket {
         name: name.to_owned(),
