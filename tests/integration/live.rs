@@ -101,24 +101,44 @@ fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(config).force_path_style(true).build())
 }
 
-/// Runs a live scan of the endpoint at `url` with the binary; returns the exit code and report.
-fn scan(url: &str, args: &[&str]) -> (Option<i32>, serde_json::Value) {
-    {
-        let output = Command::cargo_bin("trailwarden")
-            .unwrap()
-            .args(["scan", "--quiet", "--json", "-"])
-            .args(args)
-            .env("AWS_ENDPOINT_URL", url)
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("AWS_REGION", "us-east-1")
-            .env_remove("AWS_PROFILE")
-            .output()
-            .unwrap();
-        let report = serde_json::from_slice(&output.stdout)
-            .unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {}", String::from_utf8_lossy(&output.stderr)));
-        (output.status.code(), report)
-    }
+/// Runs the binary off the async runtime (it is a blocking child process); with `endpoint`,
+/// as the endpoint's default account.
+async fn run(endpoint: Option<&Endpoint>, args: &[&str]) -> std::process::Output {
+    let url = endpoint.map(|e| e.url.clone());
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        let mut command = Command::cargo_bin("trailwarden").unwrap();
+        command.args(&args);
+        if let Some(url) = url {
+            command
+                .env("AWS_ENDPOINT_URL", url)
+                .env("AWS_ACCESS_KEY_ID", "test")
+                .env("AWS_SECRET_ACCESS_KEY", "test")
+                .env("AWS_REGION", "us-east-1")
+                .env_remove("AWS_PROFILE");
+        }
+        command.output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// The exit code and the JSON report of a `scan` run.
+async fn run_scan(endpoint: Option<&Endpoint>, args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let output = run(endpoint, &[&["scan", "--quiet", "--json", "-"], args].concat()).await;
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {}", String::from_utf8_lossy(&output.stderr)));
+    (output.status.code(), report)
+}
+
+/// A live scan of the endpoint.
+async fn scan_async(endpoint: &Endpoint, args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    run_scan(Some(endpoint), args).await
+}
+
+/// A scan of a saved snapshot (no AWS calls).
+async fn scan_snapshot(snapshot: &Path) -> (Option<i32>, serde_json::Value) {
+    run_scan(None, &["--fail-on", "never", "--snapshot", snapshot.to_str().unwrap()]).await
 }
 
 impl Drop for Endpoint {
@@ -161,13 +181,6 @@ async fn create_versioned_bucket(s3: &aws_sdk_s3::Client, name: &str) {
         .unwrap();
 }
 
-/// Runs `scan` off the async runtime (the binary is a blocking child process).
-async fn scan_async(endpoint: &Endpoint, args: &[&str]) -> (Option<i32>, serde_json::Value) {
-    let url = endpoint.url.clone();
-    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    tokio::task::spawn_blocking(move || scan(&url, &args.iter().map(String::as_str).collect::<Vec<_>>())).await.unwrap()
-}
-
 /// Read-only, proven at the endpoint: every call since the last reset of the call log is a
 /// read, and every one is allowed by the policy `trailwarden iam-policy` prints.
 fn assert_read_only_and_allowed(calls: &[serde_json::Value]) {
@@ -205,6 +218,11 @@ fn finding_lines(report: &serde_json::Value) -> Vec<String> {
         .collect();
     lines.sort();
     lines
+}
+
+/// The entries of `scan.incomplete` about resources whose ARN contains `resource`.
+fn gaps_about<'a>(report: &'a serde_json::Value, resource: &str) -> Vec<&'a serde_json::Value> {
+    report["scan"]["incomplete"].as_array().unwrap().iter().filter(|g| g["resource"].as_str().unwrap_or("").contains(resource)).collect()
 }
 
 /// `scan.incomplete` as (api, reason) pairs.
@@ -423,12 +441,7 @@ async fn a_bucket_the_scanner_may_not_read_is_inconclusive_and_the_scan_incomple
     for f in &bucket_findings {
         assert_eq!(f["outcome"], "inconclusive", "{f}");
     }
-    let bucket_gaps: Vec<&serde_json::Value> = report["scan"]["incomplete"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|g| g["resource"].as_str().unwrap_or("").contains("partner-logs"))
-        .collect();
+    let bucket_gaps = gaps_about(&report, "partner-logs");
     assert!(!bucket_gaps.is_empty(), "{}", report["scan"]["incomplete"]);
     for g in &bucket_gaps {
         assert_eq!(g["reason"], "access_denied", "{g}");
@@ -478,12 +491,7 @@ async fn a_failing_service_leaves_only_its_facts_inconclusive() {
     let (code, failing) = scan_async(&endpoint, &args).await;
     assert_eq!(code, Some(0));
     let missing = gaps(&failing);
-    let bucket_gaps: Vec<&serde_json::Value> = failing["scan"]["incomplete"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|g| g["resource"].as_str().unwrap_or("").contains("live-logs"))
-        .collect();
+    let bucket_gaps = gaps_about(&failing, "live-logs");
     assert!(!bucket_gaps.is_empty(), "the bucket's facts are missing: {missing:?}");
     for (api, reason) in &missing {
         if api != "cloudtrail:ListEventDataStores" {
@@ -536,20 +544,7 @@ async fn a_scan_makes_only_the_calls_its_rules_need() {
 
     // The snapshot says which facts were left unread, so a later scan with more rules is
     // inconclusive on them instead of judging them absent.
-    let (_, later) = {
-        let snapshot = snapshot.clone();
-        tokio::task::spawn_blocking(move || {
-            let output = Command::cargo_bin("trailwarden")
-                .unwrap()
-                .args(["scan", "--quiet", "--json", "-", "--fail-on", "never", "--snapshot"])
-                .arg(&snapshot)
-                .output()
-                .unwrap();
-            (output.status.code(), serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap())
-        })
-        .await
-        .unwrap()
-    };
+    let (_, later) = scan_snapshot(&snapshot).await;
     assert_eq!(outcome(&later, "CT-BUCKET-VERSIONING", "live-logs"), ["inconclusive"]);
     assert_eq!(outcome(&later, "CT-IS-LOGGING", "trail/main"), ["pass"]);
     let message = later["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "CT-BUCKET-VERSIONING").unwrap()["message"].as_str().unwrap().to_owned();
@@ -569,22 +564,7 @@ async fn collect_writes_a_snapshot_that_scans_like_the_live_account() {
     endpoint.control("POST", "/_trailwarden/calls/reset");
     let dir = tempfile::tempdir().unwrap();
     let snapshot = dir.path().join("inventory.json");
-    let (url, path) = (endpoint.url.clone(), snapshot.clone());
-    let output = tokio::task::spawn_blocking(move || {
-        Command::cargo_bin("trailwarden")
-            .unwrap()
-            .args(["collect", "--quiet", "--regions", "us-east-1,eu-west-1", "--output"])
-            .arg(&path)
-            .env("AWS_ENDPOINT_URL", &url)
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("AWS_REGION", "us-east-1")
-            .env_remove("AWS_PROFILE")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let output = run(Some(&endpoint), &["collect", "--quiet", "--regions", "us-east-1,eu-west-1", "--output", snapshot.to_str().unwrap()]).await;
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let calls = endpoint.calls();
     assert_read_only_and_allowed(&calls);
@@ -597,20 +577,7 @@ async fn collect_writes_a_snapshot_that_scans_like_the_live_account() {
     assert_eq!(inventory["schema_version"], 1);
     assert!(!inventory.to_string().contains("not_collected"), "collect reads every fact");
 
-    let (code, from_snapshot) = {
-        let snapshot = snapshot.clone();
-        tokio::task::spawn_blocking(move || {
-            let output = Command::cargo_bin("trailwarden")
-                .unwrap()
-                .args(["scan", "--quiet", "--json", "-", "--fail-on", "never", "--snapshot"])
-                .arg(&snapshot)
-                .output()
-                .unwrap();
-            (output.status.code(), serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap())
-        })
-        .await
-        .unwrap()
-    };
+    let (code, from_snapshot) = scan_snapshot(&snapshot).await;
     assert_eq!(code, Some(0));
     assert_eq!(from_snapshot["scan"]["source"], "snapshot");
     assert_eq!(finding_lines(&from_snapshot), finding_lines(&live));
