@@ -378,8 +378,7 @@ fn write_reports(args: &ScanArgs, report: &report::Report, ctx: &Context) -> Res
         write(path, &content)?;
     }
     if let Some(path) = &args.json {
-        report::write_output_with(path, |out| report::json::write(report, ctx, out))
-            .map_err(|source| CliError::Write { path: path.to_owned(), source })?;
+        write_with(path, |out| report::json::write(report, ctx, out))?;
     }
     Ok(())
 }
@@ -404,7 +403,12 @@ fn diff(args: DiffArgs) -> Result<u8, CliError> {
 }
 
 fn write(path: &Path, content: &str) -> Result<(), CliError> {
-    report::write_output(path, content).map_err(|source| CliError::Write { path: path.to_owned(), source })
+    write_with(path, |out| out.write_all(content.as_bytes()))
+}
+
+/// Streams an output to `path` (`-`: stdout); a failure names the file.
+fn write_with(path: &Path, write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<(), CliError> {
+    report::write_output_with(path, write).map_err(|source| CliError::Write { path: path.to_owned(), source })
 }
 
 fn rules_command(command: RulesCommand) -> Result<u8, CliError> {

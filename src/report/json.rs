@@ -61,13 +61,6 @@ pub fn write(report: &Report, ctx: &super::Context, out: &mut dyn std::io::Write
     out.write_all(b"\n")
 }
 
-/// The report as pretty JSON text (see [`write`]).
-pub fn render(report: &Report, ctx: &super::Context) -> String {
-    let mut text = Vec::new();
-    write(report, ctx, &mut text).expect("writing to memory cannot fail");
-    String::from_utf8(text).expect("serde_json writes UTF-8")
-}
-
 #[derive(Serialize)]
 struct MarkedReport<'a> {
     tool: &'a ToolInfo,

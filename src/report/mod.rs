@@ -74,11 +74,6 @@ pub enum ReportError {
     Serialize(#[from] serde_json::Error),
 }
 
-/// Writes a rendered report to a file, or to stdout for `-`.
-pub fn write_output(path: &Path, content: &str) -> std::io::Result<()> {
-    write_output_with(path, |out| out.write_all(content.as_bytes()))
-}
-
 /// Writes an output by streaming it through `write` (buffered) to `path`, or to stdout for `-`.
 pub fn write_output_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
     if path.as_os_str() == "-" {
