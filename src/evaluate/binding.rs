@@ -14,11 +14,11 @@ pub struct Bound {
 
 impl Bound {
     pub fn new<V: Serialize>(set: &RuleSet, scope: Scope, view: &V) -> Bound {
-        let value = cel::to_value(view).expect("views serialize to CEL values");
+        let tree = super::tree::to_tree(view).expect("views serialize to trees");
         Bound {
             variable: scope.variable(),
-            context: engine::subject_context(set, scope.variable(), value),
-            template: minijinja::Value::from(minijinja::value::Serde(view)),
+            template: super::tree::template::value(tree.as_ref()),
+            context: engine::subject_context(set, scope.variable(), tree),
         }
     }
 

@@ -2,29 +2,30 @@
 
 use crate::findings::Outcome;
 use crate::inventory::Unreadable;
+use super::tree::{self, MapNode};
 use crate::rules::{Condition, PassRule, Rule, RuleSet};
+use cel::common::value::Val;
 use cel::{Context, Value};
 
 /// A rule's parameters, ready for CEL and for templates.
 #[derive(Debug, Clone)]
 pub struct Params {
-    pub cel: Value,
+    pub cel: MapNode,
     pub template: minijinja::Value,
 }
 
 impl Params {
     pub fn new(values: &serde_json::Map<String, serde_json::Value>) -> Params {
-        Params {
-            cel: cel::to_value(values).expect("JSON values convert to CEL"),
-            template: minijinja::Value::from(minijinja::value::Serde(values)),
-        }
+        let tree = tree::to_tree(values).expect("JSON objects are trees");
+        let cel = tree.downcast_ref::<MapNode>().expect("a JSON object is a map").clone();
+        Params { template: tree::template::value(&cel), cel }
     }
 }
 
 /// The subject as rules see it: its CEL context and its template value.
 pub struct Subject<'a> {
     /// A context in which the scope variable is bound.
-    pub context: &'a Context<'a, 'a>,
+    pub context: &'a Context<'a, 'static>,
     /// The scope variable's name (`account`, `trail`, ...).
     pub variable: &'static str,
     /// The same binding for templates.
@@ -44,9 +45,9 @@ pub struct Verdict {
 }
 
 /// A context for a subject: the rule set's CEL environment with the scope variable bound.
-pub fn subject_context(set: &RuleSet, variable: &str, value: Value) -> Context<'static, 'static> {
+pub fn subject_context(set: &RuleSet, variable: &str, value: Box<dyn Val>) -> Context<'static, 'static> {
     let mut context = Context::with_env(set.cel.clone());
-    context.add_variable_from_value(variable, value);
+    context.add_variable_as_val(variable, value);
     context
 }
 
@@ -65,7 +66,7 @@ enum Decision {
 
 pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> Verdict {
     let mut context = subject.context.new_inner_scope();
-    context.add_variable_from_value("params", params.cel.clone());
+    context.add_variable_as_val("params", Box::new(params.cel.clone()));
     let mut elements = Elements::default();
 
     let decision = match rule.applies_if.as_ref().map(|c| run_bool(c, &context)) {
@@ -165,7 +166,7 @@ fn classify(
     condition: &Condition,
     answers: &cel::Program,
     path: Option<&[String]>,
-    context: &Context,
+    context: &Context<'_, 'static>,
     subject: &Subject,
 ) -> Elements {
     let mut elements = Elements::default();
@@ -184,11 +185,13 @@ fn classify(
         }
         return elements;
     }
-    let Ok(Value::List(items)) = list.program.execute(context) else { return elements };
-    for item in items.iter() {
+    let Ok(items) = Value::resolve_val(list.program.expression(), context) else { return elements };
+    let Some(items) = items.as_iterable() else { return elements };
+    let mut items = items.iter();
+    while let Some(item) = items.next() {
         let mut inner = context.new_inner_scope();
-        inner.add_variable_from_value(binding, item.clone());
-        let value = minijinja::Value::from(minijinja::value::Serde(item.json().unwrap_or(serde_json::Value::Null)));
+        inner.add_variable_as_val(binding, item.clone_as_boxed());
+        let value = tree::template::value(item);
         match run_bool(condition, &inner) {
             Ok(true) => elements.matched.push(value),
             Ok(false) => elements.unmatched.push(value),

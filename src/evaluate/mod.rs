@@ -9,6 +9,7 @@ pub mod readable;
 pub mod selectors;
 pub mod sources;
 pub mod suppress;
+pub mod tree;
 pub mod views;
 
 use crate::config::Config;
