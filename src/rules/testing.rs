@@ -59,3 +59,33 @@ pub fn run_rule(set: &RuleSet, rule: &Rule) -> Vec<CaseResult> {
 pub fn run_all(set: &RuleSet) -> Vec<CaseResult> {
     set.rules.iter().flat_map(|rule| run_rule(set, rule)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::findings::Outcome;
+
+    /// Every built-in rule documents its behaviour with at least three cases, among them a
+    /// passing and a failing one (the third is an edge case of its catalogue entry).
+    #[test]
+    fn every_builtin_rule_has_at_least_three_cases_with_a_pass_and_a_fail() {
+        let set = crate::rules::load_builtin().expect("the built-in pack loads");
+        let mut short = Vec::new();
+        for rule in &set.rules {
+            let expects = |o: Outcome| rule.tests.iter().any(|t| t.expect == o);
+            if rule.tests.len() < 3 || !expects(Outcome::Pass) || !expects(Outcome::Fail) {
+                short.push(format!("{} ({} case(s), pass: {}, fail: {})", rule.id, rule.tests.len(), expects(Outcome::Pass), expects(Outcome::Fail)));
+            }
+        }
+        assert!(short.is_empty(), "built-in rules with too few test cases: {}", short.join(", "));
+    }
+
+    #[test]
+    fn every_builtin_case_passes() {
+        let set = crate::rules::load_builtin().expect("the built-in pack loads");
+        let failures: Vec<String> = super::run_all(&set)
+            .into_iter()
+            .filter_map(|c| c.failure.map(|f| format!("{} / {} ({}): {f}", c.rule_id, c.name, c.location)))
+            .collect();
+        assert!(failures.is_empty(), "failing rule test cases:\n{}", failures.join("\n"));
+    }
+}
