@@ -3,7 +3,7 @@
 //! GitHub was built for source code, and rejects a whole upload when any result lacks a
 //! repo-relative file location. Cloud resources have none, so each result points at a
 //! synthetic path `aws/<account>/<region|global>/<service>/<resource>` (line 1), and carries
-//! the real identity (ARN, account, region) in its message, its logical location and its
+//! the real identity (ARN, account, region) in its message, its logical locations and its
 //! properties. Only failing and inconclusive findings are results: GitHub opens an alert for
 //! every result and closes the alerts that a later upload of the same category no longer has,
 //! so a fixed resource closes its alert by itself.
@@ -20,7 +20,7 @@ use serde_sarif::sarif::{
     ToolComponent,
 };
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// GitHub's documented upload limits.
 pub const MAX_RESULTS_PER_RUN: usize = 25_000;
@@ -42,6 +42,9 @@ pub fn render(report: &Report, ctx: &Context) -> Result<String, ReportError> {
     check_result_count(results.len())?;
     let rules: Vec<&Rule> = ctx.rules.clone();
     let rule_index: BTreeMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let mut tree = LogicalTree::default();
+    let sarif_results: Vec<SarifResult> =
+        results.iter().map(|f| result(f, rule_index.get(f.rule_id.as_str()).copied(), tree.resource(f), ctx)).collect();
 
     let driver = ToolComponent::builder()
         .name("trailwarden")
@@ -54,12 +57,15 @@ pub fn render(report: &Report, ctx: &Context) -> Result<String, ReportError> {
         .tool(Tool::builder().driver(driver).build())
         .automation_details(RunAutomationDetails::builder().id(automation_id(&ctx.scope)).build())
         .column_kind(json!("utf16CodeUnits"))
-        .results(results.iter().map(|f| result(f, rule_index.get(f.rule_id.as_str()).copied(), ctx)).collect::<Vec<_>>())
+        .results(sarif_results)
         .properties(run_properties(report))
         .build();
+    let mut run = run;
+    // An empty array would only say "no logical locations"; the schema's default already does.
+    run.logical_locations = Some(tree.locations).filter(|l| !l.is_empty());
     let log = Sarif::builder().schema(SCHEMA_URI).version(json!("2.1.0")).runs(vec![run]).build();
 
-    let mut text = serde_json::to_string_pretty(&log)?;
+    let mut text = escape_markup(serde_json::to_string_pretty(&log)?);
     text.push('\n');
     check_size(&text)?;
     Ok(text)
@@ -185,11 +191,26 @@ fn help_markdown(rule: &Rule, ctx: &Context) -> String {
     md
 }
 
-fn result(f: &Finding, rule_index: Option<usize>, ctx: &Context) -> SarifResult {
+/// The severity GitHub shows for one result. A failure shows at its own severity, which an
+/// escalation may have raised above the rule's; an inconclusive outcome (a note: nothing was
+/// found wrong, a fact could not be read) shows as low, whatever the rule's severity.
+fn result_security_severity(f: &Finding) -> &'static str {
+    match f.outcome {
+        Outcome::Inconclusive => security_severity(Severity::Info),
+        _ => security_severity(f.severity),
+    }
+}
+
+fn result(f: &Finding, rule_index: Option<usize>, logical: LogicalLocation, ctx: &Context) -> SarifResult {
     let level = if f.outcome == Outcome::Inconclusive { ResultLevel::Note } else { level(f.severity) };
     let mut properties = BTreeMap::new();
     properties.insert("outcome".to_owned(), json!(f.outcome.as_str()));
     properties.insert("severity".to_owned(), json!(f.severity.as_str()));
+    // GitHub documents `security-severity` on rules, and its code scanning team states that a
+    // result's own value overrides the rule's: an escalated failure then shows at its own
+    // severity, not the rule's base one. Where GitHub reads only the rule's, the result's
+    // `level` still reflects the escalation.
+    properties.insert("security-severity".to_owned(), json!(result_security_severity(f)));
     properties.insert("arn".to_owned(), json!(f.resource.arn));
     properties.insert("account".to_owned(), json!(f.resource.account));
     properties.insert("region".to_owned(), json!(f.resource.region));
@@ -198,7 +219,7 @@ fn result(f: &Finding, rule_index: Option<usize>, ctx: &Context) -> SarifResult 
         .rule_id(f.rule_id.clone())
         .level(level)
         .message(Message::builder().text(result_message(f)).build())
-        .locations(vec![location(f)])
+        .locations(vec![location(f, logical)])
         .partial_fingerprints(BTreeMap::from([("primaryLocationLineHash".to_owned(), fingerprint(&f.rule_id, &f.resource.arn))]))
         .properties(PropertyBag::builder().additional_properties(properties).build())
         .build();
@@ -236,17 +257,103 @@ fn result_message(f: &Finding) -> String {
     text
 }
 
-fn location(f: &Finding) -> Location {
+fn location(f: &Finding, logical: LogicalLocation) -> Location {
     let physical = PhysicalLocation::builder()
         .artifact_location(ArtifactLocation::builder().uri(artifact_path(f)).build())
         .region(Region::builder().start_line(1).build())
         .build();
-    let logical = LogicalLocation::builder()
-        .name(resource_name(&f.resource.arn))
-        .fully_qualified_name(f.resource.arn.clone())
-        .kind(f.resource.kind.as_str())
-        .build();
     Location::builder().physical_location(physical).logical_locations(vec![logical]).build()
+}
+
+/// The run's logical locations (SARIF §3.33): each account, each of its regions (or `global`)
+/// and each resource in them, once, nested by `parentIndex` (resource → region → account).
+/// A result's logical location is its resource's entry, referenced by `index`.
+///
+/// Kinds are SARIF's own where one fits: an account and a region are `namespace`s (they
+/// qualify every ARN in them), a cloud resource is a `resource`. What the AWS thing is
+/// (account, region, trail, bucket, ...) is in each entry's `resourceKind` property.
+#[derive(Default)]
+struct LogicalTree {
+    locations: Vec<LogicalLocation>,
+    accounts: HashMap<String, usize>,
+    regions: HashMap<(usize, String), usize>,
+    resources: HashMap<(usize, String), usize>,
+}
+
+impl LogicalTree {
+    /// The entry of a finding's resource (added with its region and account when new), as a
+    /// result's logical location: a reference by index that repeats the entry's names.
+    fn resource(&mut self, f: &Finding) -> LogicalLocation {
+        let account = non_empty(&f.resource.account, "unknown-account").to_owned();
+        let region = non_empty(&f.resource.region, "global").to_owned();
+        let account_index = match self.accounts.get(&account) {
+            Some(&i) => i,
+            None => {
+                let i = self.push(&account, &account, "namespace", "account", None);
+                self.accounts.insert(account.clone(), i);
+                i
+            }
+        };
+        let region_index = match self.regions.get(&(account_index, region.clone())) {
+            Some(&i) => i,
+            None => {
+                let i = self.push(&region, &format!("{account}/{region}"), "namespace", "region", Some(account_index));
+                self.regions.insert((account_index, region), i);
+                i
+            }
+        };
+        let arn = &f.resource.arn;
+        let index = match self.resources.get(&(region_index, arn.clone())) {
+            Some(&i) => i,
+            None => {
+                let i = self.push(&resource_name(arn), arn, "resource", f.resource.kind.as_str(), Some(region_index));
+                self.resources.insert((region_index, arn.clone()), i);
+                i
+            }
+        };
+        let entry = &self.locations[index];
+        let mut reference = LogicalLocation::builder().index(index as i64).build();
+        reference.name = entry.name.clone();
+        reference.fully_qualified_name = entry.fully_qualified_name.clone();
+        reference.kind = entry.kind.clone();
+        reference.parent_index = entry.parent_index;
+        reference
+    }
+
+    fn push(&mut self, name: &str, fully_qualified_name: &str, kind: &str, resource_kind: &str, parent: Option<usize>) -> usize {
+        let index = self.locations.len();
+        let properties = BTreeMap::from([("resourceKind".to_owned(), json!(resource_kind))]);
+        let mut location = LogicalLocation::builder()
+            .index(index as i64)
+            .name(name.to_owned())
+            .fully_qualified_name(fully_qualified_name.to_owned())
+            .kind(kind.to_owned())
+            .properties(PropertyBag::builder().additional_properties(properties).build())
+            .build();
+        location.parent_index = parent.map(|p| p as i64);
+        self.locations.push(location);
+        index
+    }
+}
+
+/// JSON with `<`, `>` and `&` written as `\u003c`, `\u003e` and `\u0026`: the same JSON, but
+/// names from a snapshot (markup in a trail name or tag) never appear as markup in the file,
+/// should anything show it as HTML. These characters only occur inside JSON strings, where
+/// the escapes mean exactly them.
+fn escape_markup(json: String) -> String {
+    if !json.contains(['<', '>', '&']) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 64);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The rule's YAML file, so that an alert links to the rule that raised it.
@@ -409,6 +516,15 @@ mod tests {
     #[test]
     fn pascal_case_names() {
         assert_eq!(pascal_case("CT-LOG-FILE-VALIDATION"), "CtLogFileValidation");
+    }
+
+    #[test]
+    fn markup_is_escaped_inside_json_strings() {
+        let json = serde_json::to_string(&json!({"a<b>": "<i>&\"</i>"})).unwrap();
+        let escaped = escape_markup(json);
+        assert!(!escaped.contains(['<', '>', '&']), "{escaped}");
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(back, json!({"a<b>": "<i>&\"</i>"}));
     }
 
     #[test]

@@ -34,9 +34,13 @@ fn environment() -> Environment<'static> {
     env
 }
 
+/// The environment, built (and the templates parsed) once: the Markdown summary may be
+/// rendered a few times to fit its size budget.
+static ENVIRONMENT: std::sync::LazyLock<Environment<'static>> = std::sync::LazyLock::new(environment);
+
 /// Renders one of the embedded templates.
 pub fn render(name: &str, context: Value) -> Result<String, ReportError> {
-    let env = environment();
+    let env = &*ENVIRONMENT;
     let fail = |source| ReportError::Template { name: name.to_owned(), source };
     env.get_template(name).map_err(fail)?.render(context).map_err(fail)
 }

@@ -7,7 +7,7 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use trailwarden::report::{self, Context};
 
@@ -25,9 +25,13 @@ fn demo() -> PathBuf {
     manifest_dir().join("examples/demo-org.json")
 }
 
-/// The hostile strings: markup in a trail name and an attribute breakout in a tag.
+/// The hostile strings: markup and an attribute breakout in a trail name.
 const SCRIPT: &str = "<script>alert(1)</script>";
 const BREAKOUT: &str = "\" onerror=\"alert(1)";
+/// A hostile tag on every trail (key and value), distinct from the name so that a test can
+/// tell which one it sees. Run as script, either would write its marker to the console.
+const TAG_KEY: &str = "<script>console.error('tag-key-ran')</script>";
+const TAG_VALUE: &str = "\"><img src=x onerror=\"console.error('tag-value-ran')\">";
 
 /// The demo organization with one trail renamed to markup (name, ARN and so every message
 /// about it) and hostile tags on every trail.
@@ -47,7 +51,7 @@ fn add_hostile_tags(value: &mut Value) {
     match value {
         Value::Object(map) => {
             if let Some(Value::Object(tags)) = map.get_mut("tags") {
-                tags.insert(SCRIPT.to_owned(), Value::from(BREAKOUT));
+                tags.insert(TAG_KEY.to_owned(), Value::from(TAG_VALUE));
             }
             map.values_mut().for_each(add_hostile_tags);
         }
@@ -67,11 +71,20 @@ struct Outputs {
 
 /// Scans a snapshot once, writing every format.
 fn scan_all(snapshot: Option<&Path>) -> Outputs {
+    scan_all_with(snapshot, None)
+}
+
+/// As [`scan_all`], with the rules of `rules` added to the built-in pack.
+fn scan_all_with(snapshot: Option<&Path>, rules: Option<&Path>) -> Outputs {
     let dir = tempfile::tempdir().unwrap();
     let snapshot = snapshot.map(Path::to_owned).unwrap_or_else(demo);
     let out = |name: &str| dir.path().join(name);
-    trailwarden()
-        .args(["scan", "--quiet", "--fail-on", "never", "--snapshot"])
+    let mut cmd = trailwarden();
+    cmd.arg("scan");
+    if let Some(rules) = rules {
+        cmd.arg("--rules").arg(rules);
+    }
+    cmd.args(["--quiet", "--fail-on", "never", "--snapshot"])
         .arg(&snapshot)
         .arg("--sarif")
         .arg(out("report.sarif"))
@@ -195,10 +208,12 @@ fn multitool_findings(sarif: &Path) -> Vec<(String, String, String)> {
     findings
 }
 
+/// The multitool finds no error and no warning (GitHub's rules and SARIF's own); returns how
+/// many notes it has.
 fn assert_github_accepts(path: &Path, what: &str) -> usize {
     let findings = multitool_findings(path);
-    let errors: Vec<_> = findings.iter().filter(|(level, ..)| level == "error").collect();
-    assert!(errors.is_empty(), "the multitool finds {} error(s) in {what}:\n{errors:#?}", errors.len());
+    let problems: Vec<_> = findings.iter().filter(|(level, ..)| level == "error" || level == "warning").collect();
+    assert!(problems.is_empty(), "the multitool finds {} error(s) or warning(s) in {what}:\n{problems:#?}", problems.len());
     findings.len()
 }
 
@@ -210,8 +225,8 @@ fn demo_sarif_passes_the_schema_and_githubs_rules() {
     let out = scan_all(None);
     let sarif = read_json(&out.sarif);
     assert_schema_valid(&sarif, "the demo SARIF");
-    let warnings = assert_github_accepts(&out.sarif, "the demo SARIF");
-    eprintln!("multitool: 0 errors, {warnings} warning(s)/note(s) on the demo SARIF");
+    let notes = assert_github_accepts(&out.sarif, "the demo SARIF");
+    eprintln!("multitool: 0 errors, 0 warnings, {notes} note(s) on the demo SARIF");
 }
 
 #[test]
@@ -221,6 +236,10 @@ fn hostile_sarif_passes_the_schema_and_githubs_rules() {
     let sarif = read_json(&out.sarif);
     assert_schema_valid(&sarif, "the hostile SARIF");
     assert_github_accepts(&out.sarif, "the hostile SARIF");
+    // Markup from the snapshot is JSON-escaped (`\u003c`): nothing reads as a tag in the file.
+    let text = read(&out.sarif);
+    assert!(!text.contains(['<', '>']), "raw markup in the SARIF file");
+    assert!(sarif["runs"][0]["results"].as_array().unwrap().iter().any(|r| r["message"]["text"].as_str().unwrap().contains(SCRIPT)));
     for result in sarif["runs"][0]["results"].as_array().unwrap() {
         let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
         assert!(!uri.contains(['<', '>', '"', ' ', '|', ':']), "not percent-encoded: {uri}");
@@ -301,6 +320,65 @@ fn demo_sarif_has_githubs_shape() {
     // Inconclusive outcomes are notes.
     let inconclusive = results.iter().find(|r| r["properties"]["outcome"] == "inconclusive").expect("the demo has one");
     assert_eq!(inconclusive["level"], "note");
+
+    // Logical locations (SARIF §3.33): each result's resource, nested by parentIndex in its
+    // region (or `global`) and its account, once each in run.logicalLocations.
+    let logical = run["logicalLocations"].as_array().expect("run.logicalLocations");
+    let entry = |index: &Value| &logical[index.as_u64().expect("an index") as usize];
+    for (i, l) in logical.iter().enumerate() {
+        assert_eq!(l["index"], i, "{l}");
+    }
+    for r in results {
+        let reference = &r["locations"][0]["logicalLocations"][0];
+        assert_eq!(r["locations"][0]["logicalLocations"].as_array().unwrap().len(), 1, "one logical location: the resource");
+        let resource = entry(&reference["index"]);
+        for key in ["name", "fullyQualifiedName", "kind", "parentIndex"] {
+            assert_eq!(reference[key], resource[key], "the reference repeats its entry's {key}");
+        }
+        let (arn, account, region) = (&r["properties"]["arn"], &r["properties"]["account"], &r["properties"]["region"]);
+        assert_eq!(resource["fullyQualifiedName"], *arn);
+        assert_eq!(resource["kind"], "resource");
+        assert_eq!(resource["properties"]["resourceKind"], r["properties"]["resourceKind"]);
+        let region_entry = entry(&resource["parentIndex"]);
+        assert_eq!(region_entry["name"], *region);
+        assert_eq!(region_entry["fullyQualifiedName"], format!("{}/{}", account.as_str().unwrap(), region.as_str().unwrap()));
+        assert_eq!((&region_entry["kind"], &region_entry["properties"]["resourceKind"]), (&"namespace".into(), &"region".into()));
+        let account_entry = entry(&region_entry["parentIndex"]);
+        assert_eq!((&account_entry["name"], &account_entry["fullyQualifiedName"]), (account, account));
+        assert_eq!((&account_entry["kind"], &account_entry["properties"]["resourceKind"]), (&"namespace".into(), &"account".into()));
+        assert!(account_entry["parentIndex"].is_null(), "an account is at the top");
+        // The same identity in the message.
+        let message = r["message"]["text"].as_str().unwrap();
+        for part in [arn, account, region] {
+            assert!(message.contains(part.as_str().unwrap()), "{part} in {message}");
+        }
+    }
+    let distinct: BTreeSet<(String, String)> = logical.iter().map(|l| (l["fullyQualifiedName"].to_string(), l["parentIndex"].to_string())).collect();
+    assert_eq!(distinct.len(), logical.len(), "each account, region and resource once");
+    let global = results.iter().find(|r| r["properties"]["arn"] == "AWS::::Account:666666666666").expect("an account-level result");
+    assert_eq!(entry(&entry(&global["locations"][0]["logicalLocations"][0]["index"])["parentIndex"])["name"], "global");
+
+    // GitHub's severity per result: a failure at its own severity (which an escalation may
+    // have raised above the rule's), an inconclusive outcome as low whatever the rule's.
+    let rule_of = |id: &Value| rules.iter().find(|rule| rule["id"] == *id).expect("the result's rule");
+    let mut escalated = 0;
+    for r in results {
+        let severity: trailwarden::findings::Severity = r["properties"]["severity"].as_str().unwrap().parse().unwrap();
+        let expected = if r["properties"]["outcome"] == "inconclusive" { "1.0" } else { report::sarif::security_severity(severity) };
+        assert_eq!(r["properties"]["security-severity"], expected, "{}", r["ruleId"]);
+        let rule = rule_of(&r["ruleId"]);
+        if r["properties"]["outcome"] == "fail" && rule["properties"]["severity"] != r["properties"]["severity"] {
+            escalated += 1;
+            assert_ne!(r["properties"]["security-severity"], rule["properties"]["security-severity"]);
+            assert_eq!(r["level"], report::sarif::level(severity).to_string());
+        }
+    }
+    assert!(escalated > 0, "the demo has escalated failures (e.g. CT-BUCKET-SEPARATE-ACCOUNT on a missing bucket)");
+    let note_on_severe_rule = results
+        .iter()
+        .find(|r| r["properties"]["outcome"] == "inconclusive" && rule_of(&r["ruleId"])["properties"]["security-severity"] != "1.0")
+        .expect("an inconclusive outcome of a rule above info");
+    assert_eq!(note_on_severe_rule["properties"]["security-severity"], "1.0");
 }
 
 #[test]
@@ -451,24 +529,117 @@ fn html_loads_without_console_errors_and_shows_the_summary() {
     }
 }
 
+/// A custom rule that prints every tag of every trail in its message and remediation. No
+/// built-in rule shows tags, so without it a tag-escaping regression would go unseen.
+const TAG_RULE: &str = r#"id: X-TRAIL-TAGS
+title: Trail tags
+severity: high
+scope: trail
+description: Lists the trail's tags, to show them in every report.
+pass_if: "false"
+message:
+  pass: "Trail {{ trail.name }} tags:{% for key, value in trail.tags|items %} {{ key }}={{ value }};{% endfor %}"
+  fail: "Trail {{ trail.name }} tags:{% for key, value in trail.tags|items %} {{ key }}={{ value }};{% endfor %}"
+remediation: "Review the tags:{% for key, value in trail.tags|items %} {{ key }}={{ value }};{% endfor %}"
+"#;
+
+/// The hostile tag as the custom rule prints it.
+fn tag_payload() -> String {
+    format!("{TAG_KEY}={TAG_VALUE};")
+}
+
+/// The hostile snapshot scanned with the built-in rules and [`TAG_RULE`].
+fn hostile_scan_with_tag_rule() -> (tempfile::TempDir, Outputs) {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(rules.join("X-TRAIL-TAGS.yaml"), TAG_RULE).unwrap();
+    let out = scan_all_with(Some(&hostile_snapshot(dir.path())), Some(&rules));
+    let report = read_json(&out.json);
+    let tag_findings = report["findings"].as_array().unwrap().iter().filter(|f| f["rule_id"] == "X-TRAIL-TAGS").count();
+    assert!(tag_findings > 0, "the custom rule ran");
+    for f in report["findings"].as_array().unwrap().iter().filter(|f| f["rule_id"] == "X-TRAIL-TAGS") {
+        assert!(f["message"].as_str().unwrap().contains(&tag_payload()), "the rule prints the tag: {}", f["message"]);
+    }
+    (dir, out)
+}
+
 #[test]
 fn hostile_names_render_inert_in_html() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = scan_all(Some(&hostile_snapshot(dir.path())));
+    let (_dir, out) = hostile_scan_with_tag_rule();
     let html = read(&out.html);
     assert!(!html.contains(SCRIPT), "raw markup from the snapshot");
     assert!(!html.contains(BREAKOUT), "raw attribute breakout from the snapshot");
+    assert!(!html.contains(TAG_KEY) && !html.contains(TAG_VALUE), "a raw tag from the snapshot");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"), "the hostile name is shown, escaped");
+    let escaped_tag = "&lt;script&gt;console.error(&#x27;tag-key-ran&#x27;)&lt;&#x2f;script&gt;=\
+                       &quot;&gt;&lt;img src=x onerror=&quot;console.error(&#x27;tag-value-ran&#x27;)&quot;&gt;;";
+    assert!(html.contains(escaped_tag), "the hostile tag is shown, escaped");
     assert_eq!(html.matches("<script").count(), 1, "only the report's own script");
+    assert!(!html.contains("<img"), "an injected image");
 
     let (dom, console) = chromium_dom(&out.html, None);
     assert!(console.is_empty(), "console output:\n{}", console.join("\n"));
+    assert!(!console.iter().any(|l| l.contains("tag-key-ran") || l.contains("tag-value-ran")), "an injected script ran");
     assert!(dom.contains("data-report-ready=\"true\""));
     let tags = tags_of(&dom);
     assert_eq!(tags.iter().filter(|(name, _)| name == "script").count(), 1, "an injected script element exists in the DOM");
+    assert!(!tags.iter().any(|(name, _)| name == "img"), "an injected image element exists in the DOM");
     let handlers: Vec<_> = tags.iter().filter(|(_, attrs)| attrs.iter().any(|a| a.starts_with("on"))).collect();
     assert!(handlers.is_empty(), "injected event handler attributes in the DOM: {handlers:?}");
     assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the name is text in the DOM");
+    assert!(
+        dom.contains("&lt;script&gt;console.error('tag-key-ran')&lt;/script&gt;=\"&gt;&lt;img src=x onerror=\"console.error('tag-value-ran')\"&gt;;"),
+        "the tag is text in the DOM"
+    );
+}
+
+#[test]
+fn hostile_tags_are_escaped_in_markdown_junit_and_sarif() {
+    let (_dir, out) = hostile_scan_with_tag_rule();
+    let payload = tag_payload();
+
+    // Markdown: escaped in table cells; only code blocks (remediation) show text literally.
+    let md = read(&out.markdown);
+    let outside_code: String = md.split("\n```").step_by(2).collect::<Vec<_>>().join("\n");
+    for raw in [TAG_KEY, TAG_VALUE, "<script", "<img"] {
+        assert!(!outside_code.contains(raw), "raw {raw} in Markdown");
+    }
+    let escaped = "&lt;script&gt;console.error('tag-key-ran')&lt;/script&gt;=&quot;&gt;&lt;img src=x onerror=&quot;console.error('tag-value-ran')&quot;&gt;;";
+    assert!(outside_code.contains(escaped), "the tag is shown, escaped, in Markdown");
+
+    // JUnit: escaped in attributes and text, and the same text once parsed.
+    let xml = read(&out.junit);
+    assert!(!xml.contains(TAG_KEY) && !xml.contains(TAG_VALUE), "a raw tag in JUnit XML");
+    assert!(xml.contains("&lt;script&gt;console.error(&apos;tag-key-ran&apos;)&lt;/script&gt;=&quot;&gt;&lt;img src=x onerror="));
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML despite the tags");
+    let failures: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase") && n.attribute("classname") == Some("X-TRAIL-TAGS"))
+        .filter_map(|case| case.children().find(|n| n.has_tag_name("failure")))
+        .collect();
+    assert!(!failures.is_empty());
+    for failure in failures {
+        assert!(failure.attribute("message").unwrap().contains(&payload));
+        assert!(failure.text().unwrap().contains(&payload));
+    }
+
+    // SARIF: JSON-escaped (no markup in the file), the same text once parsed, and still
+    // accepted by the schema and GitHub's rules.
+    let text = read(&out.sarif);
+    assert!(!text.contains(TAG_KEY) && !text.contains(TAG_VALUE) && !text.contains(['<', '>']), "a raw tag in SARIF");
+    let sarif = read_json(&out.sarif);
+    let messages: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "X-TRAIL-TAGS")
+        .map(|r| r["message"]["text"].as_str().unwrap())
+        .collect();
+    assert!(!messages.is_empty());
+    assert!(messages.iter().all(|m| m.contains(&payload)), "{messages:?}");
+    assert_schema_valid(&sarif, "the SARIF with hostile tags");
+    assert_github_accepts(&out.sarif, "the SARIF with hostile tags");
 }
 
 /// The elements of a serialized DOM as (tag name, attribute names). In a serialization, `<`
@@ -527,13 +698,71 @@ fn tags_of(dom: &str) -> Vec<(String, Vec<String>)> {
 // ---------------------------------------------------------------------------------------------
 // Markdown and JUnit
 
-#[test]
-fn markdown_summary_of_the_demo() {
-    let out = scan_all(None);
-    let report = read_json(&out.json);
+/// What a Markdown summary lists: the failing rows under each severity heading, and which
+/// collapsed sections are there.
+#[derive(Debug)]
+struct MarkdownListing {
+    failing: BTreeMap<String, usize>,
+    /// Failures listed with their remediation.
+    remediation: usize,
+    inconclusive: bool,
+    suppressed: bool,
+    passed: bool,
+}
+
+fn markdown_listing(md: &str) -> MarkdownListing {
+    let mut failing = BTreeMap::new();
+    for section in md.split("\n### ").skip(1) {
+        let severity = section.split(' ').next().unwrap().to_lowercase();
+        let body = section.split("\n<details>").next().unwrap().split("\n<sub>").next().unwrap();
+        // Table rows, less the header row (the separator row starts with `|-`).
+        let rows = body.lines().filter(|l| l.starts_with("| ")).count().saturating_sub(1);
+        failing.insert(severity, rows);
+    }
+    MarkdownListing {
+        failing,
+        remediation: md.lines().filter(|l| l.starts_with("**") && l.contains("** on <code>")).count(),
+        inconclusive: md.contains("<details><summary>Inconclusive ("),
+        suppressed: md.contains("<details><summary>Suppressed ("),
+        passed: md.contains("<details><summary>Passed ("),
+    }
+}
+
+/// The closing note of a shortened summary (its last line), the number of findings it says
+/// are left out and the number of listed failures it says are without their remediation.
+fn left_out_note(md: &str) -> Option<(String, usize, usize)> {
+    let last = md.trim_end().lines().last()?;
+    let sentence = last.strip_prefix("> Left out to fit ")?;
+    let after = sentence.split_once(": ")?.1;
+    let findings = match after.split_once(" finding(s) (") {
+        Some((n, _)) => n.parse().expect("a count of findings"),
+        None => 0,
+    };
+    let remediation = match after.split_once("the remediation of ") {
+        Some((_, rest)) => rest.split(' ').next().unwrap().parse().expect("a count of remediations"),
+        None => 0,
+    };
+    Some((last.to_owned(), findings, remediation))
+}
+
+/// `65536` → `65,536`, as the note writes limits.
+fn with_commas(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Checks a summary against its report: the counts row and headings, failures listed most
+/// severe first, and a closing note that counts exactly the findings that are not listed.
+/// Returns how many findings are left out.
+fn check_markdown_against(md: &str, report: &Value) -> usize {
     let summary = &report["summary"];
-    let md = read(&out.markdown);
-    assert!(md.starts_with("## trailwarden: o-demo12345\n"));
     let row = format!(
         "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
         summary["fail"]["critical"],
@@ -547,17 +776,141 @@ fn markdown_summary_of_the_demo() {
         summary["not_applicable"]
     );
     assert!(md.contains(&row), "summary row {row} in:\n{md}");
+    let listing = markdown_listing(md);
+    let mut left_out = 0;
+    let mut dropped_a_severity = false;
     for severity in ["critical", "high", "medium", "low", "info"] {
-        let n = summary["fail"][severity].as_u64().unwrap();
-        let heading = format!("### {}{} ({n})", severity[..1].to_uppercase(), &severity[1..]);
+        let n = summary["fail"][severity].as_u64().unwrap() as usize;
+        let heading = format!("### {}{} ({n}", severity[..1].to_uppercase(), &severity[1..]);
         assert_eq!(md.contains(&heading), n > 0, "{heading}");
+        let listed = listing.failing.get(severity).copied().unwrap_or(0);
+        assert!(listed <= n, "{severity}: {listed} of {n}");
+        if listed < n {
+            assert!(md.contains(&format!("{heading}, {listed} listed)")), "{heading}: says how many are listed");
+        }
+        assert!(!(dropped_a_severity && listed > 0), "{severity} failures listed while more severe ones are left out");
+        dropped_a_severity |= listed < n;
+        left_out += n - listed;
     }
-    assert!(md.contains(&format!("<details><summary>Passed ({})</summary>", summary["pass"])));
-    // Every failing finding is listed with its ARN.
-    for f in report["findings"].as_array().unwrap().iter().filter(|f| f["outcome"] == "fail") {
+    let count = |outcome: &str| report["findings"].as_array().unwrap().iter().filter(|f| f["outcome"] == outcome).count();
+    let (mut inconclusive_out, mut suppressed_out, mut passed_out) = (false, false, false);
+    for (shown, outcome, out) in [
+        (listing.inconclusive, "inconclusive", &mut inconclusive_out),
+        (listing.suppressed, "suppressed", &mut suppressed_out),
+        (listing.passed, "pass", &mut passed_out),
+    ] {
+        if !shown && count(outcome) > 0 {
+            left_out += count(outcome);
+            *out = true;
+        }
+    }
+    let failing_listed: usize = listing.failing.values().sum();
+    assert!(listing.remediation <= failing_listed);
+    let remediation_out = failing_listed - listing.remediation;
+    // What goes, in order: passes, suppressed, inconclusive, remediation (least severe
+    // first), failures (least severe first).
+    let done = [passed_out || count("pass") == 0, suppressed_out || count("suppressed") == 0, inconclusive_out || count("inconclusive") == 0];
+    let begun = [suppressed_out, inconclusive_out, remediation_out > 0 || dropped_a_severity];
+    for (i, begun) in begun.into_iter().enumerate() {
+        assert!(!begun || done[..=i].iter().all(|d| *d), "left out out of order: step {} begun before {done:?} {listing:?}", i + 1);
+    }
+    if dropped_a_severity {
+        assert_eq!(listing.remediation, 0, "remediation goes before failures do");
+    }
+    match left_out_note(md) {
+        Some((line, n, remediation)) => {
+            assert_eq!(n, left_out, "the note counts the findings that are not listed: {line}");
+            assert_eq!(remediation, remediation_out, "the note counts the listed failures without remediation: {line}");
+            assert!(line.contains("The JSON and HTML reports (`--json`, `--html`) have every finding."), "{line}");
+        }
+        None => {
+            assert_eq!(left_out, 0, "findings are left out without a note");
+            assert_eq!(remediation_out, 0, "remediation is left out without a note");
+            assert!(!md.contains("Left out to fit"));
+        }
+    }
+    left_out
+}
+
+/// The report and the rules it was made with, to render it again through the library.
+fn demo_report() -> (report::Report, Value) {
+    let out = scan_all(None);
+    let json = read_json(&out.json);
+    (serde_json::from_value(json.clone()).unwrap(), json)
+}
+
+#[test]
+fn markdown_of_the_demo_fits_a_pull_request_comment() {
+    let out = scan_all(None);
+    let report = read_json(&out.json);
+    let md = read(&out.markdown);
+    assert!(md.starts_with("## trailwarden: o-demo12345\n"));
+    let chars = md.chars().count();
+    assert!(chars <= report::markdown::GITHUB_COMMENT_LIMIT, "{chars} characters: GitHub refuses a comment over 65,536");
+    let left_out = check_markdown_against(&md, &report);
+    let (note, ..) = left_out_note(&md).expect("the demo summary is shortened, and says so on its last line");
+    assert!(note.contains("GitHub's 65,536-character limit for comments"), "{note}");
+    assert!(left_out > 0);
+
+    // In full, the demo's summary would not fit: the budget is what keeps it in.
+    let set = trailwarden::rules::load_builtin().unwrap();
+    let ctx = Context::new(&set, |_| true, "o-demo12345");
+    let parsed: report::Report = serde_json::from_value(report.clone()).unwrap();
+    let full = report::markdown::render_within(&parsed, &ctx, usize::MAX).unwrap();
+    assert!(full.chars().count() > report::markdown::GITHUB_COMMENT_LIMIT, "the demo no longer exercises the limit");
+    assert!(left_out_note(&full).is_none());
+    // Every critical and high failure is listed with its ARN.
+    for f in report["findings"].as_array().unwrap().iter().filter(|f| f["outcome"] == "fail" && (f["severity"] == "critical" || f["severity"] == "high")) {
         let arn = trailwarden::report::markdown::escape(f["resource"]["arn"].as_str().unwrap());
         assert!(md.contains(&format!("<code>{arn}</code>")), "{arn}");
     }
+}
+
+#[test]
+fn markdown_leaves_out_the_least_severe_failures_last() {
+    let (parsed, report) = demo_report();
+    let set = trailwarden::rules::load_builtin().unwrap();
+    let ctx = Context::new(&set, |_| true, "o-demo12345");
+    let mut previous_left_out = 0;
+    for budget in [40_000, 12_000, 4_000, 2_500] {
+        let md = report::markdown::render_within(&parsed, &ctx, budget).unwrap();
+        assert!(md.chars().count() <= budget, "{} characters over a budget of {budget}", md.chars().count());
+        let left_out = check_markdown_against(&md, &report);
+        assert!(left_out >= previous_left_out, "a smaller budget leaves out as much or more");
+        previous_left_out = left_out;
+        let (note, ..) = left_out_note(&md).expect("a note");
+        assert!(note.contains(&format!("to fit a limit of {} characters: ", with_commas(budget))), "{note}");
+        let listing = markdown_listing(&md);
+        assert!(!listing.passed && !listing.inconclusive, "budget {budget}: {listing:?}");
+        // Critical failures are the last thing to go.
+        let critical = report["summary"]["fail"]["critical"].as_u64().unwrap() as usize;
+        assert_eq!(listing.failing.get("critical").copied().unwrap_or(0), critical, "budget {budget}");
+    }
+    // At 2,500 characters, failures themselves are left out, the least severe first.
+    let md = report::markdown::render_within(&parsed, &ctx, 2_500).unwrap();
+    let listing = markdown_listing(&md);
+    assert_eq!(listing.remediation, 0);
+    assert_eq!(listing.failing.get("info").copied().unwrap_or(0), 0, "{md}");
+    assert!(left_out_note(&md).unwrap().0.contains("least severe failing"), "{md}");
+}
+
+#[test]
+fn markdown_of_a_small_scan_leaves_nothing_out() {
+    let snapshot = manifest_dir().join("tests/fixtures/small-account.json");
+    let out = scan_all(Some(&snapshot));
+    let report = read_json(&out.json);
+    let md = read(&out.markdown);
+    assert_eq!(check_markdown_against(&md, &report), 0);
+    assert!(left_out_note(&md).is_none(), "nothing is left out of a small summary:\n{md}");
+    for f in report["findings"].as_array().unwrap().iter().filter(|f| ["fail", "inconclusive", "pass"].contains(&f["outcome"].as_str().unwrap())) {
+        let arn = trailwarden::report::markdown::escape(f["resource"]["arn"].as_str().unwrap());
+        assert!(md.contains(&format!("<code>{arn}</code>")), "{arn} is listed");
+    }
+    // The fixed report renders the same with and without a budget (and as its snapshot).
+    let baseline = fixed_baseline();
+    let ctx = fixed_context(&baseline);
+    let within = report::markdown::render(&fixed_report(), &ctx).unwrap();
+    assert_eq!(within, report::markdown::render_within(&fixed_report(), &ctx, usize::MAX).unwrap());
 }
 
 #[test]
