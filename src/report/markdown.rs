@@ -28,25 +28,26 @@ pub const DEFAULT_BUDGET: usize = GITHUB_COMMENT_LIMIT - 2_048;
 /// which bounds how many can fit a budget.
 const MIN_ENTRY_CHARS: usize = 16;
 
-/// Renders the summary within [`DEFAULT_BUDGET`] characters.
+/// Renders the summary within [`DEFAULT_BUDGET`] characters, to fit a pull-request comment.
 pub fn render(report: &Report, ctx: &Context) -> Result<String, ReportError> {
-    render_within(report, ctx, DEFAULT_BUDGET)
+    let limit = format!("GitHub's {}-character limit for comments", thousands(GITHUB_COMMENT_LIMIT));
+    render_in(report, ctx, DEFAULT_BUDGET, &limit)
 }
 
 /// Renders the summary in at most `budget` characters (as counted by `chars()`), leaving out
 /// detail as described in the module documentation. Only if even the summary table with no
 /// finding listed is longer than `budget` is the result longer.
 pub fn render_within(report: &Report, ctx: &Context, budget: usize) -> Result<String, ReportError> {
+    render_in(report, ctx, budget, &format!("a limit of {} characters", thousands(budget)))
+}
+
+/// [`render_within`], naming the limit as `limit` in the closing note.
+fn render_in(report: &Report, ctx: &Context, budget: usize, limit: &str) -> Result<String, ReportError> {
     let view = view::build(report, ctx);
     let base = Value::from(Serde(&view));
     let parts = Parts::of(&view.findings);
-    let limit = if budget == DEFAULT_BUDGET {
-        format!("GitHub's {}-character limit for comments", thousands(GITHUB_COMMENT_LIMIT))
-    } else {
-        format!("a limit of {} characters", thousands(budget))
-    };
     let render = |detail: &Detail| -> Result<String, ReportError> {
-        let md = detail.context(&parts, &limit);
+        let md = detail.context(&parts, limit);
         templates::render(templates::MARKDOWN, context! { md => md, ..base.clone() })
     };
     let fits = |text: &str| text.chars().count() <= budget;
