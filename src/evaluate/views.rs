@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 const CLOUDTRAIL_PRINCIPAL: &str = "cloudtrail.amazonaws.com";
 
@@ -401,6 +401,10 @@ pub(super) struct BuildContext<'a> {
     management_account_id: Option<&'a str>,
     buckets: HashMap<&'a str, &'a Bucket>,
     keys: HashMap<&'a str, &'a crate::inventory::KmsKey>,
+    /// The scanned accounts by id, and the organization's member ids (when readable): looked
+    /// up once per trail, bucket and member, so a large organization must not scan lists.
+    accounts_by_id: HashMap<&'a str, &'a Account>,
+    members: Option<HashSet<&'a str>>,
     s3_all: Vec<String>,
     lambda_all: Vec<String>,
 }
@@ -442,6 +446,15 @@ pub fn build(inventory: &Inventory) -> Subjects {
         management_account_id,
         buckets: inventory.buckets.iter().map(|b| (b.name.as_str(), b)).collect(),
         keys: inventory.kms_keys.iter().map(|k| (k.key_id.as_str(), k)).collect(),
+        // Reversed so that, as with a search from the front, the first of two same ids wins.
+        accounts_by_id: inventory.accounts.iter().rev().map(|a| (a.id.as_str(), a)).collect(),
+        members: match &inventory.organization {
+            Fact::Value(Some(org)) => match &org.accounts {
+                Fact::Value(members) => Some(members.iter().map(|m| m.id.as_str()).collect()),
+                Fact::Unreadable(_) => None,
+            },
+            _ => None,
+        },
         s3_all: selectors::s3_all_prefixes(&inventory.partition),
         lambda_all: selectors::lambda_all_prefixes(&inventory.partition),
     };
@@ -747,7 +760,7 @@ fn accounts_without_own_trail(cx: &BuildContext, org: &crate::inventory::Organiz
     };
     let mut uncovered = Vec::new();
     for member in members.iter().filter(|m| m.status == "ACTIVE") {
-        let Some(account) = cx.inventory.accounts.iter().find(|a| a.id == member.id) else {
+        let Some(account) = cx.accounts_by_id.get(member.id.as_str()).copied() else {
             return Readable::unreadable(Unreadable {
                 reason: UnreadableReason::Error,
                 api: None,
@@ -895,7 +908,7 @@ fn bucket_link(cx: &BuildContext, trail_account: &str, name: &str) -> BucketLink
             Fact::Value(None) => owner.clone().map(|_| false),
             Fact::Value(Some(org)) => match &org.accounts {
                 Fact::Unreadable(u) => Readable::unreadable(u.clone()),
-                Fact::Value(members) => owner.clone().map(|o| members.iter().any(|m| m.id == o)),
+                Fact::Value(_) => owner.clone().map(|o| cx.members.as_ref().is_some_and(|members| members.contains(o.as_str()))),
             },
         },
         account_id: owner,
@@ -1019,7 +1032,7 @@ fn effective_public_access_block(cx: &BuildContext, bucket: &Bucket, unreadable:
         return Readable::value(own);
     }
     let owner = bucket.owner_account_id.value();
-    let account = owner.and_then(|o| cx.inventory.accounts.iter().find(|a| &a.id == o));
+    let account = owner.and_then(|o| cx.accounts_by_id.get(o.as_str()).copied());
     match account.map(|a| &a.public_access_block) {
         Some(Fact::Value(setting)) => {
             let acct = setting.unwrap_or_default();
