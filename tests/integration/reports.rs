@@ -297,7 +297,7 @@ fn demo_sarif_has_githubs_shape() {
         let physical = &r["locations"][0]["physicalLocation"];
         let uri = physical["artifactLocation"]["uri"].as_str().unwrap();
         assert!(uri.starts_with("aws/") && !uri.contains(':'), "{uri}");
-        assert_eq!(uri.split('/').count() >= 5, true, "{uri}");
+        assert!(uri.split('/').count() >= 5, "{uri}");
         assert_eq!(physical["region"]["startLine"], 1);
         assert_eq!(r["partialFingerprints"]["primaryLocationLineHash"], report::sarif::fingerprint(rule, arn));
         let message = r["message"]["text"].as_str().unwrap();
