@@ -183,7 +183,7 @@ impl Omitted {
             left_out.push(format!("{} finding(s) ({})", self.findings(), parts.join(", ")));
         }
         if self.remediation > 0 {
-            left_out.push(format!("the remediation of {} failing finding(s)", self.remediation));
+            left_out.push(format!("the remediation of {} listed failing finding(s)", self.remediation));
         }
         format!("Left out to fit {limit}: {}.", left_out.join(" and "))
     }
@@ -255,9 +255,9 @@ mod tests {
         assert_eq!(
             omitted.sentence("a limit of 100 characters"),
             "Left out to fit a limit of 100 characters: 15 finding(s) (2 least severe failing, 3 inconclusive, 10 passed) \
-             and the remediation of 4 failing finding(s)."
+             and the remediation of 4 listed failing finding(s)."
         );
         let only_remediation = Omitted { failing: 0, inconclusive: 0, suppressed: 0, passed: 0, remediation: 1 };
-        assert_eq!(only_remediation.sentence("x"), "Left out to fit x: the remediation of 1 failing finding(s).");
+        assert_eq!(only_remediation.sentence("x"), "Left out to fit x: the remediation of 1 listed failing finding(s).");
     }
 }
