@@ -1,20 +1,27 @@
 #!/usr/bin/env python3
-"""Generate examples/demo-org.json, the demo organization that trailwarden scans on a first run.
+"""Generate examples/demo-org.json, the demo organization that trailwarden scans on a first run,
+and examples/demo-org-last-month.json, the same organization a month earlier.
 
 Regenerate (from anywhere; Python 3 standard library only, the output is deterministic):
 
-    python3 scripts/gen-demo-org.py            # writes examples/demo-org.json
-    python3 scripts/gen-demo-org.py OUT.json   # writes elsewhere (e.g. to diff against the committed file)
+    python3 scripts/gen-demo-org.py                      # writes both files under examples/
+    python3 scripts/gen-demo-org.py OUT.json [OLD.json]  # writes elsewhere (e.g. to diff against the
+                                                         # committed files; OLD.json defaults to
+                                                         # OUT-last-month.json next to OUT.json)
 
 Then try it:
 
     trailwarden scan --snapshot examples/demo-org.json
+    trailwarden scan --snapshot examples/demo-org-last-month.json --json old.json --fail-on never
+    trailwarden scan --snapshot examples/demo-org.json --json new.json --fail-on never
+    trailwarden diff old.json new.json
 
 The snapshot format is the `Inventory` type of src/inventory/model.rs (`trailwarden schema`
 prints its JSON Schema; parsing is strict). Every fact is `{"value": ...}` or
 `{"unreadable": {...}}`. As in snapshots that trailwarden writes, every field is present:
 optional values are `null` and empty lists `[]`, never left out. All timestamps are relative
-to COLLECTED_AT (2026-11-20T06:00:00Z).
+to the collection time: COLLECTED_AT (2026-11-20T06:00:00Z) for demo-org.json, LAST_MONTH_AT
+(2026-10-20T06:00:00Z) for demo-org-last-month.json.
 
 The story
 ---------
@@ -23,7 +30,9 @@ organization scan. Six accounts, four enabled Regions each:
 
 * 111111111111 management        owns the organization trail `org-trail` (home us-east-1,
                                  multi-Region, logging, validated, SSE-KMS, CloudWatch Logs,
-                                 Insights, advanced selectors with S3 write data events) and an
+                                 Insights, advanced selectors with S3 write data events; logging
+                                 since 2024 as the management account's own trail, made an
+                                 organization trail on 2026-10-28) and an
                                  organization Lake event data store (2557 days, CMK, protected).
                                  Tamper alerting with a CIS-style metric filter + alarm. Still
                                  owns `demo-mgmt-siem-feed`, the SIEM bucket from before
@@ -76,7 +85,8 @@ What the first scan shows
 Every rule has at least one failing and one passing resource, except the two
 organization-scope rules: they produce exactly one finding per snapshot, so they cannot show
 both. CT-ORG-TRAIL passes (the organization trail is the baseline everything else is compared
-with) and CT-ORG-DELEGATED-ADMIN fails (no delegated administrator, above). Failures cover
+with) and CT-ORG-DELEGATED-ADMIN fails (no delegated administrator, above); the month-earlier
+snapshot (below) shows their other outcome. Failures cover
 every severity (critical: the public staging bucket and prod-legacy-trail's deleted bucket;
 info: the data-event advisories). Inconclusive outcomes, each naming what could not be read:
 the legacy bucket and its owner (access_denied), the deleted bucket's settings (NoSuchBucket),
@@ -85,6 +95,28 @@ demo-security-data-events-logs (beyond trailwarden's policy analysis).
 
 Which control each deliberate choice exercises is said in a comment next to it
 ("PASS/FAIL/N-A/INCONCLUSIVE <control>").
+
+A month earlier (demo-org-last-month.json)
+-------------------------------------------
+The same organization, collected the same way on 2026-10-20, with what has changed since
+(comments marked "LAST MONTH"):
+
+* `org-trail` was still the management account's own multi-Region trail, not yet an
+  organization trail, so member accounts saw no organization trail: CT-ORG-TRAIL fails (no
+  organization trail, and log-archive, security and workload-staging own no qualifying trail),
+  and so do CT-MULTI-REGION and the other coverage rules in those accounts.
+* The security account was still the CloudTrail delegated administrator (registered in
+  2025): CT-ORG-DELEGATED-ADMIN passes.
+* workload-sandbox had not joined the organization yet: it is neither a member nor scanned.
+* staging-trail was still logging; workload-prod's EventBridge tamper rule was still enabled.
+* The central bucket had no server access logging yet, and security-siem-feed no log file
+  validation.
+
+So the two organization-scope rules, which give one finding per snapshot, show their other
+outcome there, and `trailwarden diff` between the two reports lists new failures (the
+deregistered delegated administrator, the stopped staging trail, the disabled prod rule, the
+sandbox account's findings) and resolved ones (the organization trail and the coverage it
+brings, access logging, validation).
 """
 
 import json
@@ -93,6 +125,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 COLLECTED_AT = datetime(2026, 11, 20, 6, 0, 0, tzinfo=timezone.utc)
+LAST_MONTH_AT = COLLECTED_AT - timedelta(days=31)
+NOW = COLLECTED_AT  # the collection time of the snapshot being built (set by build())
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"]
 
 ORG_ID = "o-demo12345"
@@ -126,7 +160,7 @@ def iso(moment):
 
 def ago(days=0, hours=0, minutes=0):
     """A timestamp this long before the collection time."""
-    return iso(COLLECTED_AT - timedelta(days=days, hours=hours, minutes=minutes))
+    return iso(NOW - timedelta(days=days, hours=hours, minutes=minutes))
 
 
 def fact(value):
@@ -524,7 +558,12 @@ def kms_key(key_id, state="Enabled", manager="CUSTOMER", multi_region=False):
 # The organization
 # --------------------------------------------------------------------------------------------
 
-def build():
+def build(last_month=False):
+    """The organization at COLLECTED_AT, or (last_month) at LAST_MONTH_AT."""
+    global NOW
+    NOW = LAST_MONTH_AT if last_month else COLLECTED_AT
+    names = {a: n for a, n in ACCOUNT_NAMES.items() if not (last_month and a == SANDBOX)}
+
     # ---- KMS keys ---------------------------------------------------------------------------
     org_trail_key = kms_arn("us-east-1", LOG_ARCHIVE, "0f6c1c9e-3a52-4d8e-9b7a-1d2e3f4a5b6c")
     security_trail_key = kms_arn("us-east-1", SECURITY, "5d2f7a10-8c3e-4b61-a9d4-2e7f1c0b9a83")
@@ -548,6 +587,8 @@ def build():
         kms_key(siem_bucket_key),      # default (DSSE-KMS) encryption of demo-mgmt-siem-feed
         kms_key(sandbox_lake_key),     # PASS CT-LAKE-CMK (acme-legacy-audit-lake)
     ]
+    if last_month:  # LAST MONTH: workload-sandbox had not joined, nothing names its keys
+        kms_keys = [k for k in kms_keys if k["key_id"] not in (sandbox_trail_key, sandbox_lake_key)]
 
     # ---- SNS topics, log groups ---------------------------------------------------------------
     mgmt_alerts = f"arn:aws:sns:us-east-1:{MGMT}:security-alerts"
@@ -564,9 +605,10 @@ def build():
     # CT-LOG-FILE-VALIDATION, CT-KMS-ENCRYPTION, CT-CLOUDWATCH-LOGS, CT-INSIGHTS (both types),
     # CT-ADVANCED-SELECTORS, CT-S3-DATA-EVENTS-WRITE (advanced, readOnly=false, all buckets);
     # FAIL CT-S3-DATA-EVENTS-READ where nothing else records reads.
+    # LAST MONTH: not yet an organization trail (FAIL CT-ORG-TRAIL; members see no trail of it).
     org_trail = make_trail(
         MGMT, "us-east-1", "org-trail", "demo-org-cloudtrail-logs",
-        multi_region=True, global_events=True, organization=True, validation=True,
+        multi_region=True, global_events=True, organization=not last_month, validation=True,
         kms_key=org_trail_key,
         sns_topic=f"arn:aws:sns:us-east-1:{MGMT}:org-trail-notifications",
         log_group=f"arn:aws:logs:us-east-1:{MGMT}:log-group:{org_log_group}:*",
@@ -618,11 +660,12 @@ def build():
     # FAIL CT-BUCKET-SEPARATE-ACCOUNT (bucket owned by the management account),
     # CT-CLOUDWATCH-LOGS (no log group). It never qualifies for CT-MULTI-REGION or
     # CT-SECURITY-TRAIL (it excludes sources): org-trail does.
+    # LAST MONTH: log file validation was off (FAIL CT-LOG-FILE-VALIDATION, resolved since).
     siem_trail = make_trail(
         SECURITY, "us-east-1", "security-siem-feed", "demo-mgmt-siem-feed",
-        multi_region=True, global_events=True, validation=True, kms_key=security_trail_key,
+        multi_region=True, global_events=True, validation=not last_month, kms_key=security_trail_key,
         custom_selectors=True,
-        status=make_status(True, delivered=ago(minutes=20), digest=ago(minutes=50),
+        status=make_status(True, delivered=ago(minutes=20), digest=None if last_month else ago(minutes=50),
                            started=iso(datetime(2024, 5, 6, 11, 30, 0, tzinfo=timezone.utc))),
         event_selectors=selectors(advanced=[
             advanced_selector("Management events without KMS and RDS Data API",
@@ -682,12 +725,14 @@ def build():
     # FAIL CT-IS-LOGGING, CT-LOG-FILE-VALIDATION, CT-KMS-ENCRYPTION, CT-CLOUDWATCH-LOGS,
     # CT-BUCKET-SEPARATE-ACCOUNT. Not a duplicate: it is not logging.
     # CT-DELIVERY-ERRORS: the last delivery is old but the trail is stopped (no error string).
+    # LAST MONTH: still logging (PASS CT-IS-LOGGING then: the failure is new).
+    staging_started = iso(datetime(2025, 1, 14, 10, 0, 0, tzinfo=timezone.utc))
     staging_trail = make_trail(
         STAGING, "eu-west-1", "staging-trail", "demo-staging-cloudtrail-logs",
         multi_region=False, global_events=False, validation=False,
         custom_selectors=False,
-        status=make_status(False, delivered=ago(days=12, hours=2, minutes=51),
-                           started=iso(datetime(2025, 1, 14, 10, 0, 0, tzinfo=timezone.utc)),
+        status=make_status(True, delivered=ago(minutes=35), started=staging_started) if last_month else
+               make_status(False, delivered=ago(days=12, hours=2, minutes=51), started=staging_started,
                            stopped=ago(days=12, hours=3)),
         # has_custom_event_selectors=false: AWS returns its default selector.
         event_selectors=selectors(basic=[basic_selector("All", management=True)]),
@@ -755,7 +800,8 @@ def build():
             policy_is_public=False,
             acl_grants=[owner_grant(log_archive_canonical)],
             object_ownership="BucketOwnerEnforced",
-            logging={"target_bucket": access_log_bucket, "target_prefix": f"{org_bucket}/"},
+            # LAST MONTH: no access logging yet (FAIL CT-BUCKET-ACCESS-LOGGING, resolved since).
+            logging=None if last_month else {"target_bucket": access_log_bucket, "target_prefix": f"{org_bucket}/"},
         ),
         # MFA delete instead of a lifecycle, and a short GOVERNANCE lock.
         # PASS CT-BUCKET-MFA-DELETE, CT-BUCKET-VERSIONING, CT-BUCKET-NOT-PUBLIC, CT-BUCKET-KEY,
@@ -877,6 +923,8 @@ def build():
         # CT-BUCKET-SEPARATE-ACCOUNT on the trail); every bucket rule INCONCLUSIVE (NoSuchBucket).
         deleted_bucket("demo-prod-cloudtrail-2022"),
     ]
+    if last_month:  # LAST MONTH: workload-sandbox had not joined, nothing names its bucket
+        buckets = [b for b in buckets if b["name"] != "acme-legacy-cloudtrail-logs"]
 
     # ---- Monitoring -----------------------------------------------------------------------------
     cis_trail_changes = ("{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || "
@@ -917,7 +965,7 @@ def build():
             }},
         ),
         make_account(
-            LOG_ARCHIVE, [member_copy(org_trail, LOG_ARCHIVE, readable=True)],
+            LOG_ARCHIVE, [] if last_month else [member_copy(org_trail, LOG_ARCHIVE, readable=True)],
             [org_bucket, security_bucket, access_log_bucket],
             public_access_block=pab(True),
             full_access=([], [], []),
@@ -931,7 +979,7 @@ def build():
             }},
         ),
         make_account(
-            SECURITY, [security_trail, siem_trail, member_copy(org_trail, SECURITY, readable=True)],
+            SECURITY, [security_trail, siem_trail] + ([] if last_month else [member_copy(org_trail, SECURITY, readable=True)]),
             ["demo-security-findings-export"],
             public_access_block=pab(True),
             # An approved administrator role: passes when listed in fullaccess_allowed_principals.
@@ -950,7 +998,7 @@ def build():
             }},
         ),
         make_account(
-            PROD, [prod_trail, prod_legacy_trail, member_copy(org_trail, PROD, readable=False)],
+            PROD, [prod_trail, prod_legacy_trail] + ([] if last_month else [member_copy(org_trail, PROD, readable=False)]),
             ["demo-prod-cloudtrail-logs", "demo-prod-customer-data", "demo-prod-app-assets"],
             public_access_block=pab(True),  # the prod bucket relies on this account-level setting
             # FAIL CT-FULLACCESS-LIMITED: attached to an IAM user.
@@ -958,7 +1006,9 @@ def build():
             per_region={"us-west-2": {
                 # FAIL CT-TAMPER-ALERTS (prod, us-west-2 = prod-audit-trail's home Region): the
                 # EventBridge rule is DISABLED and the metric filter's alarm has actions disabled.
-                "rules": [eventbridge_rule(PROD, "us-west-2", "detect-cloudtrail-changes", "DISABLED",
+                # LAST MONTH: the rule was still ENABLED (PASS then: the failure is new).
+                "rules": [eventbridge_rule(PROD, "us-west-2", "detect-cloudtrail-changes",
+                                           "ENABLED" if last_month else "DISABLED",
                                            tamper_pattern(tamper_names), [prod_alerts])],
                 "filters": [metric_filter(prod_log_group, "cloudtrail-config-changes", cis_trail_changes,
                                           "CloudTrailConfigChanges", "Prod/Security")],
@@ -967,7 +1017,7 @@ def build():
             }},
         ),
         make_account(
-            STAGING, [staging_trail, member_copy(org_trail, STAGING, readable=False)],
+            STAGING, [staging_trail] + ([] if last_month else [member_copy(org_trail, STAGING, readable=False)]),
             ["demo-staging-cloudtrail-logs", "demo-staging-app-assets"],
             # No account-level Block Public Access (NoSuchPublicAccessBlockConfiguration).
             public_access_block=None,
@@ -1008,6 +1058,7 @@ def build():
             },
         ),
     ]
+    accounts = [a for a in accounts if a["id"] in names]  # LAST MONTH: no workload-sandbox
 
     # ---- Organization -----------------------------------------------------------------------------
     organization = {
@@ -1015,13 +1066,17 @@ def build():
         "arn": f"arn:aws:organizations::{MGMT}:organization/{ORG_ID}",
         "management_account_id": MGMT,
         "feature_set": "ALL",
-        "accounts": fact([{"id": a, "name": n, "status": "ACTIVE"} for a, n in ACCOUNT_NAMES.items()]),
+        "accounts": fact([{"id": a, "name": n, "status": "ACTIVE"} for a, n in names.items()]),
         # FAIL CT-ORG-DELEGATED-ADMIN (low): no CloudTrail delegated administrator. The security
         # account was deregistered during the 2026 OU restructuring and not registered again, so
         # org-trail can only be changed from the management account. Trusted access for
         # cloudtrail.amazonaws.com stays enabled (organization trails need it).
+        # LAST MONTH: PASS CT-ORG-DELEGATED-ADMIN, the security account was still registered.
         "delegated_administrators": {
-            "cloudtrail.amazonaws.com": fact([]),
+            "cloudtrail.amazonaws.com": fact(
+                [{"account_id": SECURITY, "status": "ACTIVE",
+                  "delegation_enabled_date": iso(datetime(2025, 6, 16, 9, 20, 0, tzinfo=timezone.utc))}]
+                if last_month else []),
         },
         "trusted_service_principals": fact(sorted([
             "cloudtrail.amazonaws.com",
@@ -1035,7 +1090,7 @@ def build():
 
     return {
         "schema_version": 1,
-        "collected_at": iso(COLLECTED_AT),
+        "collected_at": iso(NOW),
         "partition": "aws",
         "caller_account_id": MGMT,
         "organization": fact(organization),
@@ -1049,9 +1104,11 @@ def build():
 def main(argv):
     root = Path(__file__).resolve().parent.parent
     out = Path(argv[1]) if len(argv) > 1 else root / "examples" / "demo-org.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(build(), indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    old = Path(argv[2]) if len(argv) > 2 else out.with_name(f"{out.stem}-last-month{out.suffix}")
+    for path, last_month in [(out, False), (old, True)]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(build(last_month), indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":
