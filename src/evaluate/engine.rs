@@ -122,20 +122,19 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
         Outcome::Fail => rule.escalations.iter().find(|(_, when)| run_bool(when, &context) == Ok(true)).map(|(severity, _)| *severity),
         _ => None,
     };
+    let variables = minijinja::Value::from_object(TemplateVariables {
+        rule: minijinja::Value::from_object(RuleInfo { id: rule.id.clone(), title: rule.title.clone() }),
+        params: params.template.clone(),
+        outcome: minijinja::Value::from(outcome.as_str()),
+        matched: minijinja::Value::from(elements.matched),
+        unmatched: minijinja::Value::from(elements.unmatched),
+        unknown: minijinja::Value::from(elements.unknown),
+        variable: subject.variable,
+        subject: subject.template.clone(),
+    });
     let render = |part: &str| -> Option<String> {
-        let name = rule.template_name(part);
-        let template = set.templates.get_template(&name).ok()?;
-        let ctx: std::collections::BTreeMap<&str, minijinja::Value> = std::collections::BTreeMap::from([
-            ("rule", minijinja::context! { id => &rule.id, title => &rule.title }),
-            ("params", params.template.clone()),
-            ("outcome", minijinja::Value::from(outcome.as_str())),
-            ("matched", minijinja::Value::from(elements.matched.clone())),
-            ("unmatched", minijinja::Value::from(elements.unmatched.clone())),
-            ("unknown", minijinja::Value::from(elements.unknown.clone())),
-            (subject.variable, subject.template.clone()),
-        ]);
-        let ctx = minijinja::Value::from(ctx);
-        Some(template.render(ctx).map(|s| s.trim().to_owned()).unwrap_or_else(|e| format!("(the rule's {part} template failed: {e})")))
+        let template = set.templates.get_template(&rule.template_name(part)).ok()?;
+        Some(template.render(&variables).map(|s| s.trim().to_owned()).unwrap_or_else(|e| format!("(the rule's {part} template failed: {e})")))
     };
     let message = match outcome {
         Outcome::Pass => render("message.pass"),
@@ -155,6 +154,63 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
         _ => String::new(),
     };
     Verdict { outcome, escalated, message, remediation }
+}
+
+/// What a rule's templates can name: `rule`, `params`, `outcome`, the quantified elements
+/// and the subject under its scope's name. One small object per judgement, where a map of
+/// these would be built and hashed for every template rendered.
+#[derive(Debug)]
+struct TemplateVariables {
+    rule: minijinja::Value,
+    params: minijinja::Value,
+    outcome: minijinja::Value,
+    matched: minijinja::Value,
+    unmatched: minijinja::Value,
+    unknown: minijinja::Value,
+    variable: &'static str,
+    subject: minijinja::Value,
+}
+
+impl minijinja::value::Object for TemplateVariables {
+    fn get_value(self: &std::sync::Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        let value = match key.as_str()? {
+            "rule" => &self.rule,
+            "params" => &self.params,
+            "outcome" => &self.outcome,
+            "matched" => &self.matched,
+            "unmatched" => &self.unmatched,
+            "unknown" => &self.unknown,
+            name if name == self.variable => &self.subject,
+            _ => return None,
+        };
+        Some(value.clone())
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        let names = ["rule", "params", "outcome", "matched", "unmatched", "unknown", self.variable];
+        minijinja::value::Enumerator::Values(names.into_iter().map(minijinja::Value::from).collect())
+    }
+}
+
+/// `rule.id` and `rule.title` in templates.
+#[derive(Debug)]
+struct RuleInfo {
+    id: String,
+    title: std::sync::Arc<str>,
+}
+
+impl minijinja::value::Object for RuleInfo {
+    fn get_value(self: &std::sync::Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        match key.as_str()? {
+            "id" => Some(minijinja::Value::from(self.id.as_str())),
+            "title" => Some(minijinja::Value::from(&*self.title)),
+            _ => None,
+        }
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Str(&["id", "title"])
+    }
 }
 
 /// Sorts a quantifier's elements into matched, unmatched and unknown. When every element

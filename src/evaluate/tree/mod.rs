@@ -209,7 +209,7 @@ mod tests {
     use serde_json::json;
 
     fn run(expression: &str, subject: serde_json::Value) -> Result<Value, ExecutionError> {
-        let mut context = Context::with_env(crate::rules::cel_env());
+        let mut context = Context::with_env(crate::rules::load::cel_env());
         context.add_variable_as_val("s", to_tree(&subject).unwrap());
         context.add_variable_from_value("lit", Value::from(vec![Value::from(1), Value::from(2)]));
         Program::compile(expression).unwrap().execute(&context)
