@@ -20,6 +20,11 @@ use std::hint::black_box;
 use std::time::Duration;
 use trailwarden::config::Config;
 
+/// The allocator the `trailwarden` binary uses (src/main.rs): the benchmark measures what
+/// users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The organization size; `TRAILWARDEN_BENCH_ACCOUNTS` overrides it for a quick run.
 const ACCOUNTS: usize = 10_000;
 

@@ -109,7 +109,7 @@ mod tests {
             title: "".into(),
             outcome,
             severity: Severity::High,
-            resource: ResourceRef { arn: format!("arn:{rule}"), kind: ResourceKind::Account, account: "1".into(), region: "global".into() },
+            resource: ResourceRef { arn: format!("arn:{rule}"), kind: ResourceKind::Account, account: "1".into(), region: "global".into() }.into(),
             message: String::new(),
             remediation: String::new(),
             frameworks: BTreeMap::from([("cis-aws-foundations-v5.0.0".to_owned(), controls.iter().map(|c| (*c).to_owned()).collect())]).into(),

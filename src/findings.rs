@@ -86,7 +86,8 @@ pub struct Finding {
     pub title: Arc<str>,
     pub outcome: Outcome,
     pub severity: Severity,
-    pub resource: ResourceRef,
+    /// Shared by every finding about the resource.
+    pub resource: Arc<ResourceRef>,
     pub message: String,
     pub remediation: String,
     pub frameworks: Arc<Frameworks>,

@@ -91,6 +91,7 @@ fn run_scope<'a, V: Serialize + Sync>(set: &RuleSet, active: &'a [Active], scope
         .map(|subject| {
             let bound = binding::Bound::new(set, scope, &subject.view);
             let engine_subject = bound.subject(&subject.unreadable);
+            let resource = std::sync::Arc::new(subject.resource.clone());
             rules
                 .iter()
                 .map(|a| {
@@ -100,7 +101,7 @@ fn run_scope<'a, V: Serialize + Sync>(set: &RuleSet, active: &'a [Active], scope
                         title: a.rule.title.clone(),
                         outcome: verdict.outcome,
                         severity: verdict.escalated.map_or(a.severity, |e| e.max(a.severity)),
-                        resource: subject.resource.clone(),
+                        resource: resource.clone(),
                         message: verdict.message,
                         remediation: verdict.remediation,
                         frameworks: a.rule.frameworks.clone(),

@@ -117,10 +117,10 @@ mod tests {
     #[test]
     fn templates_read_fields_lists_and_loops() {
         let subject = json!({"name": "main", "n": 3, "none": null, "items": [{"k": "x"}, {"k": "y"}], "words": ["a", "b"]});
-        assert_eq!(render("{{ s.name }} {{ s.n + 1 }} {{ s.none is none }}", subject.clone()), "main 4 true");
+        assert_eq!(render("{{ s.name }} {{ s.n + 1 }} {{ s.none is none }}", subject.clone()), "main 4 True");
         assert_eq!(render("{% for i in s.items %}{{ i.k }}{% endfor %} {{ s.items|length }}", subject.clone()), "xy 2");
         assert_eq!(render("{{ s.words|join(', ') }} {{ s.items[1].k }}", subject.clone()), "a, b y");
-        assert_eq!(render("{{ s.missing is defined }} {{ 'name' in s }}", subject.clone()), "false true");
+        assert_eq!(render("{{ s.missing is defined }} {{ 'name' in s }}", subject.clone()), "False True");
         assert_eq!(render("{% for k in s %}{{ k }} {% endfor %}", subject), "name n none items words ");
     }
 
