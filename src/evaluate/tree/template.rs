@@ -121,7 +121,7 @@ mod tests {
         assert_eq!(render("{% for i in s.items %}{{ i.k }}{% endfor %} {{ s.items|length }}", subject.clone()), "xy 2");
         assert_eq!(render("{{ s.words|join(', ') }} {{ s.items[1].k }}", subject.clone()), "a, b y");
         assert_eq!(render("{{ s.missing is defined }} {{ 'name' in s }}", subject.clone()), "False True");
-        assert_eq!(render("{% for k in s %}{{ k }} {% endfor %}", subject), "name n none items words ");
+        assert_eq!(render("{% for k in s %}{{ k }} {% endfor %}", subject), "items n name none words ");
     }
 
     #[test]
