@@ -272,7 +272,7 @@ def make_trail(account, region, name, bucket, *, multi_region, global_events, or
         "cloud_watch_logs_role_arn": log_role,
         "has_custom_event_selectors": custom_selectors,
         "has_insight_selectors": bool(insight_selectors),
-        "tags": tags or {},
+        "tags": {"value": tags or {}},
         "status": fact(status),
         "event_selectors": fact(event_selectors),
         "insight_selectors": fact(insight_selectors),
@@ -1089,7 +1089,7 @@ def build(last_month=False):
     }
 
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "collected_at": iso(NOW),
         "partition": "aws",
         "caller_account_id": MGMT,

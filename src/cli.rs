@@ -118,6 +118,9 @@ pub struct IamPolicyArgs {
     /// A config file: disabled rules need no permissions.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The policy for `collect` instead, which reads every fact whatever the rules.
+    #[arg(long, conflicts_with_all = ["rules_dirs", "config"])]
+    pub collect: bool,
 }
 
 #[derive(Debug, Args)]
@@ -287,6 +290,12 @@ fn print_calls(calls: &collect::CallLog) {
 }
 
 fn iam_policy(args: IamPolicyArgs) -> Result<u8, CliError> {
+    if args.collect {
+        let mut text = serde_json::to_string_pretty(&crate::iam::collect_policy()).expect("policies serialize");
+        text.push('\n');
+        print!("{text}");
+        return Ok(gate::EXIT_OK);
+    }
     let set = rules::load_rules(&args.rules_dirs)?;
     let config = match &args.config {
         Some(path) => Config::read(path, &set)?,

@@ -100,9 +100,18 @@ pub fn alerting_only_in_trail_home_regions(set: &RuleSet, config: &Config) -> bo
 
 /// The IAM policy document (JSON) for the enabled rules.
 pub fn policy(set: &RuleSet, config: &Config) -> serde_json::Value {
-    let needed = needed_reads(set, config);
+    policy_for(needed_reads(set, config).into_keys())
+}
+
+/// The IAM policy document for `collect`, which reads every fact (a snapshot for whatever
+/// rules later scan it), including some no built-in rule needs, such as trail tags.
+pub fn collect_policy() -> serde_json::Value {
+    policy_for(reads::READS.iter().map(|r| r.fact))
+}
+
+fn policy_for(facts: impl Iterator<Item = &'static str>) -> serde_json::Value {
     let mut by_service: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for fact in needed.keys() {
+    for fact in facts {
         let read: &Read = reads::by_fact(fact).expect("sources name only declared reads (tested)");
         for action in read.actions {
             let service = action.split(':').next().unwrap_or_default();

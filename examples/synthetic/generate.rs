@@ -276,7 +276,7 @@ impl Generator {
             cloud_watch_logs_role_arn: Some(format!("arn:aws:iam::{management}:role/CloudTrailRoleForCloudWatchLogs")),
             has_custom_event_selectors: true,
             has_insight_selectors: true,
-            tags: BTreeMap::from([(s("owner"), s("platform-security")), (s("managed-by"), s("terraform"))]),
+            tags: Fact::Value(BTreeMap::from([(s("owner"), s("platform-security")), (s("managed-by"), s("terraform"))])),
             status: Fact::Value(self.logging_status(1, true)),
             event_selectors: Fact::Value(EventSelectors {
                 basic: Vec::new(),
@@ -515,7 +515,7 @@ impl Generator {
             cloud_watch_logs_role_arn: None,
             has_custom_event_selectors: false,
             has_insight_selectors: false,
-            tags: BTreeMap::new(),
+            tags: Fact::Value(BTreeMap::new()),
             status: Fact::Value(g.logging_status(index, false)),
             event_selectors: Fact::Value(EventSelectors { basic: vec![basic_management("All", &[])], advanced: Vec::new() }),
             insight_selectors: Fact::Value(Vec::new()),
@@ -546,7 +546,7 @@ impl Generator {
                     }],
                     advanced: Vec::new(),
                 });
-                t.tags = BTreeMap::from([(s("team"), format!("team-{}", index % 17))]);
+                t.tags = Fact::Value(BTreeMap::from([(s("team"), format!("team-{}", index % 17))]));
                 trails.push(t);
             }
             6 => {

@@ -54,7 +54,7 @@ fn trail(t: &sdk::Trail) -> Trail {
         cloud_watch_logs_role_arn: t.cloud_watch_logs_role_arn().map(str::to_owned),
         has_custom_event_selectors: t.has_custom_event_selectors().unwrap_or(false),
         has_insight_selectors: t.has_insight_selectors().unwrap_or(false),
-        tags: BTreeMap::new(),
+        tags: Fact::Unreadable(pending()),
         status: Fact::Unreadable(pending()),
         event_selectors: Fact::Unreadable(pending()),
         insight_selectors: Fact::Unreadable(pending()),
@@ -67,6 +67,7 @@ pub struct Details {
     status: Fact<TrailStatus>,
     event_selectors: Fact<EventSelectors>,
     insight_selectors: Fact<Vec<InsightSelector>>,
+    tags: Fact<BTreeMap<String, String>>,
 }
 
 /// The details of every listed trail: for each account, for each of its trails, in order.
@@ -80,6 +81,7 @@ impl TrailDetails {
                 t.status = found.status;
                 t.event_selectors = found.event_selectors;
                 t.insight_selectors = found.insight_selectors;
+                t.tags = found.tags;
             }
         }
     }
@@ -188,8 +190,19 @@ async fn details(c: &Collector, s: &Session, t: &Trail) -> Details {
         )
         .await
     };
-    let (status, event_selectors, insight_selectors) = tokio::join!(status, selectors, insights);
-    Details { status, event_selectors, insight_selectors }
+    let tags = c.read(
+        account,
+        "trail.tags",
+        "cloudtrail:ListTags",
+        client.list_tags().resource_id_list(&t.arn).send(),
+        |out| {
+            let listed = out.resource_tag_list().iter().find(|r| r.resource_id() == Some(t.arn.as_str()));
+            listed.map(|r| r.tags_list().iter().map(|tag| (tag.key().to_owned(), tag.value().unwrap_or_default().to_owned())).collect()).unwrap_or_default()
+        },
+        None,
+    );
+    let (status, event_selectors, insight_selectors, tags) = tokio::join!(status, selectors, insights, tags);
+    Details { status, event_selectors, insight_selectors, tags }
 }
 
 fn event_selector(s: &sdk::EventSelector) -> EventSelector {

@@ -270,16 +270,44 @@ fn run_bool(condition: &Condition, context: &Context) -> Result<bool, String> {
 /// key), or all of the subject's unreadable facts when the error names none of them.
 fn inconclusive_reason(error: Option<&str>, unreadable: &[(String, Unreadable)]) -> String {
     let missing = error.and_then(|e| e.strip_prefix("No such key: ")).map(str::trim);
+    // Facts left unread on purpose (`not_collected`) were needed by no rule of the scan that
+    // collected them: they are named only when the error points at them.
+    let read_and_failed = || -> Vec<&(String, Unreadable)> {
+        let failed: Vec<_> = unreadable.iter().filter(|(_, u)| u.reason != crate::inventory::UnreadableReason::NotCollected).collect();
+        if failed.is_empty() { unreadable.iter().collect() } else { failed }
+    };
     let relevant: Vec<&(String, Unreadable)> = match missing {
         Some(key) => {
             let hits: Vec<_> = unreadable.iter().filter(|(fact, _)| fact.ends_with(key) || fact.rsplit(['.', ' ']).next() == Some(key)).collect();
-            if hits.is_empty() { unreadable.iter().collect() } else { hits }
+            if hits.is_empty() { read_and_failed() } else { hits }
         }
-        None => unreadable.iter().collect(),
+        None => read_and_failed(),
     };
     if relevant.is_empty() {
         return format!("evaluation error: {}.", error.unwrap_or("unknown"));
     }
     let facts: Vec<String> = relevant.iter().map(|(fact, u)| format!("{fact} ({u})")).collect();
     format!("could not read {}.", facts.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inconclusive_reason;
+    use crate::inventory::{Unreadable, UnreadableReason};
+
+    fn fact(path: &str, reason: UnreadableReason) -> (String, Unreadable) {
+        (path.to_owned(), Unreadable { reason, api: Some("cloudtrail:Api".to_owned()), detail: None })
+    }
+
+    #[test]
+    fn facts_left_unread_on_purpose_are_named_only_when_the_error_points_at_them() {
+        let unreadable =
+            [fact("account.event_data_stores (us-east-1)", UnreadableReason::Unsupported), fact("trail main tags", UnreadableReason::NotCollected)];
+        let unrelated = inconclusive_reason(Some("some other error"), &unreadable);
+        assert!(unrelated.contains("event_data_stores") && !unrelated.contains("tags"), "{unrelated}");
+        let about_tags = inconclusive_reason(Some("No such key: tags"), &unreadable);
+        assert!(about_tags.contains("trail main tags (not_collected") && !about_tags.contains("event_data_stores"), "{about_tags}");
+        let only_unread = inconclusive_reason(None, &unreadable[1..]);
+        assert!(only_unread.contains("tags"), "{only_unread}");
+    }
 }

@@ -159,7 +159,9 @@ pub struct TrailView {
     pub cloud_watch_logs_role_arn: Option<String>,
     pub sns_topic_arn: Option<String>,
     pub s3_key_prefix: Option<String>,
-    pub tags: BTreeMap<String, String>,
+    /// ListTags: read only when a rule names them.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub tags: Readable<BTreeMap<String, String>>,
     /// GetTrailStatus.IsLogging.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub is_logging: Readable<bool>,
@@ -815,7 +817,7 @@ fn trail_view(cx: &BuildContext, account: &Account, trail: &Trail) -> TrailView 
         cloud_watch_logs_role_arn: trail.cloud_watch_logs_role_arn.clone(),
         sns_topic_arn: trail.sns_topic_arn.clone(),
         s3_key_prefix: trail.s3_key_prefix.clone(),
-        tags: trail.tags.clone(),
+        tags: (&trail.tags).into_readable(),
         is_logging: (&trail.status).into_readable().map(|s| s.is_logging),
         status: (&trail.status).into_readable().map(|s| status_view(s, cx.inventory.collected_at)),
         management_events,
@@ -1096,7 +1098,8 @@ fn push_unreadable<T>(out: &mut Vec<(String, Unreadable)>, name: &str, fact: &Fa
 
 /// The unreadable facts of a trail view, named by their path.
 fn trail_unreadable(view: &TrailView) -> Vec<(String, Unreadable)> {
-    let fields: [(&str, Option<&Unreadable>); 14] = [
+    let fields: [(&str, Option<&Unreadable>); 15] = [
+        ("tags", view.tags.0.as_ref().err()),
         ("is_logging", view.is_logging.0.as_ref().err()),
         ("status", view.status.0.as_ref().err()),
         ("management_events", view.management_events.0.as_ref().err()),

@@ -98,6 +98,7 @@ pub fn gaps(inventory: &Inventory) -> Vec<Gap> {
             c.add(&trail.status, id, r, "cloudtrail:GetTrailStatus", &trail.arn);
             c.add(&trail.event_selectors, id, r, "cloudtrail:GetEventSelectors", &trail.arn);
             c.add(&trail.insight_selectors, id, r, "cloudtrail:GetInsightSelectors", &trail.arn);
+            c.add(&trail.tags, id, r, "cloudtrail:ListTags", &trail.arn);
         }
     }
     // A bucket whose owner or region could not be read is filed where a trail delivering to

@@ -156,9 +156,9 @@ pub struct Trail {
     pub cloud_watch_logs_role_arn: Option<String>,
     pub has_custom_event_selectors: bool,
     pub has_insight_selectors: bool,
-    /// Tags (cloudtrail:ListTags); display only.
-    #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    /// Tags (cloudtrail:ListTags in the home region); no built-in rule reads them, so a scan
+    /// leaves them `not_collected` unless a custom rule does.
+    pub tags: Fact<BTreeMap<String, String>>,
     /// cloudtrail:GetTrailStatus in the home region.
     pub status: Fact<TrailStatus>,
     /// cloudtrail:GetEventSelectors.

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 /// The snapshot format version this build reads and writes. Bump it on any change that an
 /// older reader would misread, and say what changed in the README.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: trail tags became a fact (`{"value": {...}}`), read by cloudtrail:ListTags.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {

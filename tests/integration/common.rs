@@ -267,7 +267,7 @@ pub fn trail(arn: &str) -> TrailBuilder {
         cloud_watch_logs_role_arn: None,
         has_custom_event_selectors: false,
         has_insight_selectors: false,
-        tags: BTreeMap::new(),
+        tags: Fact::Value(BTreeMap::new()),
         status: Fact::Value(TrailStatus { is_logging: true, ..TrailStatus::default() }),
         event_selectors: Fact::Value(EventSelectors::default()),
         insight_selectors: Fact::Value(vec![]),

@@ -163,8 +163,10 @@ async fn seed_one_account(endpoint: &Endpoint) {
     let east = endpoint.sdk("us-east-1").await;
     create_versioned_bucket(&s3_client(&east), "live-logs").await;
     let trails = aws_sdk_cloudtrail::Client::new(&east);
-    trails.create_trail().name("main").s3_bucket_name("live-logs").is_multi_region_trail(true).enable_log_file_validation(true).send().await.unwrap();
+    let main = trails.create_trail().name("main").s3_bucket_name("live-logs").is_multi_region_trail(true).enable_log_file_validation(true).send().await.unwrap();
     trails.start_logging().name("main").send().await.unwrap();
+    let owner = aws_sdk_cloudtrail::types::Tag::builder().key("owner").value("security-engineering").build().unwrap();
+    trails.add_tags().resource_id(main.trail_arn().unwrap()).tags_list(owner).send().await.unwrap();
     let west = aws_sdk_cloudtrail::Client::new(&endpoint.sdk("eu-west-1").await);
     west.create_trail().name("local").s3_bucket_name("live-logs").send().await.unwrap();
 }
@@ -184,13 +186,17 @@ async fn create_versioned_bucket(s3: &aws_sdk_s3::Client, name: &str) {
 /// Read-only, proven at the endpoint: every call since the last reset of the call log is a
 /// read, and every one is allowed by the policy `trailwarden iam-policy` prints.
 fn assert_read_only_and_allowed(calls: &[serde_json::Value]) {
+    let set = trailwarden::rules::load_builtin().unwrap();
+    assert_read_only_and_allowed_by(calls, &trailwarden::iam::policy(&set, &trailwarden::config::Config::default()));
+}
+
+/// The same for `collect`, against `trailwarden iam-policy --collect`.
+fn assert_read_only_and_allowed_by(calls: &[serde_json::Value], policy: &serde_json::Value) {
     let reads = ["Get", "List", "Describe", "Head", "Lookup"];
     for call in calls {
         let op = call["operation"].as_str().unwrap_or("?");
         assert!(reads.iter().any(|r| op.starts_with(r)) || op == "AssumeRole", "the scan called {op}, which is not a read");
     }
-    let set = trailwarden::rules::load_builtin().unwrap();
-    let policy = trailwarden::iam::policy(&set, &trailwarden::config::Config::default());
     let allowed: std::collections::BTreeSet<&str> =
         policy["Statement"].as_array().unwrap().iter().flat_map(|s| s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap())).collect();
     for call in calls {
@@ -567,15 +573,18 @@ async fn collect_writes_a_snapshot_that_scans_like_the_live_account() {
     let output = run(Some(&endpoint), &["collect", "--quiet", "--regions", "us-east-1,eu-west-1", "--output", snapshot.to_str().unwrap()]).await;
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let calls = endpoint.calls();
-    assert_read_only_and_allowed(&calls);
+    assert_read_only_and_allowed_by(&calls, &trailwarden::iam::collect_policy());
+    assert!(calls.iter().any(|c| c["operation"] == "ListTags"), "collect reads trail tags");
     // Everything is read, in every region: alerting facts too, where no trail is homed.
     for op in ["ListRules", "DescribeMetricFilters", "DescribeAlarms"] {
         let regions: std::collections::BTreeSet<&str> = calls.iter().filter(|c| c["operation"] == op).map(|c| c["region"].as_str().unwrap_or("?")).collect();
         assert_eq!(regions, ["eu-west-1", "us-east-1"].into(), "{op}");
     }
     let inventory: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
-    assert_eq!(inventory["schema_version"], 1);
+    assert_eq!(inventory["schema_version"], 2);
     assert!(!inventory.to_string().contains("not_collected"), "collect reads every fact");
+    let main = inventory["accounts"][0]["trails"].as_array().unwrap().iter().find(|t| t["name"] == "main").unwrap();
+    assert_eq!(main["tags"], serde_json::json!({"value": {"owner": "security-engineering"}}));
 
     let (code, from_snapshot) = scan_snapshot(&snapshot).await;
     assert_eq!(code, Some(0));

@@ -50,7 +50,8 @@ fn hostile_snapshot(dir: &Path) -> PathBuf {
 fn add_hostile_tags(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::Object(tags)) = map.get_mut("tags") {
+            // Trail tags are a fact: `{"value": {...}}`.
+            if let Some(Value::Object(tags)) = map.get_mut("tags").and_then(|t| t.get_mut("value")) {
                 tags.insert(TAG_KEY.to_owned(), Value::from(TAG_VALUE));
             }
             map.values_mut().for_each(add_hostile_tags);
@@ -405,7 +406,7 @@ fn report_with_failures(n: usize) -> report::Report {
     report.findings = (0..n)
         .map(|i| {
             let mut f = template.clone();
-            f.resource.arn = format!("arn:aws:cloudtrail:eu-west-1:555555555555:trail/t{i}");
+            std::sync::Arc::make_mut(&mut f.resource).arn = format!("arn:aws:cloudtrail:eu-west-1:555555555555:trail/t{i}");
             f
         })
         .collect();
