@@ -3,7 +3,7 @@
 use crate::findings::Outcome;
 use crate::inventory::Unreadable;
 use super::tree::{self, MapNode};
-use crate::rules::{Condition, PassRule, Rule, RuleSet};
+use crate::rules::{Condition, PassRule, Quantifier, Rule, RuleSet};
 use cel::common::value::Val;
 use cel::{Context, Value};
 
@@ -68,6 +68,9 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
     let mut context = subject.context.new_inner_scope();
     context.add_variable_as_val("params", Box::new(params.cel.clone()));
     let mut elements = Elements::default();
+    // When a template may name the quantified elements, each element's answer is needed anyway;
+    // if every answer is a bool they also decide the quantifier, in one pass over the list.
+    let mut answered: Option<Vec<bool>> = None;
 
     let decision = match rule.applies_if.as_ref().map(|c| run_bool(c, &context)) {
         Some(Err(e)) => Decision::Error(e),
@@ -78,12 +81,25 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
                 Ok(false) => Decision::Outcome(Outcome::Fail),
                 Err(e) => Decision::Error(e),
             },
-            PassRule::Quantified { decision, alternative, .. } => {
-                let decided = match decision.execute(&context) {
-                    Ok(Value::Bool(true)) => Decision::Outcome(Outcome::Pass),
-                    Ok(Value::Bool(false)) => Decision::Outcome(Outcome::Fail),
-                    Ok(other) => Decision::Error(format!("the quantifier produced {:?}, not a bool", other.type_of())),
-                    Err(e) => Decision::Error(e.to_string()),
+            PassRule::Quantified { quantifier, decision, alternative, answers, .. } => {
+                if !rule.element_templates.is_empty() {
+                    answered = bool_answers(answers, &context);
+                }
+                let decided = match &answered {
+                    Some(bools) => {
+                        let pass = match quantifier {
+                            Quantifier::Any => bools.iter().any(|b| *b),
+                            Quantifier::All => bools.iter().all(|b| *b),
+                        };
+                        Decision::Outcome(if pass { Outcome::Pass } else { Outcome::Fail })
+                    }
+                    // An element that errors: the quantifier absorbs errors as CEL defines.
+                    None => match decision.execute(&context) {
+                        Ok(Value::Bool(true)) => Decision::Outcome(Outcome::Pass),
+                        Ok(Value::Bool(false)) => Decision::Outcome(Outcome::Fail),
+                        Ok(other) => Decision::Error(format!("the quantifier produced {:?}, not a bool", other.type_of())),
+                        Err(e) => Decision::Error(e.to_string()),
+                    },
                 };
                 match decided {
                     Decision::Outcome(Outcome::Pass) => Decision::Outcome(Outcome::Pass),
@@ -115,23 +131,15 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
         };
         let needed = rule.element_templates.iter().any(|p| p == part || (p == "remediation" && matches!(outcome, Outcome::Fail | Outcome::Inconclusive)));
         if needed && outcome != Outcome::NotApplicable {
-            elements = classify(list, binding, condition, answers, path.as_deref(), &context, subject);
+            let answered = answered.or_else(|| bool_answers(answers, &context));
+            elements = classify(list, binding, condition, answered.as_deref(), path.as_deref(), &context, subject);
         }
     }
     let escalated = match outcome {
         Outcome::Fail => rule.escalations.iter().find(|(_, when)| run_bool(when, &context) == Ok(true)).map(|(severity, _)| *severity),
         _ => None,
     };
-    let variables = minijinja::Value::from_object(TemplateVariables {
-        rule: minijinja::Value::from_object(RuleInfo { id: rule.id.clone(), title: rule.title.clone() }),
-        params: params.template.clone(),
-        outcome: minijinja::Value::from(outcome.as_str()),
-        matched: minijinja::Value::from(elements.matched),
-        unmatched: minijinja::Value::from(elements.unmatched),
-        unknown: minijinja::Value::from(elements.unknown),
-        variable: subject.variable,
-        subject: subject.template.clone(),
-    });
+    let variables = template_variables(rule, params, subject, minijinja::Value::from(outcome.as_str()), elements);
     let render = |part: &str| -> Option<String> {
         let template = set.templates.get_template(&rule.template_name(part)).ok()?;
         Some(template.render(&variables).map(|s| s.trim().to_owned()).unwrap_or_else(|e| format!("(the rule's {part} template failed: {e})")))
@@ -154,6 +162,35 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
         _ => String::new(),
     };
     Verdict { outcome, escalated, message, remediation }
+}
+
+fn template_variables(rule: &Rule, params: &Params, subject: &Subject, outcome: minijinja::Value, elements: Elements) -> minijinja::Value {
+    minijinja::Value::from_object(TemplateVariables {
+        rule: minijinja::Value::from_object(RuleInfo { id: rule.id.clone(), title: rule.title.clone() }),
+        params: params.template.clone(),
+        outcome,
+        matched: minijinja::Value::from(elements.matched),
+        unmatched: minijinja::Value::from(elements.unmatched),
+        unknown: minijinja::Value::from(elements.unknown),
+        variable: subject.variable,
+        subject: subject.template.clone(),
+    })
+}
+
+/// The ARN of a rule's own finding resource (its `resource.arn` template) for a subject;
+/// None when the rule has none. An error is the template's (a rule's test cases render it).
+pub fn resource_arn(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> Option<Result<String, String>> {
+    rule.resource_kind?;
+    let template = match set.templates.get_template(&rule.template_name("resource.arn")) {
+        Ok(template) => template,
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    let variables = template_variables(rule, params, subject, minijinja::Value::UNDEFINED, Elements::default());
+    Some(match template.render(variables) {
+        Ok(arn) if !arn.trim().is_empty() => Ok(arn.trim().to_owned()),
+        Ok(_) => Err("the resource.arn template rendered nothing".to_owned()),
+        Err(e) => Err(e.to_string()),
+    })
 }
 
 /// What a rule's templates can name: `rule`, `params`, `outcome`, the quantified elements
@@ -220,23 +257,23 @@ fn classify(
     list: &Condition,
     binding: &str,
     condition: &Condition,
-    answers: &cel::Program,
+    answered: Option<&[bool]>,
     path: Option<&[String]>,
     context: &Context<'_, 'static>,
     subject: &Subject,
 ) -> Elements {
     let mut elements = Elements::default();
-    if let (Ok(Value::List(answers)), Some(path)) = (answers.execute(context), path) {
+    if let (Some(answers), Some(path)) = (answered, path) {
         let mut items = subject.template.clone();
         for field in &path[1..] {
             items = items.get_attr(field).unwrap_or_default();
         }
         for (i, answer) in answers.iter().enumerate() {
             let item = items.get_item(&minijinja::Value::from(i)).unwrap_or_default();
-            match answer {
-                Value::Bool(true) => elements.matched.push(item),
-                Value::Bool(false) => elements.unmatched.push(item),
-                _ => elements.unknown.push(item),
+            if *answer {
+                elements.matched.push(item);
+            } else {
+                elements.unmatched.push(item);
             }
         }
         return elements;
@@ -255,6 +292,14 @@ fn classify(
         }
     }
     elements
+}
+
+/// Each element's answer (`list.map(b, cond)`), when every one is a bool.
+fn bool_answers(answers: &cel::Program, context: &Context) -> Option<Vec<bool>> {
+    match answers.execute(context) {
+        Ok(Value::List(list)) => list.iter().map(|v| if let Value::Bool(b) = v { Some(*b) } else { None }).collect(),
+        _ => None,
+    }
 }
 
 /// Runs a condition that must produce a bool.

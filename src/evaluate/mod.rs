@@ -19,7 +19,8 @@ use crate::rules::{Rule, RuleSet, Scope};
 use engine::Params;
 use rayon::prelude::*;
 use serde::Serialize;
-use views::Subject;
+use std::sync::Arc;
+use views::{ResourceRef, Subject};
 
 /// The result of evaluating an inventory.
 #[derive(Debug, Clone)]
@@ -91,17 +92,24 @@ fn run_scope<'a, V: Serialize + Sync>(set: &RuleSet, active: &'a [Active], scope
         .map(|subject| {
             let bound = binding::Bound::new(set, scope, &subject.view);
             let engine_subject = bound.subject(&subject.unreadable);
-            let resource = std::sync::Arc::new(subject.resource.clone());
+            let resource = Arc::new(subject.resource.clone());
             rules
                 .iter()
                 .map(|a| {
                     let verdict = engine::judge(set, a.rule, &engine_subject, &a.params);
+                    // A rule with its own resource (`resource:`) reports on it, in the
+                    // subject's account and region; if its ARN cannot be rendered, on the
+                    // subject (the rule's test cases check that it renders).
+                    let resource = match (a.rule.resource_kind, engine::resource_arn(set, a.rule, &engine_subject, &a.params)) {
+                        (Some(kind), Some(Ok(arn))) => Arc::new(ResourceRef { arn, kind, ..subject.resource.clone() }),
+                        _ => resource.clone(),
+                    };
                     Some(Finding {
                         rule_id: a.rule.id.clone(),
                         title: a.rule.title.clone(),
                         outcome: verdict.outcome,
                         severity: verdict.escalated.map_or(a.severity, |e| e.max(a.severity)),
-                        resource: resource.clone(),
+                        resource,
                         message: verdict.message,
                         remediation: verdict.remediation,
                         frameworks: a.rule.frameworks.clone(),
@@ -131,8 +139,13 @@ fn in_report_order(mut scopes: [ScopeFindings; 6]) -> Vec<Finding> {
     let mut findings = Vec::with_capacity(total);
     for (s, r) in columns {
         let scope = &mut scopes[s];
+        let start = findings.len();
         for &subject in &scope.order {
             findings.extend(scope.by_subject[subject][r].take());
+        }
+        // A rule with its own resource does not follow its subjects' order.
+        if scope.rules[r].resource_kind.is_some() {
+            findings[start..].sort_by(|a, b| a.resource.cmp(&b.resource));
         }
     }
     findings

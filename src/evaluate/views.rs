@@ -54,6 +54,8 @@ pub struct OrganizationView {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AccountView {
     pub id: String,
+    /// The AWS partition (`aws`, `aws-cn`, `aws-us-gov`), for ARNs built by rules.
+    pub partition: String,
     pub name: String,
     pub is_management_account: bool,
     /// Every trail that records this account: owned trails first, then organization trails
@@ -360,6 +362,8 @@ pub enum ResourceKind {
     Trail,
     Bucket,
     EventDataStore,
+    /// An IAM policy as used in one account (a rule's own `resource`).
+    IamPolicy,
 }
 
 impl ResourceKind {
@@ -371,6 +375,7 @@ impl ResourceKind {
             Self::Trail => "trail",
             Self::Bucket => "bucket",
             Self::EventDataStore => "event_data_store",
+            Self::IamPolicy => "iam_policy",
         }
     }
 }
@@ -556,6 +561,7 @@ fn account_trails(cx: &BuildContext, account: &Account) -> Vec<TrailView> {
 fn account_subject(cx: &BuildContext, account: &Account, trails: Vec<TrailView>) -> Subject<AccountView> {
     let view = AccountView {
         id: account.id.clone(),
+        partition: cx.inventory.partition.clone(),
         name: account.name.clone(),
         is_management_account: cx.management_account_id == Some(account.id.as_str()),
         trails,

@@ -29,6 +29,9 @@ pub struct RuleFile {
     pub escalate: Vec<Escalation>,
     /// A minijinja template: how to fix a failure (AWS CLI and Terraform).
     pub remediation: String,
+    /// What the findings are about when it is not the scope's subject itself.
+    #[serde(default)]
+    pub resource: Option<ResourceSpec>,
     /// Framework id → control ids (e.g. `cis-aws-foundations-v5.0.0: ["3.1"]`).
     #[serde(default)]
     pub frameworks: Frameworks,
@@ -37,6 +40,16 @@ pub struct RuleFile {
     /// Cases run by `trailwarden rules test`.
     #[serde(default)]
     pub tests: Vec<RuleTest>,
+}
+
+/// A rule's own finding resource: its kind, and its ARN as a template of the subject (for
+/// example the `AWSCloudTrail_FullAccess` policy as used in each account). The account and
+/// region stay the subject's.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceSpec {
+    pub kind: crate::evaluate::views::ResourceKind,
+    pub arn: String,
 }
 
 /// What a rule is evaluated against; also the name of the CEL variable bound to it.

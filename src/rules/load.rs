@@ -256,6 +256,7 @@ pub fn compile_rule(
         ("message.not_applicable", file.message.not_applicable.as_ref(), vec![Step::Key("message"), Step::Key("not_applicable")]),
         ("message.inconclusive", file.message.inconclusive.as_ref(), vec![Step::Key("message"), Step::Key("inconclusive")]),
         ("remediation", Some(&file.remediation), vec![Step::Key("remediation")]),
+        ("resource.arn", file.resource.as_ref().map(|r| &r.arn), vec![Step::Key("resource"), Step::Key("arn")]),
     ];
     for (part, source, steps) in template_parts {
         let Some(source) = source else { continue };
@@ -288,6 +289,7 @@ pub fn compile_rule(
         tests: file.tests,
         path: rule_path,
         builtin,
+        resource_kind: file.resource.as_ref().map(|r| r.kind),
         element_templates: [
             ("message.pass", Some(&file.message.pass)),
             ("message.fail", Some(&file.message.fail)),

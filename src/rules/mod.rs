@@ -86,6 +86,9 @@ pub struct Rule {
     pub text: String,
     /// The remediation template as written (for documentation).
     pub remediation_source: String,
+    /// The kind of the rule's own finding resource (`resource:`); its ARN is the template
+    /// `resource.arn`. None: the findings are about the subject.
+    pub resource_kind: Option<crate::evaluate::views::ResourceKind>,
     /// Template parts (`message.pass`, ...) whose source names `matched`, `unmatched` or `unknown`.
     pub element_templates: Vec<String>,
 }

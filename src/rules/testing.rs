@@ -42,6 +42,9 @@ pub fn run_rule(set: &RuleSet, rule: &Rule) -> Vec<CaseResult> {
                     problems.push(format!("message does not contain {needle:?}: {:?}", verdict.message));
                 }
             }
+            if let Some(Err(e)) = engine::resource_arn(set, rule, &bound.subject(&[]), &params) {
+                problems.push(format!("the resource.arn template failed: {e}"));
+            }
             if verdict.message.contains("template failed") || verdict.remediation.contains("template failed") {
                 problems.push(format!("a template failed: {} {}", verdict.message, verdict.remediation));
             }
