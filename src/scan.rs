@@ -47,7 +47,7 @@ pub fn scan_inventory(
     drop(inventory);
 
     let evaluation = evaluate::evaluate_subjects(set, &subjects, config, collected_on);
-    drop(subjects);
+    subjects.drop_in_parallel();
     let mut findings = evaluation.findings;
     if let Some(regions) = regions {
         findings.retain(|f| f.resource.region == "global" || regions.contains(&f.resource.region));
