@@ -51,7 +51,7 @@ fn template_reads(set: &RuleSet, rule: &Rule, vars: &HashMap<String, Shape>) -> 
         PassRule::Expression(_) => None,
     };
     let mut out = BTreeSet::new();
-    for part in ["message.pass", "message.fail", "message.not_applicable", "message.inconclusive", "remediation", "resource.arn"] {
+    for part in crate::rules::TEMPLATE_PARTS {
         let Ok(template) = set.templates.get_template(&rule.template_name(part)) else { continue };
         for name in template.undeclared_variables(true) {
             if name == scope || name.starts_with(&format!("{scope}.")) {

@@ -168,7 +168,7 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
 
 fn template_variables(rule: &Rule, params: &Params, subject: &Subject, outcome: minijinja::Value, elements: Elements) -> minijinja::Value {
     minijinja::Value::from_object(TemplateVariables {
-        rule: minijinja::Value::from_object(RuleInfo { id: rule.id.clone(), title: rule.title.clone() }),
+        rule: rule.template_rule.clone(),
         params: params.template.clone(),
         outcome,
         matched: minijinja::Value::from(elements.matched),
@@ -228,27 +228,6 @@ impl minijinja::value::Object for TemplateVariables {
     fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
         let names = ["rule", "params", "outcome", "matched", "unmatched", "unknown", self.variable];
         minijinja::value::Enumerator::Values(names.into_iter().map(minijinja::Value::from).collect())
-    }
-}
-
-/// `rule.id` and `rule.title` in templates.
-#[derive(Debug)]
-struct RuleInfo {
-    id: String,
-    title: std::sync::Arc<str>,
-}
-
-impl minijinja::value::Object for RuleInfo {
-    fn get_value(self: &std::sync::Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
-        match key.as_str()? {
-            "id" => Some(minijinja::Value::from(self.id.as_str())),
-            "title" => Some(minijinja::Value::from(&*self.title)),
-            _ => None,
-        }
-    }
-
-    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
-        minijinja::value::Enumerator::Str(&["id", "title"])
     }
 }
 

@@ -249,18 +249,20 @@ pub fn compile_rule(
         }
     }
 
-    // Templates: compiled now so that a syntax error is a load error.
-    let template_parts: Vec<(&str, Option<&String>, Vec<Step>)> = vec![
-        ("message.pass", Some(&file.message.pass), vec![Step::Key("message"), Step::Key("pass")]),
-        ("message.fail", Some(&file.message.fail), vec![Step::Key("message"), Step::Key("fail")]),
-        ("message.not_applicable", file.message.not_applicable.as_ref(), vec![Step::Key("message"), Step::Key("not_applicable")]),
-        ("message.inconclusive", file.message.inconclusive.as_ref(), vec![Step::Key("message"), Step::Key("inconclusive")]),
-        ("remediation", Some(&file.remediation), vec![Step::Key("remediation")]),
-        ("resource.arn", file.resource.as_ref().map(|r| &r.arn), vec![Step::Key("resource"), Step::Key("arn")]),
+    // Templates: compiled now so that a syntax error is a load error. Each part is written at
+    // the YAML path its name spells (`message.pass` → message: pass:).
+    let template_sources: [Option<&String>; 6] = [
+        Some(&file.message.pass),
+        Some(&file.message.fail),
+        file.message.not_applicable.as_ref(),
+        file.message.inconclusive.as_ref(),
+        Some(&file.remediation),
+        file.resource.as_ref().map(|r| &r.arn),
     ];
-    for (part, source, steps) in template_parts {
-        let Some(source) = source else { continue };
+    let template_parts = || super::TEMPLATE_PARTS.into_iter().zip(template_sources).filter_map(|(part, source)| Some((part, source?)));
+    for (part, source) in template_parts() {
         if let Err(e) = templates.add_template_owned(format!("{}/{part}", file.id), source.clone()) {
+            let steps: Vec<Step> = part.split('.').map(Step::Key).collect();
             let base = locate(&text, &steps);
             let line = base.map_or(1, |b| b.line + e.line().unwrap_or(1).saturating_sub(1));
             let column = base.map_or(1, |b| b.column);
@@ -274,6 +276,7 @@ pub fn compile_rule(
         return Err(errors);
     }
     let rule_path = path.to_owned();
+    let template_rule = minijinja::context! { id => &file.id, title => &file.title };
     Ok(Rule {
         id: file.id,
         title: file.title.into(),
@@ -289,18 +292,9 @@ pub fn compile_rule(
         tests: file.tests,
         path: rule_path,
         builtin,
+        template_rule,
         resource_kind: file.resource.as_ref().map(|r| r.kind),
-        element_templates: [
-            ("message.pass", Some(&file.message.pass)),
-            ("message.fail", Some(&file.message.fail)),
-            ("message.not_applicable", file.message.not_applicable.as_ref()),
-            ("message.inconclusive", file.message.inconclusive.as_ref()),
-            ("remediation", Some(&file.remediation)),
-        ]
-        .into_iter()
-        .filter(|(_, src)| src.is_some_and(|s| super::names_elements(s)))
-        .map(|(part, _)| part.to_owned())
-        .collect(),
+        element_templates: template_parts().filter(|(_, source)| super::names_elements(source)).map(|(part, _)| part.to_owned()).collect(),
         remediation_source: file.remediation,
         text,
     })

@@ -86,12 +86,17 @@ pub struct Rule {
     pub text: String,
     /// The remediation template as written (for documentation).
     pub remediation_source: String,
+    /// `rule` as its templates see it (`rule.id`, `rule.title`), built once for all findings.
+    pub template_rule: minijinja::Value,
     /// The kind of the rule's own finding resource (`resource:`); its ARN is the template
     /// `resource.arn`. None: the findings are about the subject.
     pub resource_kind: Option<crate::evaluate::views::ResourceKind>,
     /// Template parts (`message.pass`, ...) whose source names `matched`, `unmatched` or `unknown`.
     pub element_templates: Vec<String>,
 }
+
+/// The templates a rule file can have, named by their YAML path.
+pub const TEMPLATE_PARTS: [&str; 6] = ["message.pass", "message.fail", "message.not_applicable", "message.inconclusive", "remediation", "resource.arn"];
 
 impl Rule {
     /// Template names in the rule set's template environment.

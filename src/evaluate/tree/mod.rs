@@ -36,24 +36,15 @@ struct MapEntries {
 
 impl MapNode {
     pub fn new(mut entries: Vec<(CelString<'static>, Box<dyn Val>)>) -> MapNode {
-        let mut sorted: Vec<u32> = (0..entries.len() as u32).collect();
-        sorted.sort_by(|&a, &b| entries[a as usize].0.inner().cmp(entries[b as usize].0.inner()));
-        // A key given twice (a flattened field, say) keeps its last value, as a JSON object would.
-        sorted.dedup_by(|later, earlier| {
-            let same = entries[*later as usize].0.inner() == entries[*earlier as usize].0.inner();
-            if same {
-                *earlier = (*earlier).max(*later);
-            }
-            same
-        });
-        if sorted.len() < entries.len() {
-            let keep: std::collections::BTreeSet<u32> = sorted.iter().copied().collect();
-            let mut index = 0;
-            entries.retain(|_| {
-                index += 1;
-                keep.contains(&(index - 1))
-            });
-            return MapNode::new(entries);
+        let mut sorted = sorted_positions(&entries);
+        let key = |i: u32| entries[i as usize].0.inner();
+        if sorted.windows(2).any(|pair| key(pair[0]) == key(pair[1])) {
+            // A key given twice (a flattened field, say) keeps its last value, as a JSON
+            // object would, at the place of its last occurrence.
+            let mut seen = std::collections::HashSet::new();
+            entries = entries.into_iter().rev().filter(|(k, _)| seen.insert(k.inner().to_owned())).collect();
+            entries.reverse();
+            sorted = sorted_positions(&entries);
         }
         MapNode(Arc::new(MapEntries { entries, sorted }))
     }
@@ -87,6 +78,13 @@ impl MapNode {
     pub fn is_empty(&self) -> bool {
         self.0.entries.is_empty()
     }
+}
+
+/// Positions of the entries, sorted by key.
+fn sorted_positions(entries: &[(CelString<'static>, Box<dyn Val>)]) -> Vec<u32> {
+    let mut sorted: Vec<u32> = (0..entries.len() as u32).collect();
+    sorted.sort_by(|&a, &b| entries[a as usize].0.inner().cmp(entries[b as usize].0.inner()));
+    sorted
 }
 
 impl Val for MapNode {
