@@ -9,6 +9,7 @@ use serde::Serialize;
 pub struct Bound {
     variable: &'static str,
     context: cel::Context<'static, 'static>,
+    tree: Box<dyn cel::common::value::Val>,
     template: minijinja::Value,
 }
 
@@ -18,11 +19,12 @@ impl Bound {
         Bound {
             variable: scope.variable(),
             template: super::tree::template::value(tree.as_ref()),
-            context: engine::subject_context(set, scope.variable(), tree),
+            context: engine::root_context(set),
+            tree,
         }
     }
 
     pub fn subject<'a>(&'a self, unreadable: &'a [(String, Unreadable)]) -> Subject<'a> {
-        Subject { context: &self.context, variable: self.variable, template: self.template.clone(), unreadable }
+        Subject { context: &self.context, variable: self.variable, tree: self.tree.as_ref(), template: self.template.clone(), unreadable }
     }
 }

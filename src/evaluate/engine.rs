@@ -22,12 +22,119 @@ impl Params {
     }
 }
 
+/// A part of a rule that is a template (`rules::TEMPLATE_PARTS`, in that order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Pass,
+    Fail,
+    NotApplicable,
+    Inconclusive,
+    Remediation,
+    ResourceArn,
+}
+
+impl Part {
+    const ALL: [Part; 6] = [Part::Pass, Part::Fail, Part::NotApplicable, Part::Inconclusive, Part::Remediation, Part::ResourceArn];
+
+    fn name(self) -> &'static str {
+        crate::rules::TEMPLATE_PARTS[self as usize]
+    }
+
+    /// The message part of an outcome.
+    fn message(outcome: Outcome) -> Part {
+        match outcome {
+            Outcome::Pass => Part::Pass,
+            Outcome::Fail => Part::Fail,
+            Outcome::NotApplicable => Part::NotApplicable,
+            Outcome::Inconclusive | Outcome::Suppressed => Part::Inconclusive,
+        }
+    }
+}
+
+/// A rule ready to judge subjects: its parameters, its templates (looked up once, not for
+/// every finding), and the text of each template that names nothing but the rule and its
+/// parameters, rendered once. (Long remediations often are such: the same commands for every
+/// account, rendered ten thousand times in a large organization.)
+pub struct Prepared<'s> {
+    pub rule: &'s Rule,
+    pub params: Params,
+    templates: [Option<minijinja::Template<'s, 's>>; 6],
+    constant: [Option<String>; 6],
+    /// Which parts name the quantified elements (`matched`, `unmatched`, `unknown`).
+    names_elements: [bool; 6],
+}
+
+impl<'s> Prepared<'s> {
+    pub fn new(set: &'s RuleSet, rule: &'s Rule, params: Params) -> Prepared<'s> {
+        let templates = Part::ALL.map(|part| set.templates.get_template(&rule.template_name(part.name())).ok());
+        let names_elements = Part::ALL.map(|part| rule.element_templates.iter().any(|p| p == part.name()));
+        let mut prepared = Prepared { rule, params, templates, constant: Default::default(), names_elements };
+        // Functions of the environment (`namespace`, `range`, ...) are pure; the variables a
+        // constant template may name are the rule and its parameters.
+        let globals: Vec<&str> = set.templates.globals().map(|(name, _)| name).collect();
+        let constant = Part::ALL.map(|part| {
+            let template = prepared.templates[part as usize].as_ref()?;
+            let names = template.undeclared_variables(false);
+            if part == Part::ResourceArn || !names.iter().all(|n| n == "rule" || n == "params" || globals.contains(&n.as_str())) {
+                return None;
+            }
+            Some(render(template, &prepared.variables(None, Elements::default(), minijinja::Value::UNDEFINED), part))
+        });
+        prepared.constant = constant;
+        prepared
+    }
+
+    /// The text of a part for a judgement: its constant text, or the template rendered with
+    /// the judgement's variables; None when the rule has no such template.
+    fn text(&self, part: Part, variables: &minijinja::Value) -> Option<String> {
+        if let Some(text) = &self.constant[part as usize] {
+            return Some(text.clone());
+        }
+        self.templates[part as usize].as_ref().map(|template| render(template, variables, part))
+    }
+
+    /// What a rule's templates can name, for one judgement (a subject's, or none for the
+    /// constant parts).
+    fn variables(&self, subject: Option<&Subject>, elements: Elements, outcome: minijinja::Value) -> minijinja::Value {
+        minijinja::Value::from_object(TemplateVariables {
+            rule: self.rule.template_rule.clone(),
+            params: self.params.template.clone(),
+            outcome,
+            matched: list(elements.matched),
+            unmatched: list(elements.unmatched),
+            unknown: list(elements.unknown),
+            variable: subject.map_or("", |s| s.variable),
+            subject: subject.map_or(minijinja::Value::UNDEFINED, |s| s.template.clone()),
+        })
+    }
+}
+
+/// A template list of elements. Most judgements have none to give: they share one empty list
+/// instead of allocating three.
+fn list(elements: Vec<minijinja::Value>) -> minijinja::Value {
+    static EMPTY: std::sync::LazyLock<minijinja::Value> = std::sync::LazyLock::new(|| minijinja::Value::from(Vec::<minijinja::Value>::new()));
+    if elements.is_empty() {
+        EMPTY.clone()
+    } else {
+        minijinja::Value::from(elements)
+    }
+}
+
+/// A template's text, trimmed, or what went wrong.
+fn render(template: &minijinja::Template, variables: &minijinja::Value, part: Part) -> String {
+    // A fresh, exact-size copy: the rendering buffer has grown by doubling, and a quarter of a
+    // million of them kept would cost a third more memory.
+    template.render(variables).map(|s| s.trim().to_owned()).unwrap_or_else(|e| format!("(the rule's {} template failed: {e})", part.name()))
+}
+
 /// The subject as rules see it: its CEL context and its template value.
 pub struct Subject<'a> {
-    /// A context in which the scope variable is bound.
-    pub context: &'a Context<'a, 'static>,
+    /// A context of the rule set's CEL environment, with no variables of its own.
+    pub context: &'a Context<'static, 'static>,
     /// The scope variable's name (`account`, `trail`, ...).
     pub variable: &'static str,
+    /// The subject's view, as conditions read it.
+    pub tree: &'a (dyn Val + 'static),
     /// The same binding for templates.
     pub template: minijinja::Value,
     /// Facts of the subject that could not be read, named by path.
@@ -44,11 +151,31 @@ pub struct Verdict {
     pub remediation: String,
 }
 
-/// A context for a subject: the rule set's CEL environment with the scope variable bound.
-pub fn subject_context(set: &RuleSet, variable: &str, value: Box<dyn Val>) -> Context<'static, 'static> {
-    let mut context = Context::with_env(set.cel.clone());
-    context.add_variable_as_val(variable, value);
-    context
+/// A context of the rule set's CEL environment, in which judgements bind their variables.
+pub fn root_context(set: &RuleSet) -> Context<'static, 'static> {
+    Context::with_env(set.cel.clone())
+}
+
+/// The variables of one judgement: the subject under its scope's name, and the rule's
+/// parameters. Resolved by name on every lookup, where binding them in a scope of the context
+/// would copy the names and box the values for each of the half a million judgements of a
+/// large organization, and look names up in a map of strings.
+struct Variables<'a> {
+    variable: &'static str,
+    subject: &'a (dyn Val + 'static),
+    params: &'a MapNode,
+}
+
+impl cel::context::VariableResolver for Variables<'_> {
+    fn resolve<'b>(&'b self, name: &str) -> Option<cel::common::value::CowVal<'b, 'b>> {
+        if name == self.variable {
+            Some(cel::common::value::CowVal::Borrowed(self.subject))
+        } else if name == "params" {
+            Some(cel::common::value::CowVal::Borrowed(self.params))
+        } else {
+            None
+        }
+    }
 }
 
 /// Elements of a quantified condition, sorted by how they answered (template values).
@@ -64,9 +191,11 @@ enum Decision {
     Error(String),
 }
 
-pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> Verdict {
+pub fn judge(prepared: &Prepared, subject: &Subject) -> Verdict {
+    let Prepared { rule, params, .. } = prepared;
+    let variables = Variables { variable: subject.variable, subject: subject.tree, params: &params.cel };
     let mut context = subject.context.new_inner_scope();
-    context.add_variable_as_val("params", Box::new(params.cel.clone()));
+    context.set_variable_resolver(&variables);
     let mut elements = Elements::default();
     // When a template may name the quantified elements, each element's answer is needed anyway;
     // if every answer is a bool they also decide the quantifier, in one pass over the list.
@@ -123,13 +252,8 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
     };
     // Elements for templates are only worked out when the template that will render names them.
     if let PassRule::Quantified { list, binding, condition, answers, path, .. } = &rule.pass_rule {
-        let part = match outcome {
-            Outcome::Pass => "message.pass",
-            Outcome::Fail => "message.fail",
-            Outcome::NotApplicable => "message.not_applicable",
-            _ => "message.inconclusive",
-        };
-        let needed = rule.element_templates.iter().any(|p| p == part || (p == "remediation" && matches!(outcome, Outcome::Fail | Outcome::Inconclusive)));
+        let needed = prepared.names_elements[Part::message(outcome) as usize]
+            || (prepared.names_elements[Part::Remediation as usize] && matches!(outcome, Outcome::Fail | Outcome::Inconclusive));
         if needed && outcome != Outcome::NotApplicable {
             let answered = answered.or_else(|| bool_answers(answers, &context));
             elements = classify(list, binding, condition, answered.as_deref(), path.as_deref(), &context, subject);
@@ -139,20 +263,13 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
         Outcome::Fail => rule.escalations.iter().find(|(_, when)| run_bool(when, &context) == Ok(true)).map(|(severity, _)| *severity),
         _ => None,
     };
-    let variables = template_variables(rule, params, subject, minijinja::Value::from(outcome.as_str()), elements);
-    let render = |part: &str| -> Option<String> {
-        let template = set.templates.get_template(&rule.template_name(part)).ok()?;
-        // A fresh, exact-size copy: the rendering buffer has grown by doubling, and a quarter
-        // of a million of them kept would cost a third more memory.
-        Some(template.render(&variables).map(|s| s.trim().to_owned()).unwrap_or_else(|e| format!("(the rule's {part} template failed: {e})")))
-    };
+    let variables = prepared.variables(Some(subject), elements, minijinja::Value::from(outcome.as_str()));
     let message = match outcome {
-        Outcome::Pass => render("message.pass"),
-        Outcome::Fail => render("message.fail"),
-        Outcome::NotApplicable => render("message.not_applicable").or_else(|| Some(format!("{} does not apply.", rule.title))),
+        Outcome::Pass | Outcome::Fail => prepared.text(Part::message(outcome), &variables),
+        Outcome::NotApplicable => prepared.text(Part::NotApplicable, &variables).or_else(|| Some(format!("{} does not apply.", rule.title))),
         Outcome::Inconclusive | Outcome::Suppressed => {
             let reason = inconclusive_reason(error.as_deref(), subject.unreadable);
-            Some(match render("message.inconclusive") {
+            Some(match prepared.text(Part::Inconclusive, &variables) {
                 Some(text) => format!("{text} {reason}"),
                 None => format!("Could not be evaluated: {reason}"),
             })
@@ -160,34 +277,20 @@ pub fn judge(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> 
     }
     .unwrap_or_default();
     let remediation = match outcome {
-        Outcome::Fail | Outcome::Inconclusive => render("remediation").unwrap_or_default(),
+        Outcome::Fail | Outcome::Inconclusive => prepared.text(Part::Remediation, &variables).unwrap_or_default(),
         _ => String::new(),
     };
     Verdict { outcome, escalated, message, remediation }
 }
 
-fn template_variables(rule: &Rule, params: &Params, subject: &Subject, outcome: minijinja::Value, elements: Elements) -> minijinja::Value {
-    minijinja::Value::from_object(TemplateVariables {
-        rule: rule.template_rule.clone(),
-        params: params.template.clone(),
-        outcome,
-        matched: minijinja::Value::from(elements.matched),
-        unmatched: minijinja::Value::from(elements.unmatched),
-        unknown: minijinja::Value::from(elements.unknown),
-        variable: subject.variable,
-        subject: subject.template.clone(),
-    })
-}
-
 /// The ARN of a rule's own finding resource (its `resource.arn` template) for a subject;
 /// None when the rule has none. An error is the template's (a rule's test cases render it).
-pub fn resource_arn(set: &RuleSet, rule: &Rule, subject: &Subject, params: &Params) -> Option<Result<String, String>> {
-    rule.resource_kind?;
-    let template = match set.templates.get_template(&rule.template_name("resource.arn")) {
-        Ok(template) => template,
-        Err(e) => return Some(Err(e.to_string())),
+pub fn resource_arn(prepared: &Prepared, subject: &Subject) -> Option<Result<String, String>> {
+    prepared.rule.resource_kind?;
+    let Some(template) = &prepared.templates[Part::ResourceArn as usize] else {
+        return Some(Err(format!("the rule has no {} template", Part::ResourceArn.name())));
     };
-    let variables = template_variables(rule, params, subject, minijinja::Value::UNDEFINED, Elements::default());
+    let variables = prepared.variables(Some(subject), Elements::default(), minijinja::Value::UNDEFINED);
     Some(match template.render(variables) {
         Ok(arn) if !arn.trim().is_empty() => Ok(arn.trim().to_owned()),
         Ok(_) => Err("the resource.arn template rendered nothing".to_owned()),
@@ -240,7 +343,7 @@ fn classify(
     condition: &Condition,
     answered: Option<&[bool]>,
     path: Option<&[String]>,
-    context: &Context<'_, 'static>,
+    context: &Context<'_, '_>,
     subject: &Subject,
 ) -> Elements {
     let mut elements = Elements::default();

@@ -31,10 +31,10 @@ pub struct Evaluation {
     pub warnings: Vec<String>,
 }
 
-/// A rule that runs, with its parameters resolved.
+/// A rule that runs, with its parameters resolved and its templates prepared.
 struct Active<'a> {
     rule: &'a Rule,
-    params: Params,
+    prepared: engine::Prepared<'a>,
     severity: crate::findings::Severity,
 }
 
@@ -57,7 +57,7 @@ pub fn evaluate_subjects(set: &RuleSet, subjects: &views::Subjects, config: &Con
                 values.extend(overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
             let severity = config.severity_overrides.get(&rule.id).copied().unwrap_or(rule.severity);
-            Active { rule, params: Params::new(&values), severity }
+            Active { rule, prepared: engine::Prepared::new(set, rule, Params::new(&values)), severity }
         })
         .collect();
 
@@ -99,11 +99,11 @@ fn run_scope<'a, V: Serialize + Sync>(set: &RuleSet, active: &'a [Active], scope
             rules
                 .iter()
                 .map(|a| {
-                    let verdict = engine::judge(set, a.rule, &engine_subject, &a.params);
+                    let verdict = engine::judge(&a.prepared, &engine_subject);
                     // A rule with its own resource (`resource:`) reports on it, in the
                     // subject's account and region; if its ARN cannot be rendered, on the
                     // subject (the rule's test cases check that it renders).
-                    let resource = match (a.rule.resource_kind, engine::resource_arn(set, a.rule, &engine_subject, &a.params)) {
+                    let resource = match (a.rule.resource_kind, engine::resource_arn(&a.prepared, &engine_subject)) {
                         (Some(kind), Some(Ok(arn))) => Arc::new(ResourceRef { arn, kind, ..subject.resource.clone() }),
                         _ => resource.clone(),
                     };

@@ -3,7 +3,7 @@
 use super::locate::{locate, Step};
 use super::{Rule, RuleSet};
 use crate::evaluate::binding::Bound;
-use crate::evaluate::engine::{self, Params};
+use crate::evaluate::engine::{self, Params, Prepared};
 
 /// The result of one test case.
 #[derive(Debug, Clone)]
@@ -23,10 +23,10 @@ pub fn run_rule(set: &RuleSet, rule: &Rule) -> Vec<CaseResult> {
         .map(|(i, case)| {
             let mut values = rule.default_params();
             values.extend(case.params.iter().map(|(k, v)| (k.clone(), v.clone())));
-            let params = Params::new(&values);
+            let prepared = Prepared::new(set, rule, Params::new(&values));
             let shape = super::load::scope_shape(rule.scope);
             let bound = Bound::new(set, rule.scope, &super::shape::Shaped { value: &case.facts, shape });
-            let verdict = engine::judge(set, rule, &bound.subject(&[]), &params);
+            let verdict = engine::judge(&prepared, &bound.subject(&[]));
             let mut problems = Vec::new();
             if verdict.outcome != case.expect {
                 problems.push(format!("expected {}, got {}: {}", case.expect, verdict.outcome, verdict.message));
@@ -42,7 +42,7 @@ pub fn run_rule(set: &RuleSet, rule: &Rule) -> Vec<CaseResult> {
                     problems.push(format!("message does not contain {needle:?}: {:?}", verdict.message));
                 }
             }
-            if let Some(Err(e)) = engine::resource_arn(set, rule, &bound.subject(&[]), &params) {
+            if let Some(Err(e)) = engine::resource_arn(&prepared, &bound.subject(&[])) {
                 problems.push(format!("the resource.arn template failed: {e}"));
             }
             if verdict.message.contains("template failed") || verdict.remediation.contains("template failed") {

@@ -33,8 +33,14 @@ fn list(items: Vec<Tree>) -> Tree {
     Box::new(CelList::from(items))
 }
 
-fn variant(name: &str, value: Tree) -> Tree {
-    Box::new(MapNode::new(vec![(string(name), value)]))
+/// A field or variant name: borrowed, as every struct of a view names its fields with
+/// `&'static str`s (most keys of a tree are these, so they cost no allocation).
+fn name(name: &'static str) -> CelString<'static> {
+    CelString::from(name)
+}
+
+fn variant(variant: &'static str, value: Tree) -> Tree {
+    Box::new(MapNode::new(vec![(name(variant), value)]))
 }
 
 struct Builder;
@@ -105,7 +111,7 @@ impl ser::Serializer for Builder {
         self.serialize_unit()
     }
     fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<Tree, BuildError> {
-        self.serialize_str(variant)
+        Ok(Box::new(name(variant)))
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result<Tree, BuildError> {
         value.serialize(self)
@@ -132,13 +138,13 @@ impl ser::Serializer for Builder {
         Ok(Seq { items: Vec::with_capacity(len), variant: Some(variant) })
     }
     fn serialize_map(self, len: Option<usize>) -> Result<Map, BuildError> {
-        Ok(Map { entries: Vec::with_capacity(len.unwrap_or(0)), key: None, variant: None })
+        Ok(Map { entries: Vec::with_capacity(len.unwrap_or(0)), key: None, variant: None, fields: false })
     }
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Map, BuildError> {
-        self.serialize_map(Some(len))
+        Ok(Map { entries: Vec::with_capacity(len), key: None, variant: None, fields: true })
     }
     fn serialize_struct_variant(self, _name: &'static str, _index: u32, variant: &'static str, len: usize) -> Result<Map, BuildError> {
-        Ok(Map { entries: Vec::with_capacity(len), key: None, variant: Some(variant) })
+        Ok(Map { entries: Vec::with_capacity(len), key: None, variant: Some(variant), fields: true })
     }
 }
 
@@ -210,11 +216,13 @@ struct Map {
     entries: Vec<(CelString<'static>, Tree)>,
     key: Option<CelString<'static>>,
     variant: Option<&'static str>,
+    /// A struct's fields, each named once (a map's keys may repeat).
+    fields: bool,
 }
 
 impl Map {
     fn finish(self) -> Result<Tree, BuildError> {
-        let map: Tree = Box::new(MapNode::new(self.entries));
+        let map: Tree = Box::new(if self.fields { MapNode::of_fields(self.entries) } else { MapNode::new(self.entries) });
         Ok(match self.variant {
             Some(name) => variant(name, map),
             None => map,
@@ -243,7 +251,7 @@ impl ser::SerializeStruct for Map {
     type Ok = Tree;
     type Error = BuildError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), BuildError> {
-        self.entries.push((string(key), value.serialize(Builder)?));
+        self.entries.push((name(key), value.serialize(Builder)?));
         Ok(())
     }
     fn end(self) -> Result<Tree, BuildError> {
@@ -255,7 +263,7 @@ impl ser::SerializeStructVariant for Map {
     type Ok = Tree;
     type Error = BuildError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), BuildError> {
-        self.entries.push((string(key), value.serialize(Builder)?));
+        self.entries.push((name(key), value.serialize(Builder)?));
         Ok(())
     }
     fn end(self) -> Result<Tree, BuildError> {

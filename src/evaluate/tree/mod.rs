@@ -30,23 +30,33 @@ pub struct MapNode(Arc<MapEntries>);
 struct MapEntries {
     /// In serialization order, which is the order templates see.
     entries: Vec<(CelString<'static>, Box<dyn Val>)>,
-    /// Indices into `entries`, sorted by key, for lookup.
-    sorted: Vec<u32>,
+    /// For a large map only (a policy document, many tags): indices into `entries`, sorted by
+    /// key, for binary search. A view's maps have a few dozen keys at most, found faster by a
+    /// scan that compares lengths first than by sorting every map for a binary search whose
+    /// every step compares bytes.
+    sorted: Option<Vec<u32>>,
 }
 
+/// Maps with more entries than this get a sorted index.
+const SCAN_AT_MOST: usize = 48;
+
 impl MapNode {
+    /// A map of a struct's fields, whose names are distinct.
+    pub fn of_fields(entries: Vec<(CelString<'static>, Box<dyn Val>)>) -> MapNode {
+        debug_assert!(!has_duplicate_keys(&entries), "a struct names each field once");
+        let sorted = (entries.len() > SCAN_AT_MOST).then(|| sorted_positions(&entries));
+        MapNode(Arc::new(MapEntries { entries, sorted }))
+    }
+
     pub fn new(mut entries: Vec<(CelString<'static>, Box<dyn Val>)>) -> MapNode {
-        let mut sorted = sorted_positions(&entries);
-        let key = |i: u32| entries[i as usize].0.inner();
-        if sorted.windows(2).any(|pair| key(pair[0]) == key(pair[1])) {
+        if has_duplicate_keys(&entries) {
             // A key given twice (a flattened field, say) keeps its last value, as a JSON
             // object would, at the place of its last occurrence.
             let mut seen = std::collections::HashSet::new();
             entries = entries.into_iter().rev().filter(|(k, _)| seen.insert(k.inner().to_owned())).collect();
             entries.reverse();
-            sorted = sorted_positions(&entries);
         }
-        MapNode(Arc::new(MapEntries { entries, sorted }))
+        MapNode::of_fields(entries)
     }
 
     /// The value at `key`.
@@ -57,7 +67,11 @@ impl MapNode {
     /// Where `key` is among the entries.
     pub fn position(&self, key: &str) -> Option<usize> {
         let MapEntries { entries, sorted } = &*self.0;
-        sorted.binary_search_by(|&i| entries[i as usize].0.inner().cmp(key)).ok().map(|found| sorted[found] as usize)
+        match sorted {
+            Some(sorted) => sorted.binary_search_by(|&i| entries[i as usize].0.inner().cmp(key)).ok().map(|found| sorted[found] as usize),
+            // Slice equality compares the lengths before any byte.
+            None => entries.iter().position(|(k, _)| k.inner().as_bytes() == key.as_bytes()),
+        }
     }
 
     /// The entry at a position (of `position` or `entries`).
@@ -78,6 +92,17 @@ impl MapNode {
     pub fn is_empty(&self) -> bool {
         self.0.entries.is_empty()
     }
+}
+
+/// Whether some key is given twice: a small map is checked pair by pair, a large one
+/// through a sort.
+fn has_duplicate_keys(entries: &[(CelString<'static>, Box<dyn Val>)]) -> bool {
+    if entries.len() <= SCAN_AT_MOST {
+        return entries.iter().enumerate().any(|(i, (key, _))| entries[..i].iter().any(|(earlier, _)| earlier.inner() == key.inner()));
+    }
+    let sorted = sorted_positions(entries);
+    let key = |i: u32| entries[i as usize].0.inner();
+    sorted.windows(2).any(|pair| key(pair[0]) == key(pair[1]))
 }
 
 /// Positions of the entries, sorted by key.
@@ -249,6 +274,20 @@ mod tests {
         let error = run("s.nope == 1", json!({"a": 1})).unwrap_err();
         assert_eq!(error.to_string(), "No such key: nope");
         assert!(run("s[1] == 1", json!({"a": 1})).is_err());
+    }
+
+    #[test]
+    fn large_maps_are_searched_through_their_sorted_index() {
+        let mut entries: serde_json::Map<String, serde_json::Value> = (0..200).map(|i| (format!("key{i}"), json!(i))).collect();
+        entries.insert("z".into(), json!("last"));
+        let tree = to_tree(&entries).unwrap();
+        let map = tree.downcast_ref::<MapNode>().unwrap();
+        assert!(map.0.sorted.is_some(), "a map of {} entries has an index", map.len());
+        for i in [0, 7, 99, 199] {
+            assert!(map.get(&format!("key{i}")).unwrap().equals(&types::CelInt::from(i as i64)), "key{i}");
+        }
+        assert!(map.get("z").is_some() && map.get("key200").is_none() && map.get("").is_none());
+        assert_eq!(run("size(s) == 201 && s.key150 == 150 && 'z' in s && !('y' in s)", serde_json::Value::Object(entries)), Ok(Value::Bool(true)));
     }
 
     #[test]

@@ -8,19 +8,19 @@ use cel::common::value::Val;
 use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
 use std::sync::Arc;
 
-/// The template value of a tree.
-pub fn value(tree: &(dyn Val + 'static)) -> Value {
+/// The template value of a tree (or of any value a condition produced).
+pub fn value(tree: &(dyn Val + '_)) -> Value {
     if let Some(map) = tree.downcast_ref::<MapNode>() {
         return Value::from_object(TemplateMap(map.clone()));
     }
     if let Some(list) = tree.downcast_ref::<CelList>() {
-        // A list outside a map (in another list, or a condition's result): shared by copy.
-        return Value::from_object(TemplateList(ListRef::Own(Arc::new(list.clone()))));
+        // A list outside a map (in another list, or a condition's result): its items converted.
+        return Value::from(list.inner().iter().map(|item| value(item.as_ref())).collect::<Vec<_>>());
     }
     scalar(tree)
 }
 
-fn scalar(tree: &(dyn Val + 'static)) -> Value {
+fn scalar(tree: &(dyn Val + '_)) -> Value {
     if let Some(s) = tree.downcast_ref::<CelString>() {
         Value::from(s.inner())
     } else if let Some(b) = tree.downcast_ref::<CelBool>() {
@@ -53,7 +53,7 @@ impl Object for TemplateMap {
         let position = self.0.position(key.as_str()?)?;
         let (_, child) = self.0.entry(position);
         Some(if child.downcast_ref::<CelList>().is_some() {
-            Value::from_object(TemplateList(ListRef::InMap(self.0.clone(), position)))
+            Value::from_object(TemplateList(self.0.clone(), position))
         } else {
             value(child)
         })
@@ -68,22 +68,13 @@ impl Object for TemplateMap {
     }
 }
 
-/// Where a list is: an entry of a map (shared with the tree), or a copy of its own.
+/// A list of a map, shared with the tree: the map and the list's position in it.
 #[derive(Debug)]
-enum ListRef {
-    InMap(MapNode, usize),
-    Own(Arc<CelList<'static>>),
-}
-
-#[derive(Debug)]
-struct TemplateList(ListRef);
+struct TemplateList(MapNode, usize);
 
 impl TemplateList {
     fn items(&self) -> &[Box<dyn Val + 'static>] {
-        match &self.0 {
-            ListRef::InMap(map, position) => map.entry(*position).1.downcast_ref::<CelList>().map_or(&[], |list| list.inner()),
-            ListRef::Own(list) => list.inner(),
-        }
+        self.0.entry(self.1).1.downcast_ref::<CelList>().map_or(&[], |list| list.inner())
     }
 }
 
