@@ -2,7 +2,7 @@
 //! unsigned integers are `uint`, signed ones `int`, `None` and `()` are `null`, a unit enum
 //! variant is its name, and a variant with data is a one-entry map from its name.
 
-use super::MapNode;
+use super::{MapNode, Node};
 use cel::common::types::{CelBool, CelBytes, CelDouble, CelInt, CelList, CelNull, CelString, CelUInt};
 use cel::common::value::Val;
 use serde::ser::{self, Serialize};
@@ -20,17 +20,17 @@ impl ser::Error for BuildError {
 
 /// The tree of `value`.
 pub fn to_tree<T: Serialize + ?Sized>(value: &T) -> Result<Box<dyn Val>, BuildError> {
-    value.serialize(Builder)
+    value.serialize(Builder).map(Node::boxed)
 }
 
-type Tree = Box<dyn Val>;
+type Tree = Node;
 
 fn string(s: impl Into<String>) -> CelString<'static> {
     CelString::from(s.into())
 }
 
-fn list(items: Vec<Tree>) -> Tree {
-    Box::new(CelList::from(items))
+fn list(items: Vec<Box<dyn Val>>) -> Tree {
+    Node::List(CelList::from(items))
 }
 
 /// A field or variant name: borrowed, as every struct of a view names its fields with
@@ -40,7 +40,7 @@ fn name(name: &'static str) -> CelString<'static> {
 }
 
 fn variant(variant: &'static str, value: Tree) -> Tree {
-    Box::new(MapNode::new(vec![(name(variant), value)]))
+    Node::Map(MapNode::new(vec![(name(variant), value)]))
 }
 
 struct Builder;
@@ -57,7 +57,7 @@ impl ser::Serializer for Builder {
     type SerializeStructVariant = Map;
 
     fn serialize_bool(self, v: bool) -> Result<Tree, BuildError> {
-        Ok(Box::new(CelBool::from(v)))
+        Ok(Node::Bool(CelBool::from(v)))
     }
     fn serialize_i8(self, v: i8) -> Result<Tree, BuildError> {
         self.serialize_i64(v.into())
@@ -69,7 +69,7 @@ impl ser::Serializer for Builder {
         self.serialize_i64(v.into())
     }
     fn serialize_i64(self, v: i64) -> Result<Tree, BuildError> {
-        Ok(Box::new(CelInt::from(v)))
+        Ok(Node::Int(CelInt::from(v)))
     }
     fn serialize_u8(self, v: u8) -> Result<Tree, BuildError> {
         self.serialize_u64(v.into())
@@ -81,37 +81,37 @@ impl ser::Serializer for Builder {
         self.serialize_u64(v.into())
     }
     fn serialize_u64(self, v: u64) -> Result<Tree, BuildError> {
-        Ok(Box::new(CelUInt::from(v)))
+        Ok(Node::UInt(CelUInt::from(v)))
     }
     fn serialize_f32(self, v: f32) -> Result<Tree, BuildError> {
         self.serialize_f64(v.into())
     }
     fn serialize_f64(self, v: f64) -> Result<Tree, BuildError> {
-        Ok(Box::new(CelDouble::from(v)))
+        Ok(Node::Double(CelDouble::from(v)))
     }
     fn serialize_char(self, v: char) -> Result<Tree, BuildError> {
-        Ok(Box::new(string(v)))
+        Ok(Node::String(string(v)))
     }
     fn serialize_str(self, v: &str) -> Result<Tree, BuildError> {
-        Ok(Box::new(string(v)))
+        Ok(Node::String(string(v)))
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<Tree, BuildError> {
-        Ok(Box::new(CelBytes::from(v.to_vec())))
+        Ok(Node::Other(Box::new(CelBytes::from(v.to_vec()))))
     }
     fn serialize_none(self) -> Result<Tree, BuildError> {
-        Ok(Box::new(CelNull))
+        Ok(Node::Null(CelNull))
     }
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Tree, BuildError> {
         value.serialize(self)
     }
     fn serialize_unit(self) -> Result<Tree, BuildError> {
-        Ok(Box::new(CelNull))
+        Ok(Node::Null(CelNull))
     }
     fn serialize_unit_struct(self, _name: &'static str) -> Result<Tree, BuildError> {
         self.serialize_unit()
     }
     fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<Tree, BuildError> {
-        Ok(Box::new(name(variant)))
+        Ok(Node::String(name(variant)))
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result<Tree, BuildError> {
         value.serialize(self)
@@ -149,13 +149,13 @@ impl ser::Serializer for Builder {
 }
 
 struct Seq {
-    items: Vec<Tree>,
+    items: Vec<Box<dyn Val>>,
     variant: Option<&'static str>,
 }
 
 impl Seq {
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), BuildError> {
-        self.items.push(value.serialize(Builder)?);
+        self.items.push(value.serialize(Builder)?.boxed());
         Ok(())
     }
 
@@ -222,7 +222,7 @@ struct Map {
 
 impl Map {
     fn finish(self) -> Result<Tree, BuildError> {
-        let map: Tree = Box::new(if self.fields { MapNode::of_fields(self.entries) } else { MapNode::new(self.entries) });
+        let map = Node::Map(if self.fields { MapNode::of_fields(self.entries) } else { MapNode::new(self.entries) });
         Ok(match self.variant {
             Some(name) => variant(name, map),
             None => map,

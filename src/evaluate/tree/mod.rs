@@ -16,7 +16,7 @@ pub mod template;
 pub use build::{to_tree, BuildError};
 
 use cel::common::traits::{self, Container, Indexer, Iterable, Sizer};
-use cel::common::types::{self, CelInt, CelString, Kind, Type};
+use cel::common::types::{self, CelBool, CelDouble, CelInt, CelList, CelNull, CelString, CelUInt, Kind, Type};
 use cel::common::value::{CowVal, StaticVal, Val};
 use cel::ExecutionError;
 use std::any::Any;
@@ -26,10 +26,56 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct MapNode(Arc<MapEntries>);
 
+/// A value held by a map. Scalars, maps and lists are held in place: a view has a few dozen
+/// fields per map, and a box for each was most of the allocations of building its tree.
+#[derive(Debug)]
+pub enum Node {
+    Null(CelNull),
+    Bool(CelBool),
+    Int(CelInt),
+    UInt(CelUInt),
+    Double(CelDouble),
+    String(CelString<'static>),
+    Map(MapNode),
+    List(CelList<'static>),
+    /// Anything else (bytes).
+    Other(Box<dyn Val>),
+}
+
+impl Node {
+    pub fn as_val(&self) -> &(dyn Val + 'static) {
+        match self {
+            Node::Null(v) => v,
+            Node::Bool(v) => v,
+            Node::Int(v) => v,
+            Node::UInt(v) => v,
+            Node::Double(v) => v,
+            Node::String(v) => v,
+            Node::Map(v) => v,
+            Node::List(v) => v,
+            Node::Other(v) => v.as_ref(),
+        }
+    }
+
+    pub fn boxed(self) -> Box<dyn Val> {
+        match self {
+            Node::Null(v) => Box::new(v),
+            Node::Bool(v) => Box::new(v),
+            Node::Int(v) => Box::new(v),
+            Node::UInt(v) => Box::new(v),
+            Node::Double(v) => Box::new(v),
+            Node::String(v) => Box::new(v),
+            Node::Map(v) => Box::new(v),
+            Node::List(v) => Box::new(v),
+            Node::Other(v) => v,
+        }
+    }
+}
+
 #[derive(Debug)]
 struct MapEntries {
     /// In serialization order, which is the order templates see.
-    entries: Vec<(CelString<'static>, Box<dyn Val>)>,
+    entries: Vec<(CelString<'static>, Node)>,
     /// For a large map only (a policy document, many tags): indices into `entries`, sorted by
     /// key, for binary search. A view's maps have a few dozen keys at most, found faster by a
     /// scan that compares lengths first than by sorting every map for a binary search whose
@@ -42,13 +88,13 @@ const SCAN_AT_MOST: usize = 48;
 
 impl MapNode {
     /// A map of a struct's fields, whose names are distinct.
-    pub fn of_fields(entries: Vec<(CelString<'static>, Box<dyn Val>)>) -> MapNode {
+    pub fn of_fields(entries: Vec<(CelString<'static>, Node)>) -> MapNode {
         debug_assert!(!has_duplicate_keys(&entries), "a struct names each field once");
         let sorted = (entries.len() > SCAN_AT_MOST).then(|| sorted_positions(&entries));
         MapNode(Arc::new(MapEntries { entries, sorted }))
     }
 
-    pub fn new(mut entries: Vec<(CelString<'static>, Box<dyn Val>)>) -> MapNode {
+    pub fn new(mut entries: Vec<(CelString<'static>, Node)>) -> MapNode {
         if has_duplicate_keys(&entries) {
             // A key given twice (a flattened field, say) keeps its last value, as a JSON
             // object would, at the place of its last occurrence.
@@ -77,12 +123,12 @@ impl MapNode {
     /// The entry at a position (of `position` or `entries`).
     pub fn entry(&self, position: usize) -> (&str, &(dyn Val + 'static)) {
         let (key, value) = &self.0.entries[position];
-        (key.inner(), value.as_ref())
+        (key.inner(), value.as_val())
     }
 
     /// The entries, in serialization order.
     pub fn entries(&self) -> impl ExactSizeIterator<Item = (&str, &(dyn Val + 'static))> {
-        self.0.entries.iter().map(|(k, v)| (k.inner(), v.as_ref()))
+        self.0.entries.iter().map(|(k, v)| (k.inner(), v.as_val()))
     }
 
     pub fn len(&self) -> usize {
@@ -96,7 +142,7 @@ impl MapNode {
 
 /// Whether some key is given twice: a small map is checked pair by pair, a large one
 /// through a sort.
-fn has_duplicate_keys(entries: &[(CelString<'static>, Box<dyn Val>)]) -> bool {
+fn has_duplicate_keys(entries: &[(CelString<'static>, Node)]) -> bool {
     if entries.len() <= SCAN_AT_MOST {
         return entries.iter().enumerate().any(|(i, (key, _))| entries[..i].iter().any(|(earlier, _)| earlier.inner() == key.inner()));
     }
@@ -106,7 +152,7 @@ fn has_duplicate_keys(entries: &[(CelString<'static>, Box<dyn Val>)]) -> bool {
 }
 
 /// Positions of the entries, sorted by key.
-fn sorted_positions(entries: &[(CelString<'static>, Box<dyn Val>)]) -> Vec<u32> {
+fn sorted_positions(entries: &[(CelString<'static>, Node)]) -> Vec<u32> {
     let mut sorted: Vec<u32> = (0..entries.len() as u32).collect();
     sorted.sort_by(|&a, &b| entries[a as usize].0.inner().cmp(entries[b as usize].0.inner()));
     sorted
@@ -155,7 +201,7 @@ impl Val for MapNode {
         }
         let (Some(size), Some(index)) = (other.as_sizer(), other.as_indexer()) else { return false };
         *size.size().inner() == self.len() as i64
-            && self.0.entries.iter().all(|(k, v)| index.get(k).is_ok_and(|o| v.equals(o.as_ref())))
+            && self.0.entries.iter().all(|(k, v)| index.get(k).is_ok_and(|o| v.as_val().equals(o.as_ref())))
     }
 
     fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v>
@@ -204,7 +250,7 @@ impl Iterable for MapNode {
     }
 }
 
-struct Keys<'b>(std::slice::Iter<'b, (CelString<'static>, Box<dyn Val>)>);
+struct Keys<'b>(std::slice::Iter<'b, (CelString<'static>, Node)>);
 
 impl<'b, 'v> traits::Iterator<'b, 'v> for Keys<'b> {
     fn next(&mut self) -> Option<&'b (dyn Val + 'v)> {
@@ -293,9 +339,9 @@ mod tests {
     #[test]
     fn a_repeated_key_keeps_its_last_value() {
         let map = MapNode::new(vec![
-            (CelString::from("a".to_owned()), Box::new(types::CelInt::from(1))),
-            (CelString::from("b".to_owned()), Box::new(types::CelInt::from(2))),
-            (CelString::from("a".to_owned()), Box::new(types::CelInt::from(3))),
+            (CelString::from("a".to_owned()), Node::Int(types::CelInt::from(1))),
+            (CelString::from("b".to_owned()), Node::Int(types::CelInt::from(2))),
+            (CelString::from("a".to_owned()), Node::Int(types::CelInt::from(3))),
         ]);
         assert_eq!(map.len(), 2);
         assert!(map.get("a").unwrap().equals(&types::CelInt::from(3)));
