@@ -151,6 +151,22 @@ pub struct Verdict {
     pub remediation: String,
 }
 
+impl Verdict {
+    /// The verdict when the rule's own resource could not be named: inconclusive, saying why
+    /// and what the rule answered, on the subject.
+    pub fn without_resource(self, error: &str) -> Verdict {
+        Verdict {
+            outcome: Outcome::Inconclusive,
+            escalated: None,
+            message: format!(
+                "Could not name the resource this finding is about: the rule's resource.arn template failed ({error}). On this subject the rule answered {}: {}",
+                self.outcome, self.message
+            ),
+            remediation: self.remediation,
+        }
+    }
+}
+
 /// A context of the rule set's CEL environment, in which judgements bind their variables.
 pub fn root_context(set: &RuleSet) -> Context<'static, 'static> {
     Context::with_env(set.cel.clone())

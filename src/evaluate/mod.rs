@@ -99,12 +99,17 @@ fn run_scope<'a, V: Serialize + Sync>(set: &RuleSet, active: &'a [Active], scope
             rules
                 .iter()
                 .map(|a| {
-                    let verdict = engine::judge(&a.prepared, &engine_subject);
+                    let mut verdict = engine::judge(&a.prepared, &engine_subject);
                     // A rule with its own resource (`resource:`) reports on it, in the
-                    // subject's account and region; if its ARN cannot be rendered, on the
-                    // subject (the rule's test cases check that it renders).
+                    // subject's account and region. When its ARN cannot be rendered (a fact
+                    // it names was unreadable, say), the finding is the subject's, and
+                    // inconclusive: an outcome about an unnamed resource is no outcome.
                     let resource = match (a.rule.resource_kind, engine::resource_arn(&a.prepared, &engine_subject)) {
                         (Some(kind), Some(Ok(arn))) => Arc::new(ResourceRef { arn, kind, ..subject.resource.clone() }),
+                        (_, Some(Err(error))) => {
+                            verdict = verdict.without_resource(&error);
+                            resource.clone()
+                        }
                         _ => resource.clone(),
                     };
                     Finding {

@@ -265,6 +265,49 @@ fn a_custom_rule_directory_validates_tests_and_scans() {
     assert!(report["findings"].as_array().unwrap().iter().any(|f| f["rule_id"] == "X-CUSTOM"));
 }
 
+/// A rule naming its own resource by a fact the subject lacks (the `owner` tag).
+const RULE_WITH_OWN_RESOURCE: &str = "id: X-OWNED
+title: Trails have an owner role
+severity: low
+scope: trail
+description: A custom rule that reports on the trail owner's role.
+resource:
+  kind: iam_policy
+  arn: \"arn:aws:iam::{{ trail.account_id }}:role/{{ trail.tags.owner }}\"
+pass_if: trail.is_logging
+message:
+  pass: ok
+  fail: bad
+remediation: fix it
+tests:
+  - name: logging
+    facts: {is_logging: true, account_id: '111111111111', tags: {owner: admins}}
+    expect: pass
+";
+
+#[test]
+fn a_rule_resource_that_cannot_be_named_makes_the_finding_inconclusive() {
+    let dir = rule_dir("X-OWNED", RULE_WITH_OWN_RESOURCE);
+    trailwarden().args(["rules", "test"]).arg(dir.path()).assert().success();
+    let output = trailwarden()
+        .args(["scan", "--quiet", "--fail-on", "never", "--json", "-", "--rules"])
+        .arg(dir.path())
+        .arg("--snapshot")
+        .arg(fixture("small-account.json"))
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings: Vec<&serde_json::Value> = report["findings"].as_array().unwrap().iter().filter(|f| f["rule_id"] == "X-OWNED").collect();
+    assert!(!findings.is_empty());
+    for finding in findings {
+        // No trail of the fixture has an `owner` tag: never a pass or fail about a guessed resource.
+        assert_eq!(finding["outcome"], "inconclusive", "{finding}");
+        assert_eq!(finding["resource"]["kind"], "trail", "{finding}");
+        let message = finding["message"].as_str().unwrap();
+        assert!(message.contains("resource.arn template failed") && message.contains("the rule answered"), "{message}");
+    }
+}
+
 #[test]
 fn a_failing_rule_test_exits_1_and_names_the_case() {
     let dir = rule_dir("X-CUSTOM", &GOOD_RULE.replace("expect: pass", "expect: fail"));
