@@ -46,8 +46,7 @@ pub fn scan_inventory(
     let collected_on = inventory.collected_at.date_naive();
     drop(inventory);
 
-    let evaluation = evaluate::evaluate_subjects(set, &subjects, config, collected_on);
-    subjects.drop_in_parallel();
+    let evaluation = evaluate::evaluate_subjects(set, subjects, config, collected_on);
     let mut findings = evaluation.findings;
     if let Some(regions) = regions {
         findings.retain(|f| f.resource.region == "global" || regions.contains(&f.resource.region));

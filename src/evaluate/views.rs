@@ -400,17 +400,6 @@ pub struct Subjects {
     pub event_data_stores: Vec<Subject<EventDataStoreView>>,
 }
 
-impl Subjects {
-    /// Frees the subjects on all cores: a large organization's views are hundreds of
-    /// thousands of small allocations, and freeing them one by one took a noticeable share of
-    /// a scan.
-    pub fn drop_in_parallel(self) {
-        let Subjects { organization, accounts, regions, trails, buckets, event_data_stores } = self;
-        drop((organization, event_data_stores));
-        rayon::join(|| accounts.into_par_iter().for_each(drop), || regions.into_par_iter().for_each(drop));
-        rayon::join(|| trails.into_par_iter().for_each(drop), || buckets.into_par_iter().for_each(drop));
-    }
-}
 
 /// Context shared while building the views of one inventory.
 pub(super) struct BuildContext<'a> {
