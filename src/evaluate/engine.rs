@@ -1,131 +1,12 @@
 //! Runs one rule against one bound subject and decides the outcome and message.
 
+use super::prepared::{Elements, Part, Prepared};
+use super::tree::{self, MapNode};
 use crate::findings::Outcome;
 use crate::inventory::Unreadable;
-use super::tree::{self, MapNode};
-use crate::rules::{Condition, PassRule, Quantifier, Rule, RuleSet};
+use crate::rules::{Condition, PassRule, Quantifier, RuleSet};
 use cel::common::value::Val;
 use cel::{Context, Value};
-
-/// A rule's parameters, ready for CEL and for templates.
-#[derive(Debug, Clone)]
-pub struct Params {
-    pub cel: MapNode,
-    pub template: minijinja::Value,
-}
-
-impl Params {
-    pub fn new(values: &serde_json::Map<String, serde_json::Value>) -> Params {
-        let tree = tree::to_tree(values).expect("JSON objects are trees");
-        let cel = tree.downcast_ref::<MapNode>().expect("a JSON object is a map").clone();
-        Params { template: tree::template::value(&cel), cel }
-    }
-}
-
-/// A part of a rule that is a template (`rules::TEMPLATE_PARTS`, in that order).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Part {
-    Pass,
-    Fail,
-    NotApplicable,
-    Inconclusive,
-    Remediation,
-    ResourceArn,
-}
-
-impl Part {
-    const ALL: [Part; 6] = [Part::Pass, Part::Fail, Part::NotApplicable, Part::Inconclusive, Part::Remediation, Part::ResourceArn];
-
-    fn name(self) -> &'static str {
-        crate::rules::TEMPLATE_PARTS[self as usize]
-    }
-
-    /// The message part of an outcome.
-    fn message(outcome: Outcome) -> Part {
-        match outcome {
-            Outcome::Pass => Part::Pass,
-            Outcome::Fail => Part::Fail,
-            Outcome::NotApplicable => Part::NotApplicable,
-            Outcome::Inconclusive | Outcome::Suppressed => Part::Inconclusive,
-        }
-    }
-}
-
-/// A rule ready to judge subjects: its parameters, its templates (looked up once, not for
-/// every finding), and the text of each template that names nothing but the rule and its
-/// parameters, rendered once. (Long remediations often are such: the same commands for every
-/// account, rendered ten thousand times in a large organization.)
-pub struct Prepared<'s> {
-    pub rule: &'s Rule,
-    pub params: Params,
-    templates: [Option<minijinja::Template<'s, 's>>; 6],
-    constant: [Option<String>; 6],
-    /// Which parts name the quantified elements (`matched`, `unmatched`, `unknown`).
-    names_elements: [bool; 6],
-}
-
-impl<'s> Prepared<'s> {
-    pub fn new(set: &'s RuleSet, rule: &'s Rule, params: Params) -> Prepared<'s> {
-        let templates = Part::ALL.map(|part| set.templates.get_template(&rule.template_name(part.name())).ok());
-        let names_elements = Part::ALL.map(|part| rule.element_templates.iter().any(|p| p == part.name()));
-        let mut prepared = Prepared { rule, params, templates, constant: Default::default(), names_elements };
-        // Functions of the environment (`namespace`, `range`, ...) are pure; the variables a
-        // constant template may name are the rule and its parameters.
-        let globals: Vec<&str> = set.templates.globals().map(|(name, _)| name).collect();
-        let constant = Part::ALL.map(|part| {
-            let template = prepared.templates[part as usize].as_ref()?;
-            let names = template.undeclared_variables(false);
-            if part == Part::ResourceArn || !names.iter().all(|n| n == "rule" || n == "params" || globals.contains(&n.as_str())) {
-                return None;
-            }
-            Some(render(template, &prepared.variables(None, Elements::default(), minijinja::Value::UNDEFINED), part))
-        });
-        prepared.constant = constant;
-        prepared
-    }
-
-    /// The text of a part for a judgement: its constant text, or the template rendered with
-    /// the judgement's variables; None when the rule has no such template.
-    fn text(&self, part: Part, variables: &minijinja::Value) -> Option<String> {
-        if let Some(text) = &self.constant[part as usize] {
-            return Some(text.clone());
-        }
-        self.templates[part as usize].as_ref().map(|template| render(template, variables, part))
-    }
-
-    /// What a rule's templates can name, for one judgement (a subject's, or none for the
-    /// constant parts).
-    fn variables(&self, subject: Option<&Subject>, elements: Elements, outcome: minijinja::Value) -> minijinja::Value {
-        minijinja::Value::from_object(TemplateVariables {
-            rule: self.rule.template_rule.clone(),
-            params: self.params.template.clone(),
-            outcome,
-            matched: list(elements.matched),
-            unmatched: list(elements.unmatched),
-            unknown: list(elements.unknown),
-            variable: subject.map_or("", |s| s.variable),
-            subject: subject.map_or(minijinja::Value::UNDEFINED, |s| s.template.clone()),
-        })
-    }
-}
-
-/// A template list of elements. Most judgements have none to give: they share one empty list
-/// instead of allocating three.
-fn list(elements: Vec<minijinja::Value>) -> minijinja::Value {
-    static EMPTY: std::sync::LazyLock<minijinja::Value> = std::sync::LazyLock::new(|| minijinja::Value::from(Vec::<minijinja::Value>::new()));
-    if elements.is_empty() {
-        EMPTY.clone()
-    } else {
-        minijinja::Value::from(elements)
-    }
-}
-
-/// A template's text, trimmed, or what went wrong.
-fn render(template: &minijinja::Template, variables: &minijinja::Value, part: Part) -> String {
-    // A fresh, exact-size copy: the rendering buffer has grown by doubling, and a quarter of a
-    // million of them kept would cost a third more memory.
-    template.render(variables).map(|s| s.trim().to_owned()).unwrap_or_else(|e| format!("(the rule's {} template failed: {e})", part.name()))
-}
 
 /// The subject as rules see it: its CEL context and its template value.
 pub struct Subject<'a> {
@@ -194,14 +75,6 @@ impl cel::context::VariableResolver for Variables<'_> {
     }
 }
 
-/// Elements of a quantified condition, sorted by how they answered (template values).
-#[derive(Debug, Default)]
-struct Elements {
-    matched: Vec<minijinja::Value>,
-    unmatched: Vec<minijinja::Value>,
-    unknown: Vec<minijinja::Value>,
-}
-
 enum Decision {
     Outcome(Outcome),
     Error(String),
@@ -268,8 +141,8 @@ pub fn judge(prepared: &Prepared, subject: &Subject) -> Verdict {
     };
     // Elements for templates are only worked out when the template that will render names them.
     if let PassRule::Quantified { list, binding, condition, answers, path, .. } = &rule.pass_rule {
-        let needed = prepared.names_elements[Part::message(outcome) as usize]
-            || (prepared.names_elements[Part::Remediation as usize] && matches!(outcome, Outcome::Fail | Outcome::Inconclusive));
+        let needed = prepared.names_elements(Part::message(outcome))
+            || (prepared.names_elements(Part::Remediation) && matches!(outcome, Outcome::Fail | Outcome::Inconclusive));
         if needed && outcome != Outcome::NotApplicable {
             let answered = answered.or_else(|| bool_answers(answers, &context));
             elements = classify(list, binding, condition, answered.as_deref(), path.as_deref(), &context, subject);
@@ -303,7 +176,7 @@ pub fn judge(prepared: &Prepared, subject: &Subject) -> Verdict {
 /// None when the rule has none. An error is the template's (a rule's test cases render it).
 pub fn resource_arn(prepared: &Prepared, subject: &Subject) -> Option<Result<String, String>> {
     prepared.rule.resource_kind?;
-    let Some(template) = &prepared.templates[Part::ResourceArn as usize] else {
+    let Some(template) = prepared.template(Part::ResourceArn) else {
         return Some(Err(format!("the rule has no {} template", Part::ResourceArn.name())));
     };
     let variables = prepared.variables(Some(subject), Elements::default(), minijinja::Value::UNDEFINED);
@@ -312,42 +185,6 @@ pub fn resource_arn(prepared: &Prepared, subject: &Subject) -> Option<Result<Str
         Ok(_) => Err("the resource.arn template rendered nothing".to_owned()),
         Err(e) => Err(e.to_string()),
     })
-}
-
-/// What a rule's templates can name: `rule`, `params`, `outcome`, the quantified elements
-/// and the subject under its scope's name. One small object per judgement, where a map of
-/// these would be built and hashed for every template rendered.
-#[derive(Debug)]
-struct TemplateVariables {
-    rule: minijinja::Value,
-    params: minijinja::Value,
-    outcome: minijinja::Value,
-    matched: minijinja::Value,
-    unmatched: minijinja::Value,
-    unknown: minijinja::Value,
-    variable: &'static str,
-    subject: minijinja::Value,
-}
-
-impl minijinja::value::Object for TemplateVariables {
-    fn get_value(self: &std::sync::Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
-        let value = match key.as_str()? {
-            "rule" => &self.rule,
-            "params" => &self.params,
-            "outcome" => &self.outcome,
-            "matched" => &self.matched,
-            "unmatched" => &self.unmatched,
-            "unknown" => &self.unknown,
-            name if name == self.variable => &self.subject,
-            _ => return None,
-        };
-        Some(value.clone())
-    }
-
-    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
-        let names = ["rule", "params", "outcome", "matched", "unmatched", "unknown", self.variable];
-        minijinja::value::Enumerator::Values(names.into_iter().map(minijinja::Value::from).collect())
-    }
 }
 
 /// Sorts a quantifier's elements into matched, unmatched and unknown. When every element

@@ -5,6 +5,7 @@ mod copies;
 pub mod engine;
 pub mod monitoring;
 pub mod policy;
+pub mod prepared;
 pub mod readable;
 pub mod selectors;
 pub mod sources;
@@ -16,7 +17,7 @@ use crate::config::Config;
 use crate::findings::Finding;
 use crate::inventory::Inventory;
 use crate::rules::{Rule, RuleSet, Scope};
-use engine::Params;
+use prepared::{Params, Prepared};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::sync::Arc;
@@ -34,7 +35,7 @@ pub struct Evaluation {
 /// A rule that runs, with its parameters resolved and its templates prepared.
 struct Active<'a> {
     rule: &'a Rule,
-    prepared: engine::Prepared<'a>,
+    prepared: Prepared<'a>,
     severity: crate::findings::Severity,
 }
 
@@ -54,7 +55,7 @@ pub fn evaluate_subjects(set: &RuleSet, subjects: views::Subjects, config: &Conf
                 values.extend(overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
             let severity = config.severity_overrides.get(&rule.id).copied().unwrap_or(rule.severity);
-            Active { rule, prepared: engine::Prepared::new(set, rule, Params::new(&values)), severity }
+            Active { rule, prepared: Prepared::new(set, rule, Params::new(&values)), severity }
         })
         .collect();
 

@@ -3,7 +3,8 @@
 use super::locate::{locate, Step};
 use super::{Rule, RuleSet};
 use crate::evaluate::binding::Bound;
-use crate::evaluate::engine::{self, Params, Prepared};
+use crate::evaluate::engine;
+use crate::evaluate::prepared::{Params, Prepared};
 
 /// The result of one test case.
 #[derive(Debug, Clone)]
