@@ -3,6 +3,7 @@
 use crate::findings::{Finding, Summary};
 use crate::inventory::gaps::Gap;
 use serde::{Deserialize, Serialize};
+use std::io::Write;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -46,8 +47,11 @@ pub struct ScanInfo {
 /// report is hundreds of megabytes and never held in memory as text. With a baseline in the
 /// context (`scan --baseline`), each finding also says `"baseline": "new" | "existing"`.
 pub fn write(report: &Report, ctx: &super::Context, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    // serde_json writes punctuation and indentation a few bytes at a time: gathered here, in a
+    // buffer of a known type, rather than passed one piece at a time through `dyn Write`.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     match ctx.baseline {
-        None => serde_json::to_writer_pretty(&mut *out, report)?,
+        None => serde_json::to_writer_pretty(&mut out, report)?,
         Some(baseline) => {
             let marked = MarkedReport {
                 tool: &report.tool,
@@ -55,10 +59,11 @@ pub fn write(report: &Report, ctx: &super::Context, out: &mut dyn std::io::Write
                 summary: &report.summary,
                 findings: report.findings.iter().map(|finding| MarkedFinding { finding, baseline: baseline.status(finding).as_str() }).collect(),
             };
-            serde_json::to_writer_pretty(&mut *out, &marked)?
+            serde_json::to_writer_pretty(&mut out, &marked)?
         }
     }
-    out.write_all(b"\n")
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 #[derive(Serialize)]
