@@ -6,9 +6,10 @@
 //! maps, binding it converts that again into boxed values, and every element a quantifier
 //! (`exists`, `all`, `map`) iterates over is bound by deep copy, rehashing each map. On a large
 //! organization that was about 40% of a scan. Here maps are [`MapNode`]s: an `Arc` of their
-//! entries, so binding an element is a reference-count increment, and field lookup is a binary
-//! search. Lists are the crate's own lists (so the `lists` extension and list equality work on
-//! them unchanged) of such values; scalars are the crate's scalars.
+//! entries, so binding an element is a reference-count increment; a map holds its scalars,
+//! maps and lists in place ([`Node`]), and finds a field by comparing key lengths first. Lists
+//! are the crate's own lists (so the `lists` extension and list equality work on them
+//! unchanged) of such values; scalars are the crate's scalars.
 
 mod build;
 pub mod template;
