@@ -2,6 +2,7 @@
 
 use super::prepared::{Elements, Part, Prepared};
 use super::tree::{self, MapNode};
+use super::views::ResourceKind;
 use crate::findings::Outcome;
 use crate::inventory::Unreadable;
 use crate::rules::{Condition, PassRule, Quantifier, RuleSet};
@@ -172,16 +173,16 @@ pub fn judge(prepared: &Prepared, subject: &Subject) -> Verdict {
     Verdict { outcome, escalated, message, remediation }
 }
 
-/// The ARN of a rule's own finding resource (its `resource.arn` template) for a subject;
+/// The kind and ARN of a rule's own finding resource (its `resource.arn` template) for a subject;
 /// None when the rule has none. An error is the template's (a rule's test cases render it).
-pub fn resource_arn(prepared: &Prepared, subject: &Subject) -> Option<Result<String, String>> {
-    prepared.rule.resource_kind?;
+pub fn resource_arn(prepared: &Prepared, subject: &Subject) -> Option<Result<(ResourceKind, String), String>> {
+    let kind = prepared.rule.resource_kind?;
     let Some(template) = prepared.template(Part::ResourceArn) else {
         return Some(Err(format!("the rule has no {} template", Part::ResourceArn.name())));
     };
     let variables = prepared.variables(Some(subject), Elements::default(), minijinja::Value::UNDEFINED);
     Some(match template.render(variables) {
-        Ok(arn) if !arn.trim().is_empty() => Ok(arn.trim().to_owned()),
+        Ok(arn) if !arn.trim().is_empty() => Ok((kind, arn.trim().to_owned())),
         Ok(_) => Err("the resource.arn template rendered nothing".to_owned()),
         Err(e) => Err(e.to_string()),
     })

@@ -113,13 +113,13 @@ fn run_scope<'a, V: Serialize + Sync>(set: &RuleSet, active: &'a [Active], scope
                     // subject's account and region. When its ARN cannot be rendered (a fact
                     // it names was unreadable, say), the finding is the subject's, and
                     // inconclusive: an outcome about an unnamed resource is no outcome.
-                    let resource = match (a.rule.resource_kind, engine::resource_arn(&a.prepared, &engine_subject)) {
-                        (Some(kind), Some(Ok(arn))) => Arc::new(ResourceRef { arn, kind, ..subject.resource.clone() }),
-                        (_, Some(Err(error))) => {
+                    let resource = match engine::resource_arn(&a.prepared, &engine_subject) {
+                        None => resource.clone(),
+                        Some(Ok((kind, arn))) => Arc::new(ResourceRef { arn, kind, ..subject.resource.clone() }),
+                        Some(Err(error)) => {
                             verdict = verdict.without_resource(&error);
                             resource.clone()
                         }
-                        _ => resource.clone(),
                     };
                     Finding {
                         rule_id: a.rule.id.clone(),

@@ -400,7 +400,6 @@ pub struct Subjects {
     pub event_data_stores: Vec<Subject<EventDataStoreView>>,
 }
 
-
 /// Context shared while building the views of one inventory.
 pub(super) struct BuildContext<'a> {
     inventory: &'a Inventory,

@@ -249,11 +249,8 @@ tests:
     expect: pass
 ";
 
-#[test]
-fn a_custom_rule_directory_validates_tests_and_scans() {
-    let dir = rule_dir("X-CUSTOM", GOOD_RULE);
-    trailwarden().args(["rules", "validate"]).arg(dir.path()).assert().success().stdout(predicate::str::contains("1 rule(s) valid"));
-    trailwarden().args(["rules", "test"]).arg(dir.path()).assert().success().stdout(predicate::str::contains("rules: 1 passed, 0 failed"));
+/// The JSON report of a scan of the small-account fixture with the rules of `dir`.
+fn scan_with_rules(dir: &tempfile::TempDir) -> serde_json::Value {
     let output = trailwarden()
         .args(["scan", "--quiet", "--fail-on", "never", "--json", "-", "--rules"])
         .arg(dir.path())
@@ -261,7 +258,15 @@ fn a_custom_rule_directory_validates_tests_and_scans() {
         .arg(fixture("small-account.json"))
         .output()
         .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn a_custom_rule_directory_validates_tests_and_scans() {
+    let dir = rule_dir("X-CUSTOM", GOOD_RULE);
+    trailwarden().args(["rules", "validate"]).arg(dir.path()).assert().success().stdout(predicate::str::contains("1 rule(s) valid"));
+    trailwarden().args(["rules", "test"]).arg(dir.path()).assert().success().stdout(predicate::str::contains("rules: 1 passed, 0 failed"));
+    let report = scan_with_rules(&dir);
     assert!(report["findings"].as_array().unwrap().iter().any(|f| f["rule_id"] == "X-CUSTOM"));
 }
 
@@ -289,14 +294,7 @@ tests:
 fn a_rule_resource_that_cannot_be_named_makes_the_finding_inconclusive() {
     let dir = rule_dir("X-OWNED", RULE_WITH_OWN_RESOURCE);
     trailwarden().args(["rules", "test"]).arg(dir.path()).assert().success();
-    let output = trailwarden()
-        .args(["scan", "--quiet", "--fail-on", "never", "--json", "-", "--rules"])
-        .arg(dir.path())
-        .arg("--snapshot")
-        .arg(fixture("small-account.json"))
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = scan_with_rules(&dir);
     let findings: Vec<&serde_json::Value> = report["findings"].as_array().unwrap().iter().filter(|f| f["rule_id"] == "X-OWNED").collect();
     assert!(!findings.is_empty());
     for finding in findings {
