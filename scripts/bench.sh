@@ -9,7 +9,7 @@
 #   SKIP_CRITERION=1 scripts/bench.sh
 #
 # 1. builds the release binary and the `synthetic` example;
-# 2. writes the synthetic snapshot (examples/synthetic/generate.rs) into a temporary directory;
+# 2. writes the synthetic snapshot (crates/core/examples/synthetic/generate.rs) into a temporary directory;
 # 3. times `trailwarden scan --snapshot FILE --json /dev/null --quiet --fail-on never` under
 #    GNU time, RUNS times: wall seconds and max RSS of each run. This is the user-facing
 #    number: it includes reading and parsing the JSON snapshot and rendering the JSON report;
@@ -29,7 +29,7 @@ if ! command -v /usr/bin/time >/dev/null 2>&1; then
     $sudo apt-get install -y time
 fi
 
-cargo build --release --bin trailwarden --example synthetic
+cargo build --release --bin trailwarden && cargo build --release -p trailwarden-core --example synthetic
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -62,5 +62,5 @@ done
 
 if [ -z "${SKIP_CRITERION:-}" ]; then
     echo
-    TRAILWARDEN_BENCH_ACCOUNTS="$ACCOUNTS" cargo bench --bench evaluate
+    TRAILWARDEN_BENCH_ACCOUNTS="$ACCOUNTS" cargo bench -p trailwarden-core --bench evaluate
 fi

@@ -1,12 +1,12 @@
 //! The command line (DESIGN §5).
 
-use crate::collect;
-use crate::config::Config;
-use crate::gate::{self, FailOn};
-use crate::history::{self, Baseline};
-use crate::inventory::{snapshot, Fact, Inventory};
-use crate::report::{self, json::Source, Context};
-use crate::rules::{self, testing, RuleErrors, RuleSet};
+use crate::live;
+use trailwarden_core::config::Config;
+use trailwarden_core::gate::{self, FailOn};
+use trailwarden_core::history::{self, Baseline};
+use trailwarden_core::inventory::{snapshot, Fact, Inventory};
+use trailwarden_core::report::{self, json::Source, Context};
+use trailwarden_core::rules::{self, testing, RuleErrors, RuleSet};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
@@ -215,7 +215,7 @@ pub enum CliError {
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
-    Collect(#[from] collect::CollectError),
+    Live(#[from] live::LiveError),
     #[error("{path}: cannot write: {source}")]
     Write { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
@@ -239,28 +239,9 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
     }
 }
 
-fn collect_options(live: &LiveArgs, regions: Option<&[String]>, quiet: bool) -> collect::Options {
-    collect::Options {
-        org: live.org,
-        role_name: live.role_name.clone(),
-        external_id: live.external_id.clone(),
-        accounts: live.accounts.clone(),
-        exclude_accounts: live.exclude_accounts.clone(),
-        regions: regions.map(<[String]>::to_vec),
-        profile: live.profile.clone(),
-        region: None,
-        concurrency: live.concurrency,
-        progress: !quiet,
-        facts: None,
-        alerting_home_regions_only: false,
-    }
-}
-
 fn collect_command(args: CollectCommand) -> Result<u8, CliError> {
-    let (inventory, calls) = collect::collect(&collect_options(&args.live, args.regions.as_deref(), args.quiet))?;
-    if args.verbose > 0 {
-        print_calls(&calls);
-    }
+    let request = live::Request { args: &args.live, regions: args.regions.as_deref(), quiet: args.quiet, verbose: args.verbose, needs: None };
+    let inventory = live::collect(&request)?;
     if args.output.as_os_str() == "-" {
         let mut text = serde_json::to_string_pretty(&inventory).expect("inventories serialize");
         text.push('\n');
@@ -268,7 +249,7 @@ fn collect_command(args: CollectCommand) -> Result<u8, CliError> {
     } else {
         snapshot::write(&inventory, &args.output)?;
     }
-    let gaps = crate::inventory::gaps::gaps(&inventory);
+    let gaps = trailwarden_core::inventory::gaps::gaps(&inventory);
     if !args.quiet {
         eprintln!(
             "collected {} account(s); {} fact(s) could not be read{}",
@@ -280,18 +261,9 @@ fn collect_command(args: CollectCommand) -> Result<u8, CliError> {
     Ok(gate::EXIT_OK)
 }
 
-fn print_calls(calls: &collect::CallLog) {
-    let calls = calls.snapshot();
-    let total: usize = calls.values().sum();
-    eprintln!("API calls: {total}");
-    for (operation, count) in calls {
-        eprintln!("  {count:>6}  {operation}");
-    }
-}
-
 fn iam_policy(args: IamPolicyArgs) -> Result<u8, CliError> {
     if args.collect {
-        let mut text = serde_json::to_string_pretty(&crate::iam::collect_policy()).expect("policies serialize");
+        let mut text = serde_json::to_string_pretty(&trailwarden_core::iam::collect_policy()).expect("policies serialize");
         text.push('\n');
         print!("{text}");
         return Ok(gate::EXIT_OK);
@@ -301,7 +273,7 @@ fn iam_policy(args: IamPolicyArgs) -> Result<u8, CliError> {
         Some(path) => Config::read(path, &set)?,
         None => Config::default(),
     };
-    let mut text = serde_json::to_string_pretty(&crate::iam::policy(&set, &config)).expect("policies serialize");
+    let mut text = serde_json::to_string_pretty(&trailwarden_core::iam::policy(&set, &config)).expect("policies serialize");
     text.push('\n');
     print!("{text}");
     Ok(gate::EXIT_OK)
@@ -315,7 +287,7 @@ fn scan(args: ScanArgs) -> Result<u8, CliError> {
         None => Config::default(),
     };
     if let Some(framework) = &args.framework {
-        crate::compliance::restrict(&mut config, &set, framework).map_err(CliError::Usage)?;
+        trailwarden_core::compliance::restrict(&mut config, &set, framework).map_err(CliError::Usage)?;
     }
     // Read the baseline before the scan: a wrong path should fail fast.
     let baseline = args.baseline.as_deref().map(history::read_report).transpose()?.map(|old| Baseline::of(&old));
@@ -323,23 +295,21 @@ fn scan(args: ScanArgs) -> Result<u8, CliError> {
         Some(path) => (snapshot::read(path)?, Source::Snapshot),
         None => {
             // Only the calls the enabled rules need (the same reads `iam-policy` allows).
-            let mut options = collect_options(&args.live, args.regions.as_deref(), args.quiet);
-            options.facts = Some(crate::iam::needed_reads(&set, &config).into_keys().collect());
-            options.alerting_home_regions_only = crate::iam::alerting_only_in_trail_home_regions(&set, &config);
-            let (inventory, calls) = collect::collect(&options)?;
-            if args.verbose > 0 {
-                print_calls(&calls);
-            }
-            (inventory, Source::Live)
+            let needs = live::Needs {
+                facts: trailwarden_core::iam::needed_reads(&set, &config).into_keys().collect(),
+                alerting_home_regions_only: trailwarden_core::iam::alerting_only_in_trail_home_regions(&set, &config),
+            };
+            let request = live::Request { args: &args.live, regions: args.regions.as_deref(), quiet: args.quiet, verbose: args.verbose, needs: Some(needs) };
+            (live::collect(&request)?, Source::Live)
         }
     };
     if let Some(path) = &args.save_snapshot {
         snapshot::write(&inventory, path)?;
     }
     let scope = scan_scope(&inventory);
-    let mut result = crate::scan::scan_inventory(&set, inventory, &config, source, args.regions.as_deref(), started_at);
+    let mut result = trailwarden_core::scan::scan_inventory(&set, inventory, &config, source, args.regions.as_deref(), started_at);
     if let Some(framework) = &args.framework {
-        let status = crate::compliance::status(&result.report.findings, framework);
+        let status = trailwarden_core::compliance::status(&result.report.findings, framework);
         result.report.summary.frameworks = Some(std::collections::BTreeMap::from([(framework.clone(), status)]));
     }
     for warning in &result.warnings {

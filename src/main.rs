@@ -1,7 +1,7 @@
 use clap::Parser;
 use std::process::ExitCode;
 use trailwarden::cli::{self, Cli};
-use trailwarden::gate;
+use trailwarden_core::gate;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

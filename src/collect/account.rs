@@ -2,7 +2,7 @@
 
 use super::clients::Session;
 use super::{cloudtrail, monitoring, not_collected, s3, unreadable_fact, Collector};
-use crate::inventory::{Account, Fact, PolicyAttachments, RegionInventory};
+use trailwarden_core::inventory::{Account, Fact, PolicyAttachments, RegionInventory};
 
 pub async fn collect(c: &Collector, s: &Session, wanted: Option<&[String]>) -> Account {
     let enabled = enabled_regions(c, s).await;

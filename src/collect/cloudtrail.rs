@@ -4,7 +4,7 @@
 use super::clients::Session;
 use super::errors::unreadable;
 use super::{time, unreadable_fact, Collector};
-use crate::inventory::{
+use trailwarden_core::inventory::{
     Account, AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventDataStore, EventSelector, EventSelectors, Fact,
     InsightSelector, Organization, RegionInventory, Trail, TrailStatus, Unreadable, UnreadableReason,
 };

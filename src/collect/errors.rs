@@ -1,6 +1,6 @@
 //! From SDK errors to the reasons recorded in the inventory.
 
-use crate::inventory::{Unreadable, UnreadableReason};
+use trailwarden_core::inventory::{Unreadable, UnreadableReason};
 use aws_sdk_sts::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response;

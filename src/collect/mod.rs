@@ -19,7 +19,7 @@ mod s3;
 
 pub use clients::CallLog;
 
-use crate::inventory::{Account, CollectionError, Fact, Inventory, Unreadable, UnreadableReason, SCHEMA_VERSION};
+use trailwarden_core::inventory::{Account, CollectionError, Fact, Inventory, Unreadable, UnreadableReason, SCHEMA_VERSION};
 use clients::Session;
 use limiter::Limiter;
 use std::collections::BTreeSet;
@@ -104,7 +104,7 @@ impl Collector {
         if facts.contains(fact) {
             return None;
         }
-        Some(not_collected(crate::inventory::reads::by_fact(fact).map(|r| r.api), "no rule of this scan reads it"))
+        Some(not_collected(trailwarden_core::inventory::reads::by_fact(fact).map(|r| r.api), "no rule of this scan reads it"))
     }
 
     /// One single-call read of `fact` as `account`: skipped when no rule needs it (see
@@ -215,7 +215,7 @@ pub async fn collect_async(options: &Options) -> Result<(Inventory, CallLog), Co
 /// recorded as collection errors and skipped, never silently dropped.
 async fn targets(
     c: &Collector,
-    organization: &Fact<Option<crate::inventory::Organization>>,
+    organization: &Fact<Option<trailwarden_core::inventory::Organization>>,
     options: &Options,
 ) -> Result<(Vec<Session>, Vec<CollectionError>), CollectError> {
     if !options.org {

@@ -3,7 +3,7 @@
 
 use super::clients::Session;
 use super::{unreadable_fact, Collector};
-use crate::inventory::{EventBridgeRule, Fact, MetricAlarm, MetricFilter, MetricTransformation};
+use trailwarden_core::inventory::{EventBridgeRule, Fact, MetricAlarm, MetricFilter, MetricTransformation};
 
 /// events:ListRules on the default bus (the pattern and state come with it), then
 /// events:ListTargetsByRule for each rule.

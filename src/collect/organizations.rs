@@ -3,7 +3,7 @@
 
 use super::errors::{code, unreadable};
 use super::Collector;
-use crate::inventory::{DelegatedAdministrator, Fact, Organization, OrganizationAccount};
+use trailwarden_core::inventory::{DelegatedAdministrator, Fact, Organization, OrganizationAccount};
 use std::collections::BTreeMap;
 
 const CLOUDTRAIL_PRINCIPAL: &str = "cloudtrail.amazonaws.com";

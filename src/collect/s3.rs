@@ -5,7 +5,7 @@
 use super::clients::Session;
 use super::errors::unreadable;
 use super::{unreadable_fact, Collector};
-use crate::inventory::{
+use trailwarden_core::inventory::{
     Account, AclGrant, Bucket, BucketLogging, BucketVersioning, DefaultRetention, EncryptionRule, Fact, KmsKey, KmsKeyMetadata,
     LifecycleRule, LifecycleTransition, ObjectLock, PublicAccessBlock, Unreadable, UnreadableReason,
 };

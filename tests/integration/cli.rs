@@ -188,7 +188,7 @@ fn iam_policy_prints_only_read_actions() {
     let actions: Vec<&str> =
         policy["Statement"].as_array().unwrap().iter().flat_map(|s| s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap())).collect();
     assert!(actions.contains(&"cloudtrail:GetTrailStatus") && actions.contains(&"s3:GetBucketVersioning"), "{actions:?}");
-    assert!(actions.iter().all(|a| trailwarden::inventory::reads::is_read_action(a)), "{actions:?}");
+    assert!(actions.iter().all(|a| trailwarden_core::inventory::reads::is_read_action(a)), "{actions:?}");
 }
 
 #[test]

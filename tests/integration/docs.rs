@@ -5,8 +5,8 @@ use std::path::Path;
 
 #[test]
 fn committed_rule_docs_are_fresh() {
-    let set = trailwarden::rules::load_builtin().expect("the built-in rules load");
-    let pages = trailwarden::rules::docs::render(&set);
+    let set = trailwarden_core::rules::load_builtin().expect("the built-in rules load");
+    let pages = trailwarden_core::rules::docs::render(&set);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
     if std::env::var_os("TRAILWARDEN_UPDATE_DOCS").is_some() {
         std::fs::create_dir_all(&dir).unwrap();
@@ -28,8 +28,8 @@ fn committed_rule_docs_are_fresh() {
 
 #[test]
 fn committed_iam_policy_is_fresh_and_read_only() {
-    let set = trailwarden::rules::load_builtin().expect("the built-in rules load");
-    let policy = trailwarden::iam::policy(&set, &trailwarden::config::Config::default());
+    let set = trailwarden_core::rules::load_builtin().expect("the built-in rules load");
+    let policy = trailwarden_core::iam::policy(&set, &trailwarden_core::config::Config::default());
     let mut generated = serde_json::to_string_pretty(&policy).unwrap();
     generated.push('\n');
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/iam-policy.json");
@@ -41,7 +41,7 @@ fn committed_iam_policy_is_fresh_and_read_only() {
     for statement in policy["Statement"].as_array().unwrap() {
         for action in statement["Action"].as_array().unwrap() {
             let action = action.as_str().unwrap();
-            assert!(trailwarden::inventory::reads::is_read_action(action), "{action} is not a read action");
+            assert!(trailwarden_core::inventory::reads::is_read_action(action), "{action} is not a read action");
         }
     }
 }

@@ -186,8 +186,8 @@ async fn create_versioned_bucket(s3: &aws_sdk_s3::Client, name: &str) {
 /// Read-only, proven at the endpoint: every call since the last reset of the call log is a
 /// read, and every one is allowed by the policy `trailwarden iam-policy` prints.
 fn assert_read_only_and_allowed(calls: &[serde_json::Value]) {
-    let set = trailwarden::rules::load_builtin().unwrap();
-    assert_read_only_and_allowed_by(calls, &trailwarden::iam::policy(&set, &trailwarden::config::Config::default()));
+    let set = trailwarden_core::rules::load_builtin().unwrap();
+    assert_read_only_and_allowed_by(calls, &trailwarden_core::iam::policy(&set, &trailwarden_core::config::Config::default()));
 }
 
 /// The same for `collect`, against `trailwarden iam-policy --collect`.
@@ -206,7 +206,7 @@ fn assert_read_only_and_allowed_by(calls: &[serde_json::Value], policy: &serde_j
         }
         // The endpoint logs signing names; IAM names CloudWatch's actions `cloudwatch:`.
         let service = if service == "monitoring" { "cloudwatch" } else { service };
-        let declared = trailwarden::inventory::reads::READS
+        let declared = trailwarden_core::inventory::reads::READS
             .iter()
             .filter(|r| r.api == format!("{service}:{op}") || r.actions.contains(&format!("{service}:{op}").as_str()))
             .any(|r| r.actions.iter().any(|a| allowed.contains(a)));
@@ -573,7 +573,7 @@ async fn collect_writes_a_snapshot_that_scans_like_the_live_account() {
     let output = run(Some(&endpoint), &["collect", "--quiet", "--regions", "us-east-1,eu-west-1", "--output", snapshot.to_str().unwrap()]).await;
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let calls = endpoint.calls();
-    assert_read_only_and_allowed_by(&calls, &trailwarden::iam::collect_policy());
+    assert_read_only_and_allowed_by(&calls, &trailwarden_core::iam::collect_policy());
     assert!(calls.iter().any(|c| c["operation"] == "ListTags"), "collect reads trail tags");
     // Everything is read, in every region: alerting facts too, where no trail is homed.
     for op in ["ListRules", "DescribeMetricFilters", "DescribeAlarms"] {

@@ -9,7 +9,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use trailwarden::report::{self, Context};
+use trailwarden_core::report::{self, Context};
 
 fn trailwarden() -> Command {
     let mut cmd = Command::cargo_bin("trailwarden").expect("the binary is built");
@@ -120,16 +120,10 @@ fn read_json(path: &Path) -> Value {
 // ---------------------------------------------------------------------------------------------
 // SARIF validation
 
-/// The SARIF 2.1.0 schema GitHub's upload action uses, from ../shared beside the repository.
+/// The SARIF 2.1.0 schema GitHub's upload action uses (tests/sarif/, with its origin).
 fn sarif_schema() -> Value {
-    let path = manifest_dir().join("../shared/sarif/sarif-schema-2.1.0.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "the SARIF schema is missing at {} ({e}). It lives in the shared folder beside the repository \
-             (../shared/sarif/); CI provides it. This test does not skip without it.",
-            path.display()
-        )
-    });
+    let path = manifest_dir().join("tests/sarif/sarif-schema-2.1.0.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read the SARIF schema at {}: {e}", path.display()));
     let mut schema: Value = serde_json::from_str(&text).expect("the SARIF schema is JSON");
     repair_region_any_of(&mut schema);
     schema
@@ -171,8 +165,8 @@ fn multitool() -> PathBuf {
 /// Runs `Sarif.Multitool validate` with GitHub's rules and returns its findings as
 /// (level, rule id, message). Its exit code is 0 whatever it finds, so its output is read.
 fn multitool_findings(sarif: &Path) -> Vec<(String, String, String)> {
-    let config = manifest_dir().join("../shared/sarif/github.config.xml");
-    assert!(config.is_file(), "GitHub's multitool config is missing at {}; CI provides ../shared/sarif/", config.display());
+    let config = manifest_dir().join("tests/sarif/github.config.xml");
+    assert!(config.is_file(), "GitHub's multitool config is missing at {}", config.display());
     let dir = tempfile::tempdir().unwrap();
     let output_path = dir.path().join("validation.sarif");
     let output = std::process::Command::new(multitool())
@@ -264,7 +258,7 @@ fn demo_sarif_has_githubs_shape() {
 
     // Every rule that ran is described, whether or not it found anything.
     let rules = driver["rules"].as_array().unwrap();
-    let builtin = trailwarden::rules::load_builtin().unwrap();
+    let builtin = trailwarden_core::rules::load_builtin().unwrap();
     assert_eq!(rules.len(), builtin.rules.len());
     for rule in rules {
         let id = rule["id"].as_str().unwrap();
@@ -364,7 +358,7 @@ fn demo_sarif_has_githubs_shape() {
     let rule_of = |id: &Value| rules.iter().find(|rule| rule["id"] == *id).expect("the result's rule");
     let mut escalated = 0;
     for r in results {
-        let severity: trailwarden::findings::Severity = r["properties"]["severity"].as_str().unwrap().parse().unwrap();
+        let severity: trailwarden_core::findings::Severity = r["properties"]["severity"].as_str().unwrap().parse().unwrap();
         let expected = if r["properties"]["outcome"] == "inconclusive" { "1.0" } else { report::sarif::security_severity(severity) };
         assert_eq!(r["properties"]["security-severity"], expected, "{}", r["ruleId"]);
         let rule = rule_of(&r["ruleId"]);
@@ -402,7 +396,7 @@ fn fingerprints_are_stable_across_runs() {
 fn report_with_failures(n: usize) -> report::Report {
     let out = scan_all(None);
     let mut report: report::Report = serde_json::from_str(&read(&out.json)).unwrap();
-    let template = report.findings.iter().find(|f| f.outcome == trailwarden::findings::Outcome::Fail).unwrap().clone();
+    let template = report.findings.iter().find(|f| f.outcome == trailwarden_core::findings::Outcome::Fail).unwrap().clone();
     report.findings = (0..n)
         .map(|i| {
             let mut f = template.clone();
@@ -415,7 +409,7 @@ fn report_with_failures(n: usize) -> report::Report {
 
 #[test]
 fn sarif_over_githubs_result_limit_is_an_error_with_advice() {
-    let set = trailwarden::rules::load_builtin().unwrap();
+    let set = trailwarden_core::rules::load_builtin().unwrap();
     let ctx = Context::new(&set, |_| true, "o-test");
     let at_limit = report_with_failures(report::sarif::MAX_RESULTS_PER_RUN);
     let text = report::sarif::render(&at_limit, &ctx).expect("exactly at the limit is accepted");
@@ -854,7 +848,7 @@ fn markdown_of_the_demo_fits_a_pull_request_comment() {
     assert!(left_out > 0);
 
     // In full, the demo's summary would not fit: the budget is what keeps it in.
-    let set = trailwarden::rules::load_builtin().unwrap();
+    let set = trailwarden_core::rules::load_builtin().unwrap();
     let ctx = Context::new(&set, |_| true, "o-demo12345");
     let parsed: report::Report = serde_json::from_value(report.clone()).unwrap();
     let full = report::markdown::render_within(&parsed, &ctx, usize::MAX).unwrap();
@@ -862,7 +856,7 @@ fn markdown_of_the_demo_fits_a_pull_request_comment() {
     assert!(left_out_note(&full).is_none());
     // Every critical and high failure is listed with its ARN.
     for f in report["findings"].as_array().unwrap().iter().filter(|f| f["outcome"] == "fail" && (f["severity"] == "critical" || f["severity"] == "high")) {
-        let arn = trailwarden::report::markdown::escape(f["resource"]["arn"].as_str().unwrap());
+        let arn = trailwarden_core::report::markdown::escape(f["resource"]["arn"].as_str().unwrap());
         assert!(md.contains(&format!("<code>{arn}</code>")), "{arn}");
     }
 }
@@ -870,7 +864,7 @@ fn markdown_of_the_demo_fits_a_pull_request_comment() {
 #[test]
 fn markdown_leaves_out_the_least_severe_failures_last() {
     let (parsed, report) = demo_report();
-    let set = trailwarden::rules::load_builtin().unwrap();
+    let set = trailwarden_core::rules::load_builtin().unwrap();
     let ctx = Context::new(&set, |_| true, "o-demo12345");
     let mut previous_left_out = 0;
     for budget in [40_000, 12_000, 4_000, 2_500] {
@@ -904,7 +898,7 @@ fn markdown_of_a_small_scan_leaves_nothing_out() {
     assert_eq!(check_markdown_against(&md, &report), 0);
     assert!(left_out_note(&md).is_none(), "nothing is left out of a small summary:\n{md}");
     for f in report["findings"].as_array().unwrap().iter().filter(|f| ["fail", "inconclusive", "pass"].contains(&f["outcome"].as_str().unwrap())) {
-        let arn = trailwarden::report::markdown::escape(f["resource"]["arn"].as_str().unwrap());
+        let arn = trailwarden_core::report::markdown::escape(f["resource"]["arn"].as_str().unwrap());
         assert!(md.contains(&format!("<code>{arn}</code>")), "{arn} is listed");
     }
     // The fixed report renders the same with and without a budget (and as its snapshot).
@@ -1046,13 +1040,13 @@ fn fixed_report() -> report::Report {
     serde_json::from_value(value).expect("a report")
 }
 
-fn fixed_baseline() -> trailwarden::history::Baseline {
+fn fixed_baseline() -> trailwarden_core::history::Baseline {
     let mut old = fixed_report();
     old.findings.retain(|f| f.resource.arn.ends_with("/old"));
-    trailwarden::history::Baseline::of(&old)
+    trailwarden_core::history::Baseline::of(&old)
 }
 
-fn fixed_context(baseline: &trailwarden::history::Baseline) -> Context<'_> {
+fn fixed_context(baseline: &trailwarden_core::history::Baseline) -> Context<'_> {
     Context { rules: Vec::new(), set: None, scope: "o-fixed".to_owned(), baseline: Some(baseline) }
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 fn committed_snapshot_schema_is_fresh() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/snapshot.schema.json");
     let committed = std::fs::read_to_string(&path).expect("schemas/snapshot.schema.json exists");
-    let generated = trailwarden::inventory::snapshot::json_schema();
+    let generated = trailwarden_core::inventory::snapshot::json_schema();
     assert!(
         committed == generated,
         "schemas/snapshot.schema.json is stale: regenerate it with `cargo run -q -- schema > schemas/snapshot.schema.json`"
@@ -22,10 +22,10 @@ fn snapshot_fixtures_round_trip() {
         if !path.exists() && name.starts_with("examples/") {
             panic!("{name} is missing");
         }
-        let inventory = trailwarden::inventory::snapshot::read(&path).unwrap_or_else(|e| panic!("{e}"));
+        let inventory = trailwarden_core::inventory::snapshot::read(&path).unwrap_or_else(|e| panic!("{e}"));
         let out = tempfile::NamedTempFile::new().unwrap();
-        trailwarden::inventory::snapshot::write(&inventory, out.path()).unwrap();
-        let again = trailwarden::inventory::snapshot::read(out.path()).unwrap();
+        trailwarden_core::inventory::snapshot::write(&inventory, out.path()).unwrap();
+        let again = trailwarden_core::inventory::snapshot::read(out.path()).unwrap();
         assert_eq!(inventory, again, "{name} does not round-trip");
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::common::*;
 use serde_json::{json, Value};
-use trailwarden::evaluate::views::{ResourceKind, ResourceRef, Subject, Subjects, TrailView};
+use trailwarden_core::evaluate::views::{ResourceKind, ResourceRef, Subject, Subjects, TrailView};
 
 fn trail_subject<'a>(subjects: &'a Subjects, arn: &str) -> &'a Subject<TrailView> {
     let matching: Vec<_> = subjects.trails.iter().filter(|s| s.resource.arn == arn).collect();
@@ -495,7 +495,7 @@ mod bucket_subjects {
 
 mod public_access_block {
     use super::*;
-    use trailwarden::inventory::PublicAccessBlock;
+    use trailwarden_core::inventory::PublicAccessBlock;
 
     fn effective(inv: InventoryBuilder) -> (Value, Vec<String>) {
         let subjects = inv.subjects();

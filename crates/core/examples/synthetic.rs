@@ -60,7 +60,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
     let output = output.ok_or("--output FILE is required")?;
 
     let inventory = generate::organization(accounts);
-    trailwarden::inventory::snapshot::write(&inventory, &output).map_err(|e| e.to_string())?;
+    trailwarden_core::inventory::snapshot::write(&inventory, &output).map_err(|e| e.to_string())?;
     let trails: usize = inventory.accounts.iter().map(|a| a.trails.len()).sum();
     let size = std::fs::metadata(&output).map(|m| m.len()).unwrap_or(0);
     eprintln!(

@@ -14,9 +14,9 @@
 
 use std::collections::BTreeMap;
 
-use trailwarden::evaluate::views::{self, Subject, Subjects};
-pub use trailwarden::inventory::UnreadableReason;
-use trailwarden::inventory::{
+use trailwarden_core::evaluate::views::{self, Subject, Subjects};
+pub use trailwarden_core::inventory::UnreadableReason;
+use trailwarden_core::inventory::{
     Account, AdvancedEventSelector, AdvancedFieldSelector, Bucket, BucketVersioning, DataResource,
     DelegatedAdministrator, EventDataStore, EventSelector, EventSelectors, Fact, Inventory, Organization,
     PolicyAttachments, PublicAccessBlock, RegionInventory, Trail, TrailStatus, Unreadable,
@@ -104,7 +104,7 @@ impl InventoryBuilder {
     pub fn build(self) -> Inventory {
         let caller = self.caller.or_else(|| self.accounts.first().map(|a| a.id.clone())).unwrap_or_else(|| MGMT.to_owned());
         Inventory {
-            schema_version: trailwarden::inventory::SCHEMA_VERSION,
+            schema_version: trailwarden_core::inventory::SCHEMA_VERSION,
             collected_at: "2026-01-01T00:00:00Z".parse().expect("a valid timestamp"),
             partition: self.partition,
             caller_account_id: caller,

@@ -20,7 +20,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::collections::BTreeMap;
-use trailwarden::inventory::{
+use trailwarden_core::inventory::{
     Account, AclGrant, AdvancedEventSelector, AdvancedFieldSelector, Bucket, BucketLogging, BucketVersioning,
     DataResource, DefaultRetention, DelegatedAdministrator, EncryptionRule, EventBridgeRule, EventDataStore,
     EventSelector, EventSelectors, Fact, InsightSelector, Inventory, KmsKey, KmsKeyMetadata, LifecycleRule,

@@ -7,7 +7,7 @@
 //! TRAILWARDEN_BENCH_ACCOUNTS=1000 cargo bench --bench evaluate    # a quicker, smaller run
 //! ```
 //!
-//! `evaluate/10000x4` is `trailwarden::evaluate::evaluate` end to end (derived views, every
+//! `evaluate/10000x4` is `trailwarden_core::evaluate::evaluate` end to end (derived views, every
 //! rule on every subject, report order, suppressions, freeing the views); freeing the
 //! findings it returns is not timed. `views/10000x4` is the view building alone.
 //! Reading and parsing a snapshot file is not included: scripts/bench.sh times the whole
@@ -19,7 +19,7 @@ mod generate;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use std::hint::black_box;
 use std::time::Duration;
-use trailwarden::config::Config;
+use trailwarden_core::config::Config;
 
 /// The allocator the `trailwarden` binary uses (src/main.rs): the benchmark measures what
 /// users run.
@@ -38,7 +38,7 @@ fn accounts() -> usize {
 
 fn bench(c: &mut Criterion) {
     let accounts = accounts();
-    let set = trailwarden::rules::load_builtin().expect("the built-in rules load");
+    let set = trailwarden_core::rules::load_builtin().expect("the built-in rules load");
     let inventory = generate::organization(accounts);
     let config = Config::default();
     let label = format!("{accounts}x{}", generate::REGIONS.len());
@@ -53,12 +53,12 @@ fn bench(c: &mut Criterion) {
     // The findings (a quarter of a million) are freed outside the timing, as criterion's
     // `iter_with_large_drop` is for: freeing a result is not evaluating. The views built
     // inside `evaluate` are freed inside it, and timed.
-    group.bench_function(&label, |b| b.iter_with_large_drop(|| trailwarden::evaluate::evaluate(&set, &inventory, &config)));
+    group.bench_function(&label, |b| b.iter_with_large_drop(|| trailwarden_core::evaluate::evaluate(&set, &inventory, &config)));
     group.finish();
 
     let mut group = c.benchmark_group("views");
     group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(15));
-    group.bench_function(&label, |b| b.iter(|| black_box(trailwarden::evaluate::views::build(&inventory))));
+    group.bench_function(&label, |b| b.iter(|| black_box(trailwarden_core::evaluate::views::build(&inventory))));
     group.finish();
 }
 

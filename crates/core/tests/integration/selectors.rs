@@ -2,10 +2,10 @@
 //! data-event rules of §2.4 (CT-S3-DATA-EVENTS-WRITE/READ, CT-LAMBDA-DATA-EVENTS).
 
 use crate::common::*;
-use trailwarden::evaluate::selectors::{
+use trailwarden_core::evaluate::selectors::{
     data_coverage, lambda_all_prefixes, management_coverage, s3_all_prefixes, DataEventCoverage, ManagementCoverage,
 };
-use trailwarden::inventory::EventSelectors;
+use trailwarden_core::inventory::EventSelectors;
 
 const KMS: &str = "kms.amazonaws.com";
 const RDS_DATA: &str = "rdsdata.amazonaws.com";
@@ -244,7 +244,7 @@ mod s3_basic {
 mod s3_advanced {
     use super::*;
 
-    fn s3_data(extra: impl IntoIterator<Item = trailwarden::inventory::AdvancedFieldSelector>) -> EventSelectors {
+    fn s3_data(extra: impl IntoIterator<Item = trailwarden_core::inventory::AdvancedFieldSelector>) -> EventSelectors {
         let mut fields = vec![category("Data"), resource_type("AWS::S3::Object")];
         fields.extend(extra);
         advanced_only([advanced(fields)])

@@ -1,0 +1,76 @@
+//! Collection from AWS as the commands ask for it: the collector's options from the command
+//! line, and the calls it made printed with `-v`. A binary built without the `aws` feature has
+//! no collector; asking it for a live scan is a usage error that says how to get one.
+
+use crate::cli::LiveArgs;
+use std::collections::BTreeSet;
+use trailwarden_core::inventory::Inventory;
+
+/// What a scan's enabled rules need read (a `collect` reads everything).
+pub struct Needs {
+    /// The inventory facts to read (`inventory::reads`).
+    pub facts: BTreeSet<&'static str>,
+    /// Read alerting artefacts only in regions where the account homes a trail of its own.
+    pub alerting_home_regions_only: bool,
+}
+
+/// One collection run as the command line describes it.
+pub struct Request<'a> {
+    pub args: &'a LiveArgs,
+    /// Only these regions (`--regions`).
+    pub regions: Option<&'a [String]>,
+    /// No progress bar.
+    pub quiet: bool,
+    /// `-v`: print the API calls made, by operation.
+    pub verbose: u8,
+    /// `None`: read every fact.
+    pub needs: Option<Needs>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[cfg(feature = "aws")]
+    #[error("{0}")]
+    Collect(#[from] crate::collect::CollectError),
+    #[cfg(not(feature = "aws"))]
+    #[error(
+        "this trailwarden was built without AWS support (the `aws` feature), so it cannot collect; \
+         evaluate a snapshot with `scan --snapshot FILE`, or build with the default features"
+    )]
+    NotBuilt,
+}
+
+#[cfg(feature = "aws")]
+pub fn collect(request: &Request) -> Result<Inventory, LiveError> {
+    use crate::collect;
+    let live = request.args;
+    let options = collect::Options {
+        org: live.org,
+        role_name: live.role_name.clone(),
+        external_id: live.external_id.clone(),
+        accounts: live.accounts.clone(),
+        exclude_accounts: live.exclude_accounts.clone(),
+        regions: request.regions.map(<[String]>::to_vec),
+        profile: live.profile.clone(),
+        region: None,
+        concurrency: live.concurrency,
+        progress: !request.quiet,
+        facts: request.needs.as_ref().map(|n| n.facts.clone()),
+        alerting_home_regions_only: request.needs.as_ref().is_some_and(|n| n.alerting_home_regions_only),
+    };
+    let (inventory, calls) = collect::collect(&options)?;
+    if request.verbose > 0 {
+        let calls = calls.snapshot();
+        let total: usize = calls.values().sum();
+        eprintln!("API calls: {total}");
+        for (operation, count) in calls {
+            eprintln!("  {count:>6}  {operation}");
+        }
+    }
+    Ok(inventory)
+}
+
+#[cfg(not(feature = "aws"))]
+pub fn collect(_request: &Request) -> Result<Inventory, LiveError> {
+    Err(LiveError::NotBuilt)
+}
