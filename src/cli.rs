@@ -1,14 +1,14 @@
 //! The command line (DESIGN §5).
 
 use crate::live;
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
 use trailwarden_core::config::Config;
 use trailwarden_core::gate::{self, FailOn};
 use trailwarden_core::history::{self, Baseline};
 use trailwarden_core::inventory::{snapshot, Fact, Inventory};
 use trailwarden_core::report::{self, json::Source, Context};
 use trailwarden_core::rules::{self, testing, RuleErrors, RuleSet};
-use clap::{Args, Parser, Subcommand};
-use std::path::{Path, PathBuf};
 
 const EXIT_CODES: &str = "Exit codes:
   0  no failing finding at or above --fail-on
@@ -299,7 +299,8 @@ fn scan(args: ScanArgs) -> Result<u8, CliError> {
                 facts: trailwarden_core::iam::needed_reads(&set, &config).into_keys().collect(),
                 alerting_home_regions_only: trailwarden_core::iam::alerting_only_in_trail_home_regions(&set, &config),
             };
-            let request = live::Request { args: &args.live, regions: args.regions.as_deref(), quiet: args.quiet, verbose: args.verbose, needs: Some(needs) };
+            let request =
+                live::Request { args: &args.live, regions: args.regions.as_deref(), quiet: args.quiet, verbose: args.verbose, needs: Some(needs) };
             (live::collect(&request)?, Source::Live)
         }
     };

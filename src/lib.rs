@@ -5,6 +5,6 @@
 //! SDK crate. Without the default `aws` feature the binary evaluates snapshots only.
 
 pub mod cli;
-mod live;
 #[cfg(feature = "aws")]
 pub mod collect;
+mod live;

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use trailwarden_core::inventory::Inventory;
 
 /// What a scan's enabled rules need read (a `collect` reads everything).
+#[cfg_attr(not(feature = "aws"), allow(dead_code))] // read only by the collector
 pub struct Needs {
     /// The inventory facts to read (`inventory::reads`).
     pub facts: BTreeSet<&'static str>,
@@ -15,6 +16,7 @@ pub struct Needs {
 }
 
 /// One collection run as the command line describes it.
+#[cfg_attr(not(feature = "aws"), allow(dead_code))] // read only by the collector
 pub struct Request<'a> {
     pub args: &'a LiveArgs,
     /// Only these regions (`--regions`).

@@ -48,7 +48,9 @@ async fn region(c: &Collector, s: &Session, name: &str) -> (RegionInventory, Vec
         // (StopLogging, UpdateTrail and DeleteTrail are called there); when the scan's rules
         // read these facts nowhere else, the other regions are not listed.
         let homed_here = match &trails {
-            Ok(listed) => listed.iter().any(|t| t.home_region() == Some(name) && t.trail_arn().and_then(|a| a.split(':').nth(4)) == Some(s.account_id.as_str())),
+            Ok(listed) => {
+                listed.iter().any(|t| t.home_region() == Some(name) && t.trail_arn().and_then(|a| a.split(':').nth(4)) == Some(s.account_id.as_str()))
+            }
             Err(_) => true, // unknown: read them
         };
         if c.alerting_home_regions_only && !homed_here {

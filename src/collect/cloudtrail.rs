@@ -4,12 +4,12 @@
 use super::clients::Session;
 use super::errors::unreadable;
 use super::{time, unreadable_fact, Collector};
-use trailwarden_core::inventory::{
-    Account, AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventDataStore, EventSelector, EventSelectors, Fact,
-    InsightSelector, Organization, RegionInventory, Trail, TrailStatus, Unreadable, UnreadableReason,
-};
 use aws_sdk_cloudtrail::types as sdk;
 use std::collections::{BTreeMap, HashMap};
+use trailwarden_core::inventory::{
+    Account, AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventDataStore, EventSelector, EventSelectors, Fact, InsightSelector,
+    Organization, RegionInventory, Trail, TrailStatus, Unreadable, UnreadableReason,
+};
 
 /// cloudtrail:DescribeTrails with shadow copies (the API default, made explicit).
 pub async fn describe_trails(c: &Collector, s: &Session, region: &str) -> Result<Vec<sdk::Trail>, Unreadable> {
@@ -92,7 +92,12 @@ impl TrailDetails {
 /// read organization trails); other accounts listing the trail share that reading. A trail
 /// that neither can read is read by every account that lists it, with what each may see.
 /// Needs only what DescribeTrails listed, so it runs beside the bucket and key reads.
-pub async fn read_trail_details(c: &Collector, sessions: &[Session], organization: &Fact<Option<Organization>>, accounts: &[Account]) -> TrailDetails {
+pub async fn read_trail_details(
+    c: &Collector,
+    sessions: &[Session],
+    organization: &Fact<Option<Organization>>,
+    accounts: &[Account],
+) -> TrailDetails {
     let scanned: HashMap<&str, &Session> = sessions.iter().map(|s| (s.account_id.as_str(), s)).collect();
     let delegated: Vec<&str> = match organization {
         Fact::Value(Some(org)) => org
@@ -197,7 +202,9 @@ async fn details(c: &Collector, s: &Session, t: &Trail) -> Details {
         client.list_tags().resource_id_list(&t.arn).send(),
         |out| {
             let listed = out.resource_tag_list().iter().find(|r| r.resource_id() == Some(t.arn.as_str()));
-            listed.map(|r| r.tags_list().iter().map(|tag| (tag.key().to_owned(), tag.value().unwrap_or_default().to_owned())).collect()).unwrap_or_default()
+            listed
+                .map(|r| r.tags_list().iter().map(|tag| (tag.key().to_owned(), tag.value().unwrap_or_default().to_owned())).collect())
+                .unwrap_or_default()
         },
         None,
     );

@@ -1,10 +1,10 @@
 //! From SDK errors to the reasons recorded in the inventory.
 
-use trailwarden_core::inventory::{Unreadable, UnreadableReason};
 use aws_sdk_sts::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response;
 use aws_smithy_types::error::display::DisplayErrorContext;
+use trailwarden_core::inventory::{Unreadable, UnreadableReason};
 
 /// Error codes that mean "the caller may not".
 const ACCESS_DENIED: &[&str] = &[
@@ -104,7 +104,10 @@ mod tests {
         assert_eq!(classify("", 403, "", ""), UnreadableReason::AccessDenied);
         assert_eq!(classify("TrailNotFoundException", 400, "", ""), UnreadableReason::NotFound);
         assert_eq!(classify("", 404, "", ""), UnreadableReason::NotFound);
-        assert_eq!(classify("", 500, "", "<html>NotImplementedError: The list_event_data_stores action has not been implemented</html>"), UnreadableReason::Unsupported);
+        assert_eq!(
+            classify("", 500, "", "<html>NotImplementedError: The list_event_data_stores action has not been implemented</html>"),
+            UnreadableReason::Unsupported
+        );
         assert_eq!(classify("InternalFailure", 500, "boom", "{}"), UnreadableReason::Error);
         assert_eq!(classify("ThrottlingException", 400, "Rate exceeded", ""), UnreadableReason::Error);
     }

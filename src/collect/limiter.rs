@@ -16,11 +16,7 @@ pub struct Limiter {
 
 impl Limiter {
     pub fn new(overall: usize, per_account: usize) -> Limiter {
-        Limiter {
-            overall: Arc::new(Semaphore::new(overall.max(1))),
-            per_account: per_account.max(1),
-            accounts: Arc::default(),
-        }
+        Limiter { overall: Arc::new(Semaphore::new(overall.max(1))), per_account: per_account.max(1), accounts: Arc::default() }
     }
 
     fn account(&self, account: &str) -> Arc<Semaphore> {

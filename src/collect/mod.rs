@@ -19,10 +19,10 @@ mod s3;
 
 pub use clients::CallLog;
 
-use trailwarden_core::inventory::{Account, CollectionError, Fact, Inventory, Unreadable, UnreadableReason, SCHEMA_VERSION};
 use clients::Session;
 use limiter::Limiter;
 use std::collections::BTreeSet;
+use trailwarden_core::inventory::{Account, CollectionError, Fact, Inventory, Unreadable, UnreadableReason, SCHEMA_VERSION};
 
 /// What to collect, from the command line.
 #[derive(Debug, Clone)]
@@ -149,7 +149,10 @@ const PER_ACCOUNT: usize = 8;
 
 /// Collects an inventory. Blocking: runs its own async runtime.
 pub fn collect(options: &Options) -> Result<(Inventory, CallLog), CollectError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| CollectError::Usage(format!("cannot start the async runtime: {e}")))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CollectError::Usage(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(collect_async(options))
 }
 
@@ -161,9 +164,12 @@ pub async fn collect_async(options: &Options) -> Result<(Inventory, CallLog), Co
     let home_region = base.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".to_owned());
     let calls = CallLog::default();
     let probe = Session::new("caller", base.clone(), calls.clone());
-    let identity = probe.sts(&home_region).get_caller_identity().send().await.map_err(|e| {
-        CollectError::Identity(aws_smithy_types::error::display::DisplayErrorContext(&e).to_string())
-    })?;
+    let identity = probe
+        .sts(&home_region)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| CollectError::Identity(aws_smithy_types::error::display::DisplayErrorContext(&e).to_string()))?;
     let caller_id = identity.account().unwrap_or_default().to_owned();
     let partition = identity.arn().and_then(|arn| arn.split(':').nth(1)).unwrap_or("aws").to_owned();
     let collector = Collector {
@@ -224,7 +230,9 @@ async fn targets(
     let members = match organization {
         Fact::Value(Some(org)) => match &org.accounts {
             Fact::Value(members) => members.clone(),
-            Fact::Unreadable(u) => return Err(CollectError::Organization(format!("{u}; run from the management account or a delegated administrator"))),
+            Fact::Unreadable(u) => {
+                return Err(CollectError::Organization(format!("{u}; run from the management account or a delegated administrator")))
+            }
         },
         Fact::Value(None) => return Err(CollectError::Organization("the caller's account is not in an organization".to_owned())),
         Fact::Unreadable(u) => return Err(CollectError::Organization(u.to_string())),
@@ -279,7 +287,10 @@ pub(crate) fn time(t: &aws_smithy_types::DateTime) -> Option<chrono::DateTime<ch
 }
 
 /// A call's failure as a fact.
-pub(crate) fn unreadable_fact<T, E>(api: &str, err: &aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>) -> Fact<T>
+pub(crate) fn unreadable_fact<T, E>(
+    api: &str,
+    err: &aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> Fact<T>
 where
     E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {

@@ -76,15 +76,20 @@ pub async fn metric_filters(c: &Collector, s: &Session, region: &str) -> Fact<Ve
     loop {
         match c.limiter.run(&s.account_id, client.describe_metric_filters().set_next_token(token).send()).await {
             Ok(page) => {
-                out.extend(page.metric_filters().iter().map(|f| MetricFilter {
-                    log_group_name: f.log_group_name().unwrap_or_default().to_owned(),
-                    filter_name: f.filter_name().unwrap_or_default().to_owned(),
-                    filter_pattern: f.filter_pattern().unwrap_or_default().to_owned(),
-                    metric_transformations: f
-                        .metric_transformations()
-                        .iter()
-                        .map(|m| MetricTransformation { metric_name: m.metric_name().to_owned(), metric_namespace: m.metric_namespace().to_owned() })
-                        .collect(),
+                out.extend(page.metric_filters().iter().map(|f| {
+                    MetricFilter {
+                        log_group_name: f.log_group_name().unwrap_or_default().to_owned(),
+                        filter_name: f.filter_name().unwrap_or_default().to_owned(),
+                        filter_pattern: f.filter_pattern().unwrap_or_default().to_owned(),
+                        metric_transformations: f
+                            .metric_transformations()
+                            .iter()
+                            .map(|m| MetricTransformation {
+                                metric_name: m.metric_name().to_owned(),
+                                metric_namespace: m.metric_namespace().to_owned(),
+                            })
+                            .collect(),
+                    }
                 }));
                 token = page.next_token;
                 if token.is_none() {

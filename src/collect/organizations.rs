@@ -3,8 +3,8 @@
 
 use super::errors::{code, unreadable};
 use super::Collector;
-use trailwarden_core::inventory::{DelegatedAdministrator, Fact, Organization, OrganizationAccount};
 use std::collections::BTreeMap;
+use trailwarden_core::inventory::{DelegatedAdministrator, Fact, Organization, OrganizationAccount};
 
 const CLOUDTRAIL_PRINCIPAL: &str = "cloudtrail.amazonaws.com";
 

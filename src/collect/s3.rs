@@ -5,11 +5,11 @@
 use super::clients::Session;
 use super::errors::unreadable;
 use super::{unreadable_fact, Collector};
-use trailwarden_core::inventory::{
-    Account, AclGrant, Bucket, BucketLogging, BucketVersioning, DefaultRetention, EncryptionRule, Fact, KmsKey, KmsKeyMetadata,
-    LifecycleRule, LifecycleTransition, ObjectLock, PublicAccessBlock, Unreadable, UnreadableReason,
-};
 use std::collections::{BTreeMap, HashMap};
+use trailwarden_core::inventory::{
+    Account, AclGrant, Bucket, BucketLogging, BucketVersioning, DefaultRetention, EncryptionRule, Fact, KmsKey, KmsKeyMetadata, LifecycleRule,
+    LifecycleTransition, ObjectLock, PublicAccessBlock, Unreadable, UnreadableReason,
+};
 
 /// s3:ListBuckets: the buckets an account owns.
 pub async fn owned_bucket_names(c: &Collector, s: &Session) -> Fact<Vec<String>> {
@@ -70,7 +70,11 @@ pub async fn read_buckets(c: &Collector, sessions: &[Session], accounts: &[Accou
             let name = trail.s3_bucket_name.as_str();
             let reader = owners.get(name).copied().unwrap_or_else(|| {
                 let owner = trail.owner_account_id();
-                if by_id.contains_key(owner) { owner } else { account.id.as_str() }
+                if by_id.contains_key(owner) {
+                    owner
+                } else {
+                    account.id.as_str()
+                }
             });
             let current = readers.entry(name).or_insert(reader);
             if owners.get(name) == Some(&reader) {
@@ -122,7 +126,10 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
             "bucket.versioning",
             "s3:GetBucketVersioning",
             client.get_bucket_versioning().bucket(name).set_expected_bucket_owner(owner()).send(),
-            |out| BucketVersioning { status: out.status().map(|s| s.as_str().to_owned()), mfa_delete: out.mfa_delete().map(|m| m.as_str().to_owned()) },
+            |out| BucketVersioning {
+                status: out.status().map(|s| s.as_str().to_owned()),
+                mfa_delete: out.mfa_delete().map(|m| m.as_str().to_owned())
+            },
             None,
         ),
         c.read(
@@ -234,7 +241,9 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
             "bucket.logging",
             "s3:GetBucketLogging",
             client.get_bucket_logging().bucket(name).set_expected_bucket_owner(owner()).send(),
-            |out| out.logging_enabled().map(|l| BucketLogging { target_bucket: l.target_bucket().to_owned(), target_prefix: l.target_prefix().to_owned() }),
+            |out| out
+                .logging_enabled()
+                .map(|l| BucketLogging { target_bucket: l.target_bucket().to_owned(), target_prefix: l.target_prefix().to_owned() }),
             None,
         ),
     );

@@ -26,14 +26,7 @@ fn stable_report(text: &str) -> serde_json::Value {
 fn json_report_of_a_small_account() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report.json");
-    trailwarden()
-        .args(["scan", "--snapshot"])
-        .arg(fixture("small-account.json"))
-        .arg("--json")
-        .arg(&out)
-        .arg("--quiet")
-        .assert()
-        .code(1);
+    trailwarden().args(["scan", "--snapshot"]).arg(fixture("small-account.json")).arg("--json").arg(&out).arg("--quiet").assert().code(1);
     let report = stable_report(&std::fs::read_to_string(&out).unwrap());
     insta::assert_json_snapshot!("small_account_report", report);
 }
@@ -86,9 +79,8 @@ fn terminal_summary_groups_failures_by_severity() {
 
 #[test]
 fn fail_on_sets_the_threshold() {
-    let scan = |fail_on: &str| {
-        trailwarden().args(["scan", "--quiet", "--fail-on", fail_on, "--snapshot"]).arg(fixture("small-account.json")).assert()
-    };
+    let scan =
+        |fail_on: &str| trailwarden().args(["scan", "--quiet", "--fail-on", fail_on, "--snapshot"]).arg(fixture("small-account.json")).assert();
     scan("critical").code(0); // worst failure is high
     scan("high").code(1);
     scan("low").code(1);
@@ -109,11 +101,7 @@ fn fail_on_incomplete_exits_3_when_facts_were_unreadable() {
         .assert()
         .code(3);
     // Failing findings take precedence.
-    trailwarden()
-        .args(["scan", "--quiet", "--fail-on-incomplete", "--snapshot"])
-        .arg(fixture("small-account.json"))
-        .assert()
-        .code(1);
+    trailwarden().args(["scan", "--quiet", "--fail-on-incomplete", "--snapshot"]).arg(fixture("small-account.json")).assert().code(1);
 }
 
 #[test]
@@ -150,11 +138,7 @@ fn live_scan_without_credentials_is_a_clear_error() {
 
 #[test]
 fn accounts_selection_needs_org() {
-    trailwarden()
-        .args(["scan", "--accounts", "111122223333"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("add --org"));
+    trailwarden().args(["scan", "--accounts", "111122223333"]).assert().code(2).stderr(predicate::str::contains("add --org"));
 }
 
 #[test]
@@ -219,11 +203,7 @@ fn rules_list_and_show() {
         .assert()
         .success()
         .stdout(predicate::str::contains("CIS AWS Foundations Benchmark v5.0.0: 3.1").and(predicate::str::contains("accept_split_read_write")));
-    trailwarden()
-        .args(["rules", "show", "CT-MULTI-REGON"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("did you mean `CT-MULTI-REGION`"));
+    trailwarden().args(["rules", "show", "CT-MULTI-REGON"]).assert().code(2).stderr(predicate::str::contains("did you mean `CT-MULTI-REGION`"));
 }
 
 /// A directory holding one rule file.
@@ -309,12 +289,9 @@ fn a_rule_resource_that_cannot_be_named_makes_the_finding_inconclusive() {
 #[test]
 fn a_failing_rule_test_exits_1_and_names_the_case() {
     let dir = rule_dir("X-CUSTOM", &GOOD_RULE.replace("expect: pass", "expect: fail"));
-    trailwarden()
-        .args(["rules", "test"])
-        .arg(dir.path())
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains("X-CUSTOM.yaml:12:5 `logging`: expected fail, got pass").and(predicate::str::contains("rules: 0 passed, 1 failed")));
+    trailwarden().args(["rules", "test"]).arg(dir.path()).assert().code(1).stdout(
+        predicate::str::contains("X-CUSTOM.yaml:12:5 `logging`: expected fail, got pass").and(predicate::str::contains("rules: 0 passed, 1 failed")),
+    );
 }
 
 /// Validates a broken rule and returns stderr; asserts exit code 2.
@@ -353,10 +330,7 @@ fn misspelled_field_is_refused_at_load_with_suggestion() {
 
 #[test]
 fn misspelled_nested_field_in_a_block_condition_points_at_its_line() {
-    let rule = GOOD_RULE.replace(
-        "pass_if: trail.is_logging",
-        "pass_if: |\n  trail.is_logging\n    && trail.management_events.al",
-    );
+    let rule = GOOD_RULE.replace("pass_if: trail.is_logging", "pass_if: |\n  trail.is_logging\n    && trail.management_events.al");
     let err = broken_rule(&rule);
     assert!(err.contains("X-CUSTOM.yaml:8:32: unknown field `al`; did you mean `all`?"), "{err}");
 }
@@ -396,12 +370,7 @@ fn template_syntax_error_is_refused() {
 #[test]
 fn rule_id_must_match_file_name() {
     let dir = rule_dir("X-OTHER", GOOD_RULE);
-    trailwarden()
-        .args(["rules", "validate"])
-        .arg(dir.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("must match the file name"));
+    trailwarden().args(["rules", "validate"]).arg(dir.path()).assert().code(2).stderr(predicate::str::contains("must match the file name"));
 }
 
 #[test]
@@ -456,7 +425,8 @@ fn snapshot_with_a_wrong_field_names_the_field() {
 
 #[test]
 fn snapshot_with_an_unknown_field_is_refused() {
-    let text = std::fs::read_to_string(fixture("small-account.json")).unwrap().replace("\"partition\": \"aws\"", "\"partition\": \"aws\", \"partitoin\": 1");
+    let text =
+        std::fs::read_to_string(fixture("small-account.json")).unwrap().replace("\"partition\": \"aws\"", "\"partition\": \"aws\", \"partitoin\": 1");
     let (code, err) = scan_snapshot_text(&text);
     assert_eq!(code, Some(2));
     assert!(err.contains("unknown field `partitoin`"), "{err}");
@@ -516,9 +486,7 @@ fn config_disables_rules_and_overrides_severity() {
 
 #[test]
 fn config_parameters_change_rule_behaviour() {
-    let (_, report, _) = scan_with_config(
-        "parameters:\n  CT-MULTI-REGION:\n    require_global_events_in_multi_region: false\n",
-    );
+    let (_, report, _) = scan_with_config("parameters:\n  CT-MULTI-REGION:\n    require_global_events_in_multi_region: false\n");
     assert_eq!(finding(&report, "CT-MULTI-REGION", "111122223333")["outcome"], "pass");
 }
 
@@ -536,9 +504,8 @@ fn suppression_with_reason_suppresses_and_says_why() {
 
 #[test]
 fn expired_suppression_stops_suppressing_and_warns() {
-    let (code, report, err) = scan_with_config(
-        "suppressions:\n  - rule: CT-IS-LOGGING\n    resource: \"*trail/local\"\n    reason: temporary\n    expires: 2020-01-31\n",
-    );
+    let (code, report, err) =
+        scan_with_config("suppressions:\n  - rule: CT-IS-LOGGING\n    resource: \"*trail/local\"\n    reason: temporary\n    expires: 2020-01-31\n");
     assert_eq!(code, Some(1));
     let f = finding(&report, "CT-IS-LOGGING", "trail/local");
     assert_eq!(f["outcome"], "fail");
@@ -548,7 +515,8 @@ fn expired_suppression_stops_suppressing_and_warns() {
 
 #[test]
 fn unused_suppression_is_warned_about() {
-    let (_, _, err) = scan_with_config("suppressions:\n  - rule: CT-IS-LOGGING\n    resource: \"arn:aws:cloudtrail:*:*:trail/gone\"\n    reason: old\n");
+    let (_, _, err) =
+        scan_with_config("suppressions:\n  - rule: CT-IS-LOGGING\n    resource: \"arn:aws:cloudtrail:*:*:trail/gone\"\n    reason: old\n");
     assert!(err.contains("matched no failing finding"), "{err}");
 }
 
@@ -595,8 +563,7 @@ fn demo_organization_report_and_summary() {
     let output = trailwarden().args(["scan", "--snapshot"]).arg(demo()).arg("--json").arg(&out).output().unwrap();
     assert_eq!(output.status.code(), Some(1), "the demo has high failures");
     let report = stable_report(&std::fs::read_to_string(&out).unwrap());
-    let outcomes: std::collections::BTreeSet<&str> =
-        report["findings"].as_array().unwrap().iter().map(|f| f["outcome"].as_str().unwrap()).collect();
+    let outcomes: std::collections::BTreeSet<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["outcome"].as_str().unwrap()).collect();
     assert!(outcomes.contains("pass") && outcomes.contains("fail"), "{outcomes:?}");
     assert_eq!(report["scan"]["accounts"].as_array().unwrap().len(), 6);
     insta::assert_json_snapshot!("demo_report", report);

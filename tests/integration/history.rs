@@ -29,7 +29,8 @@ fn demo_report(dir: &Path) -> (PathBuf, Value) {
 fn earlier_report(dir: &Path, current: &Value) -> (PathBuf, String) {
     let mut old = current.clone();
     let findings = old["findings"].as_array_mut().unwrap();
-    let stopped = findings.iter_mut().find(|f| f["rule_id"] == "CT-IS-LOGGING" && f["resource"]["arn"] == STOPPED_TRAIL).expect("the demo's stopped trail");
+    let stopped =
+        findings.iter_mut().find(|f| f["rule_id"] == "CT-IS-LOGGING" && f["resource"]["arn"] == STOPPED_TRAIL).expect("the demo's stopped trail");
     stopped["outcome"] = "pass".into();
     let fixed = findings.iter_mut().find(|f| f["outcome"] == "pass" && f["severity"] == "high").expect("a passing high finding");
     fixed["outcome"] = "fail".into();
@@ -154,13 +155,8 @@ fn scan_with_a_baseline_marks_every_output() {
 #[test]
 fn a_missing_baseline_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let output = trailwarden()
-        .args(["scan", "--quiet", "--snapshot"])
-        .arg(demo())
-        .arg("--baseline")
-        .arg(dir.path().join("nope.json"))
-        .output()
-        .unwrap();
+    let output =
+        trailwarden().args(["scan", "--quiet", "--snapshot"]).arg(demo()).arg("--baseline").arg(dir.path().join("nope.json")).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("nope.json"));
 }

@@ -163,7 +163,15 @@ async fn seed_one_account(endpoint: &Endpoint) {
     let east = endpoint.sdk("us-east-1").await;
     create_versioned_bucket(&s3_client(&east), "live-logs").await;
     let trails = aws_sdk_cloudtrail::Client::new(&east);
-    let main = trails.create_trail().name("main").s3_bucket_name("live-logs").is_multi_region_trail(true).enable_log_file_validation(true).send().await.unwrap();
+    let main = trails
+        .create_trail()
+        .name("main")
+        .s3_bucket_name("live-logs")
+        .is_multi_region_trail(true)
+        .enable_log_file_validation(true)
+        .send()
+        .await
+        .unwrap();
     trails.start_logging().name("main").send().await.unwrap();
     let owner = aws_sdk_cloudtrail::types::Tag::builder().key("owner").value("security-engineering").build().unwrap();
     trails.add_tags().resource_id(main.trail_arn().unwrap()).tags_list(owner).send().await.unwrap();
@@ -323,7 +331,12 @@ async fn seed_organization(endpoint: &Endpoint) -> Organization {
         let created = orgs.create_account().account_name(name).email(format!("{name}@example.com")).send().await.unwrap();
         members.push(created.create_account_status.and_then(|s| s.account_id).expect("moto creates the account at once"));
     }
-    let org = Organization { management: "123456789012".to_owned(), log_archive: members[0].clone(), audit: members[1].clone(), workload: members[2].clone() };
+    let org = Organization {
+        management: "123456789012".to_owned(),
+        log_archive: members[0].clone(),
+        audit: members[1].clone(),
+        workload: members[2].clone(),
+    };
     orgs.enable_aws_service_access().service_principal("cloudtrail.amazonaws.com").send().await.unwrap();
     endpoint.control_json(
         "/_trailwarden/organizations/delegated-administrators",
@@ -533,7 +546,16 @@ async fn a_scan_makes_only_the_calls_its_rules_need() {
     endpoint.control("POST", "/_trailwarden/calls/reset");
     let (code, narrow) = scan_async(
         &endpoint,
-        &["--regions", "us-east-1,eu-west-1", "--fail-on", "never", "--config", config.to_str().unwrap(), "--save-snapshot", snapshot.to_str().unwrap()],
+        &[
+            "--regions",
+            "us-east-1,eu-west-1",
+            "--fail-on",
+            "never",
+            "--config",
+            config.to_str().unwrap(),
+            "--save-snapshot",
+            snapshot.to_str().unwrap(),
+        ],
     )
     .await;
     assert_eq!(code, Some(0));
@@ -553,7 +575,10 @@ async fn a_scan_makes_only_the_calls_its_rules_need() {
     let (_, later) = scan_snapshot(&snapshot).await;
     assert_eq!(outcome(&later, "CT-BUCKET-VERSIONING", "live-logs"), ["inconclusive"]);
     assert_eq!(outcome(&later, "CT-IS-LOGGING", "trail/main"), ["pass"]);
-    let message = later["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "CT-BUCKET-VERSIONING").unwrap()["message"].as_str().unwrap().to_owned();
+    let message = later["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "CT-BUCKET-VERSIONING").unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(message.contains("not_collected"), "{message}");
     assert_read_only_and_allowed(&endpoint.calls());
 }
@@ -577,7 +602,8 @@ async fn collect_writes_a_snapshot_that_scans_like_the_live_account() {
     assert!(calls.iter().any(|c| c["operation"] == "ListTags"), "collect reads trail tags");
     // Everything is read, in every region: alerting facts too, where no trail is homed.
     for op in ["ListRules", "DescribeMetricFilters", "DescribeAlarms"] {
-        let regions: std::collections::BTreeSet<&str> = calls.iter().filter(|c| c["operation"] == op).map(|c| c["region"].as_str().unwrap_or("?")).collect();
+        let regions: std::collections::BTreeSet<&str> =
+            calls.iter().filter(|c| c["operation"] == op).map(|c| c["region"].as_str().unwrap_or("?")).collect();
         assert_eq!(regions, ["eu-west-1", "us-east-1"].into(), "{op}");
     }
     let inventory: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();

@@ -282,7 +282,9 @@ fn demo_sarif_has_githubs_shape() {
     let results = run["results"].as_array().unwrap();
     let got: BTreeSet<(String, String)> = results
         .iter()
-        .map(|r| (r["ruleId"].as_str().unwrap().to_owned(), r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].as_str().unwrap().to_owned()))
+        .map(|r| {
+            (r["ruleId"].as_str().unwrap().to_owned(), r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].as_str().unwrap().to_owned())
+        })
         .collect();
     assert_eq!(got, expected);
     assert_eq!(results.len(), expected.len());
@@ -600,7 +602,8 @@ fn hostile_tags_are_escaped_in_markdown_junit_and_sarif() {
     for raw in [TAG_KEY, TAG_VALUE, "<script", "<img"] {
         assert!(!outside_code.contains(raw), "raw {raw} in Markdown");
     }
-    let escaped = "&lt;script&gt;console.error('tag-key-ran')&lt;/script&gt;=&quot;&gt;&lt;img src=x onerror=&quot;console.error('tag-value-ran')&quot;&gt;;";
+    let escaped =
+        "&lt;script&gt;console.error('tag-key-ran')&lt;/script&gt;=&quot;&gt;&lt;img src=x onerror=&quot;console.error('tag-value-ran')&quot;&gt;;";
     assert!(outside_code.contains(escaped), "the tag is shown, escaped, in Markdown");
 
     // JUnit: escaped in attributes and text, and the same text once parsed.
@@ -855,7 +858,9 @@ fn markdown_of_the_demo_fits_a_pull_request_comment() {
     assert!(full.chars().count() > report::markdown::GITHUB_COMMENT_LIMIT, "the demo no longer exercises the limit");
     assert!(left_out_note(&full).is_none());
     // Every critical and high failure is listed with its ARN.
-    for f in report["findings"].as_array().unwrap().iter().filter(|f| f["outcome"] == "fail" && (f["severity"] == "critical" || f["severity"] == "high")) {
+    for f in
+        report["findings"].as_array().unwrap().iter().filter(|f| f["outcome"] == "fail" && (f["severity"] == "critical" || f["severity"] == "high"))
+    {
         let arn = trailwarden_core::report::markdown::escape(f["resource"]["arn"].as_str().unwrap());
         assert!(md.contains(&format!("<code>{arn}</code>")), "{arn}");
     }
@@ -945,7 +950,10 @@ fn junit_has_a_case_per_rule_and_resource() {
     assert_eq!(cases.len(), counts.total);
     let failure = cases
         .iter()
-        .find(|c| c.attribute("classname") == Some("CT-IS-LOGGING") && c.attribute("name") == Some("arn:aws:cloudtrail:eu-west-1:555555555555:trail/staging-trail"))
+        .find(|c| {
+            c.attribute("classname") == Some("CT-IS-LOGGING")
+                && c.attribute("name") == Some("arn:aws:cloudtrail:eu-west-1:555555555555:trail/staging-trail")
+        })
         .expect("the demo's stopped trail");
     let element = failure.children().find(|n| n.has_tag_name("failure")).expect("a <failure>");
     assert_eq!(element.attribute("type"), Some("high"));
@@ -996,11 +1004,8 @@ fn outputs_can_go_to_stdout_one_at_a_time() {
     let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
 
-    let output = trailwarden()
-        .args(["scan", "--quiet", "--fail-on", "never", "--sarif", "-", "--markdown", "-", "--snapshot"])
-        .arg(demo())
-        .output()
-        .unwrap();
+    let output =
+        trailwarden().args(["scan", "--quiet", "--fail-on", "never", "--sarif", "-", "--markdown", "-", "--snapshot"]).arg(demo()).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("only one output"));
 }

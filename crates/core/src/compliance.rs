@@ -31,12 +31,8 @@ pub fn restrict(config: &mut Config, set: &RuleSet, framework: &str) -> Result<(
         let known: Vec<&str> = frameworks::ids().collect();
         return Err(format!("unknown framework `{framework}`{} (known: {})", did_you_mean(framework, frameworks::ids()), known.join(", ")));
     }
-    let mapped: Vec<String> = set
-        .rules
-        .iter()
-        .filter(|r| r.frameworks.contains_key(framework) && config.rule_enabled(&r.id))
-        .map(|r| r.id.clone())
-        .collect();
+    let mapped: Vec<String> =
+        set.rules.iter().filter(|r| r.frameworks.contains_key(framework) && config.rule_enabled(&r.id)).map(|r| r.id.clone()).collect();
     if mapped.is_empty() {
         return Err(format!("no enabled rule maps to framework `{framework}`"));
     }

@@ -101,7 +101,10 @@ impl Config {
                     return Err(at(&steps, format!("rule {id} has no parameter `{name}`{hint}")));
                 };
                 if json_kind(value) != json_kind(&param.default) {
-                    return Err(at(&steps, format!("parameter `{name}` of {id} must be a {} like its default ({})", json_kind(&param.default), param.default)));
+                    return Err(at(
+                        &steps,
+                        format!("parameter `{name}` of {id} must be a {} like its default ({})", json_kind(&param.default), param.default),
+                    ));
                 }
             }
         }

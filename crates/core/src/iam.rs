@@ -133,10 +133,13 @@ fn policy_for(facts: impl Iterator<Item = &'static str>) -> serde_json::Value {
 }
 
 fn sid_word(service: &str) -> String {
-    service.split(['-', '.']).map(|w| {
-        let mut c = w.chars();
-        c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
-    }).collect()
+    service
+        .split(['-', '.'])
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -53,14 +53,7 @@ pub fn scan_inventory(
     }
     let report = Report {
         tool: ToolInfo::default(),
-        scan: ScanInfo {
-            started_at,
-            finished_at: chrono::Utc::now(),
-            source,
-            accounts,
-            regions: scanned_regions.into_iter().collect(),
-            incomplete,
-        },
+        scan: ScanInfo { started_at, finished_at: chrono::Utc::now(), source, accounts, regions: scanned_regions.into_iter().collect(), incomplete },
         summary: Summary::of(&findings),
         findings,
     };

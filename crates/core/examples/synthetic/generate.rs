@@ -21,12 +21,10 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::collections::BTreeMap;
 use trailwarden_core::inventory::{
-    Account, AclGrant, AdvancedEventSelector, AdvancedFieldSelector, Bucket, BucketLogging, BucketVersioning,
-    DataResource, DefaultRetention, DelegatedAdministrator, EncryptionRule, EventBridgeRule, EventDataStore,
-    EventSelector, EventSelectors, Fact, InsightSelector, Inventory, KmsKey, KmsKeyMetadata, LifecycleRule,
-    LifecycleTransition, MetricAlarm, MetricFilter, MetricTransformation, ObjectLock, Organization,
-    OrganizationAccount, PolicyAttachments, PublicAccessBlock, RegionInventory, Trail, TrailStatus, Unreadable,
-    UnreadableReason, SCHEMA_VERSION,
+    Account, AclGrant, AdvancedEventSelector, AdvancedFieldSelector, Bucket, BucketLogging, BucketVersioning, DataResource, DefaultRetention,
+    DelegatedAdministrator, EncryptionRule, EventBridgeRule, EventDataStore, EventSelector, EventSelectors, Fact, InsightSelector, Inventory, KmsKey,
+    KmsKeyMetadata, LifecycleRule, LifecycleTransition, MetricAlarm, MetricFilter, MetricTransformation, ObjectLock, Organization,
+    OrganizationAccount, PolicyAttachments, PublicAccessBlock, RegionInventory, Trail, TrailStatus, Unreadable, UnreadableReason, SCHEMA_VERSION,
 };
 
 /// The scanned regions of every account; the first is the organization trail's home region.
@@ -320,7 +318,11 @@ impl Generator {
             owner_account_id: Fact::Value(log_archive.to_owned()),
             region: Fact::Value(s(REGIONS[0])),
             versioning: Fact::Value(BucketVersioning { status: Some(s("Enabled")), mfa_delete: Some(s("Disabled")) }),
-            encryption: Fact::Value(Some(vec![EncryptionRule { sse_algorithm: s("aws:kms"), kms_master_key_id: Some(key), bucket_key_enabled: true }])),
+            encryption: Fact::Value(Some(vec![EncryptionRule {
+                sse_algorithm: s("aws:kms"),
+                kms_master_key_id: Some(key),
+                bucket_key_enabled: true,
+            }])),
             lifecycle: Fact::Value(Some(vec![LifecycleRule {
                 id: Some(s("archive-then-expire")),
                 status: s("Enabled"),
@@ -381,10 +383,20 @@ impl Generator {
             trails,
             owned_bucket_names: Fact::Value(owned_bucket_names),
             public_access_block: match index % 4 {
-                0 | 1 => Fact::Value(Some(PublicAccessBlock { block_public_acls: true, ignore_public_acls: true, block_public_policy: true, restrict_public_buckets: true })),
+                0 | 1 => Fact::Value(Some(PublicAccessBlock {
+                    block_public_acls: true,
+                    ignore_public_acls: true,
+                    block_public_policy: true,
+                    restrict_public_buckets: true,
+                })),
                 2 => Fact::Value(None),
                 _ if index % 43 == 3 => Fact::Unreadable(denied("s3control:GetPublicAccessBlock")),
-                _ => Fact::Value(Some(PublicAccessBlock { block_public_acls: true, ignore_public_acls: true, block_public_policy: false, restrict_public_buckets: false })),
+                _ => Fact::Value(Some(PublicAccessBlock {
+                    block_public_acls: true,
+                    ignore_public_acls: true,
+                    block_public_policy: false,
+                    restrict_public_buckets: false,
+                })),
             },
             cloudtrail_full_access: if index % 71 == 4 {
                 Fact::Unreadable(denied("iam:ListEntitiesForPolicy"))
@@ -557,10 +569,7 @@ impl Generator {
                     basic: Vec::new(),
                     advanced: vec![
                         advanced("Management events", vec![field("eventCategory", &["Management"])]),
-                        advanced(
-                            "S3 reads and writes",
-                            vec![field("eventCategory", &["Data"]), field("resources.type", &["AWS::S3::Object"])],
-                        ),
+                        advanced("S3 reads and writes", vec![field("eventCategory", &["Data"]), field("resources.type", &["AWS::S3::Object"])]),
                     ],
                 });
                 trails.push(t);
@@ -757,8 +766,16 @@ impl Generator {
             },
             policy_is_public: Fact::Value(Some(false)),
             acl_grants: Fact::Value(acl_grants),
-            object_ownership: Fact::Value(if public { Some(s("ObjectWriter")) } else if index % 6 == 1 { None } else { Some(s("BucketOwnerEnforced")) }),
-            logging: Fact::Value((index % 4 == 3).then(|| BucketLogging { target_bucket: format!("s3-access-logs-{id}"), target_prefix: format!("{name}/") })),
+            object_ownership: Fact::Value(if public {
+                Some(s("ObjectWriter"))
+            } else if index % 6 == 1 {
+                None
+            } else {
+                Some(s("BucketOwnerEnforced"))
+            }),
+            logging: Fact::Value(
+                (index % 4 == 3).then(|| BucketLogging { target_bucket: format!("s3-access-logs-{id}"), target_prefix: format!("{name}/") }),
+            ),
         });
     }
 }

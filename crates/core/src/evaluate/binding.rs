@@ -16,12 +16,7 @@ pub struct Bound {
 impl Bound {
     pub fn new<V: Serialize>(set: &RuleSet, scope: Scope, view: &V) -> Bound {
         let tree = super::tree::to_tree(view).expect("views serialize to trees");
-        Bound {
-            variable: scope.variable(),
-            template: super::tree::template::value(tree.as_ref()),
-            context: engine::root_context(set),
-            tree,
-        }
+        Bound { variable: scope.variable(), template: super::tree::template::value(tree.as_ref()), context: engine::root_context(set), tree }
     }
 
     pub fn subject<'a>(&'a self, unreadable: &'a [(String, Unreadable)]) -> Subject<'a> {

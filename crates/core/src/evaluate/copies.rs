@@ -6,12 +6,7 @@ use crate::inventory::{Account, Fact, Trail};
 
 /// Regions a trail delivers events for, among the account's scanned regions.
 fn covered_regions<'a>(trail: &Trail, account: &'a Account) -> Vec<&'a str> {
-    account
-        .regions
-        .iter()
-        .map(|r| r.name.as_str())
-        .filter(|r| trail.is_multi_region_trail || trail.home_region == *r)
-        .collect()
+    account.regions.iter().map(|r| r.name.as_str()).filter(|r| trail.is_multi_region_trail || trail.home_region == *r).collect()
 }
 
 fn is_logging(trail: &Trail) -> bool {
@@ -19,8 +14,7 @@ fn is_logging(trail: &Trail) -> bool {
 }
 
 fn delivers_management_events(trail: &Trail) -> bool {
-    is_logging(trail)
-        && selectors::management_coverage(trail.has_custom_event_selectors, trail.event_selectors.value()).is_some_and(|m| m.any)
+    is_logging(trail) && selectors::management_coverage(trail.has_custom_event_selectors, trail.event_selectors.value()).is_some_and(|m| m.any)
 }
 
 /// The full baseline of CT-SECURITY-TRAIL, used to choose the primary copy.
@@ -71,9 +65,12 @@ pub(super) fn shared_data_event_types(cx: &super::views::BuildContext, account: 
         .iter()
         .filter(|kind| records(trail, kind))
         .filter(|kind| {
-            account.trails.iter().map(|t| cx.best_copy(t)).filter(|t| t.arn != trail.arn).any(|other| {
-                records(other, kind) && covered_regions(other, account).iter().any(|r| mine.contains(r))
-            })
+            account
+                .trails
+                .iter()
+                .map(|t| cx.best_copy(t))
+                .filter(|t| t.arn != trail.arn)
+                .any(|other| records(other, kind) && covered_regions(other, account).iter().any(|r| mine.contains(r)))
         })
         .map(|kind| (*kind).to_owned())
         .collect()

@@ -257,12 +257,20 @@ fn inconclusive_reason(error: Option<&str>, unreadable: &[(String, Unreadable)])
     // collected them: they are named only when the error points at them.
     let read_and_failed = || -> Vec<&(String, Unreadable)> {
         let failed: Vec<_> = unreadable.iter().filter(|(_, u)| u.reason != crate::inventory::UnreadableReason::NotCollected).collect();
-        if failed.is_empty() { unreadable.iter().collect() } else { failed }
+        if failed.is_empty() {
+            unreadable.iter().collect()
+        } else {
+            failed
+        }
     };
     let relevant: Vec<&(String, Unreadable)> = match missing {
         Some(key) => {
             let hits: Vec<_> = unreadable.iter().filter(|(fact, _)| fact.ends_with(key) || fact.rsplit(['.', ' ']).next() == Some(key)).collect();
-            if hits.is_empty() { read_and_failed() } else { hits }
+            if hits.is_empty() {
+                read_and_failed()
+            } else {
+                hits
+            }
         }
         None => read_and_failed(),
     };

@@ -87,7 +87,12 @@ struct ScopeFindings<'a> {
 
 /// Runs a scope's rules, then frees its subjects on all cores (hundreds of thousands of small
 /// allocations in a large organization).
-fn run_scope_and_free<'a, V: Serialize + Send + Sync>(set: &RuleSet, active: &'a [Active], scope: Scope, subjects: Vec<Subject<V>>) -> ScopeFindings<'a> {
+fn run_scope_and_free<'a, V: Serialize + Send + Sync>(
+    set: &RuleSet,
+    active: &'a [Active],
+    scope: Scope,
+    subjects: Vec<Subject<V>>,
+) -> ScopeFindings<'a> {
     let findings = run_scope(set, active, scope, &subjects);
     subjects.into_par_iter().for_each(drop);
     findings

@@ -5,9 +5,9 @@
 //! matches every event name, `prefix` operators match by prefix, and a list matches its
 //! members.
 
-use crate::inventory::{EventBridgeRule, MetricAlarm, MetricFilter};
 #[cfg(test)]
 use crate::inventory::Fact;
+use crate::inventory::{EventBridgeRule, MetricAlarm, MetricFilter};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
@@ -50,9 +50,7 @@ pub fn cloudtrail_event_rules(rules: &[EventBridgeRule]) -> Vec<CloudTrailEventR
 
 fn cloudtrail_event_rule(rule: &EventBridgeRule) -> Option<CloudTrailEventRule> {
     let pattern: Value = serde_json::from_str(rule.event_pattern.as_deref()?).ok()?;
-    if !field_allows(pattern.get("source"), "aws.cloudtrail")
-        || !field_allows(pattern.get("detail-type"), "AWS API Call via CloudTrail")
-    {
+    if !field_allows(pattern.get("source"), "aws.cloudtrail") || !field_allows(pattern.get("detail-type"), "AWS API Call via CloudTrail") {
         return None;
     }
     let detail = pattern.get("detail");

@@ -136,9 +136,7 @@ fn denies_plain_http(statement: &Value, conditions: Option<&Value>, actions: &[S
 
 fn has_source_condition(conditions: Option<&Value>) -> bool {
     conditions.and_then(Value::as_object).is_some_and(|ops| {
-        ops.values()
-            .filter_map(Value::as_object)
-            .any(|keys| keys.keys().any(|k| SOURCE_CONDITION_KEYS.contains(&k.to_ascii_lowercase().as_str())))
+        ops.values().filter_map(Value::as_object).any(|keys| keys.keys().any(|k| SOURCE_CONDITION_KEYS.contains(&k.to_ascii_lowercase().as_str())))
     })
 }
 
@@ -222,7 +220,9 @@ mod tests {
 
     #[test]
     fn delete_rights_to_another_account() {
-        let a = analyse(&json!({"Statement": [{"Sid": "X", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"}, "Action": "s3:Delete*"}]}));
+        let a = analyse(
+            &json!({"Statement": [{"Sid": "X", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"}, "Action": "s3:Delete*"}]}),
+        );
         let g = grants(&a);
         assert_eq!(g.len(), 1);
         assert_eq!(g[0].account_id.as_deref(), Some("999999999999"));

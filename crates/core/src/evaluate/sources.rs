@@ -116,10 +116,25 @@ mod tests {
             walk(scope_shape(scope), scope.variable(), &mut paths);
             for path in paths {
                 let facts = facts_for(&path);
-                let plain = ["id", "name", "arn", "account_id", "home_region", "in_organization", "management_account_id", "feature_set", "status", "retention_period"];
+                let plain = [
+                    "id",
+                    "name",
+                    "arn",
+                    "account_id",
+                    "home_region",
+                    "in_organization",
+                    "management_account_id",
+                    "feature_set",
+                    "status",
+                    "retention_period",
+                ];
                 let leaf = path.rsplit('.').next().unwrap_or_default();
                 assert!(
-                    !facts.is_empty() || plain.contains(&leaf) || path.starts_with("account.") || path.starts_with("region.") || path.starts_with("bucket."),
+                    !facts.is_empty()
+                        || plain.contains(&leaf)
+                        || path.starts_with("account.")
+                        || path.starts_with("region.")
+                        || path.starts_with("bucket."),
                     "binding field {path} has no source fact"
                 );
             }

@@ -7,10 +7,8 @@ use chrono::NaiveDate;
 /// Applies suppressions to failing and inconclusive findings. Returns warnings: expired
 /// suppressions (which no longer suppress) and suppressions that matched nothing.
 pub fn apply(findings: &mut [Finding], suppressions: &[Suppression], today: NaiveDate) -> Vec<String> {
-    let globs: Vec<globset::GlobMatcher> = suppressions
-        .iter()
-        .map(|s| globset::Glob::new(&s.resource).expect("globs are checked when the config loads").compile_matcher())
-        .collect();
+    let globs: Vec<globset::GlobMatcher> =
+        suppressions.iter().map(|s| globset::Glob::new(&s.resource).expect("globs are checked when the config loads").compile_matcher()).collect();
     let mut used = vec![false; suppressions.len()];
     let mut expired_hits = vec![false; suppressions.len()];
     for finding in findings.iter_mut().filter(|f| matches!(f.outcome, Outcome::Fail | Outcome::Inconclusive)) {

@@ -11,8 +11,8 @@ use super::policy::{self, PolicyAnalysis};
 use super::readable::Readable;
 use super::selectors::{self, DataEventCoverage, ManagementCoverage};
 use crate::inventory::{
-    Account, Bucket, BucketLogging, EncryptionRule, Fact, Inventory, LifecycleRule, ObjectLock,
-    OrganizationAccount, PolicyAttachments, PublicAccessBlock, Trail, TrailStatus, Unreadable, UnreadableReason,
+    Account, Bucket, BucketLogging, EncryptionRule, Fact, Inventory, LifecycleRule, ObjectLock, OrganizationAccount, PolicyAttachments,
+    PublicAccessBlock, Trail, TrailStatus, Unreadable, UnreadableReason,
 };
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -665,20 +665,11 @@ fn region_subject(
 }
 
 fn event_data_store_subject(account: &Account, region: &str, store: &crate::inventory::EventDataStore) -> Subject<EventDataStoreView> {
-    let view = EventDataStoreView {
-        store: event_data_store_fields(store),
-        account_id: account.id.clone(),
-        region: region.to_owned(),
-    };
+    let view = EventDataStoreView { store: event_data_store_fields(store), account_id: account.id.clone(), region: region.to_owned() };
     let mut unreadable = Vec::new();
     push_unreadable(&mut unreadable, "event_data_store.insights", &store.insight_selectors);
     Subject {
-        resource: ResourceRef {
-            arn: store.arn.clone(),
-            kind: ResourceKind::EventDataStore,
-            account: account.id.clone(),
-            region: region.to_owned(),
-        },
+        resource: ResourceRef { arn: store.arn.clone(), kind: ResourceKind::EventDataStore, account: account.id.clone(), region: region.to_owned() },
         view,
         unreadable,
     }
@@ -843,9 +834,11 @@ fn trail_view(cx: &BuildContext, account: &Account, trail: &Trail) -> TrailView 
         },
         kms_key: kms_key_view(cx, trail.kms_key_id.as_deref()),
         bucket: bucket_link(cx, &owner, &trail.s3_bucket_name),
-        other_logging_multi_region_trail: account.trails.iter().map(|other| cx.best_copy(other)).any(|other| {
-            other.arn != trail.arn && other.is_multi_region_trail && other.status.value().is_some_and(|s| s.is_logging)
-        }),
+        other_logging_multi_region_trail: account
+            .trails
+            .iter()
+            .map(|other| cx.best_copy(other))
+            .any(|other| other.arn != trail.arn && other.is_multi_region_trail && other.status.value().is_some_and(|s| s.is_logging)),
         duplicates_management_events_of: copies::primary_elsewhere(cx, account, trail),
         data_events_also_recorded_by_other_trails: copies::shared_data_event_types(cx, account, trail),
     }
@@ -883,11 +876,9 @@ fn insights(selectors: &[crate::inventory::InsightSelector]) -> InsightsView {
 fn kms_key_view(cx: &BuildContext, key_id: Option<&str>) -> Readable<Option<KmsKeyView>> {
     let Some(key_id) = key_id else { return Readable::value(None) };
     match cx.keys.get(key_id).map(|k| &k.metadata) {
-        Some(Fact::Value(m)) => Readable::value(Some(KmsKeyView {
-            arn: m.arn.clone(),
-            key_state: m.key_state.clone(),
-            key_manager: m.key_manager.clone(),
-        })),
+        Some(Fact::Value(m)) => {
+            Readable::value(Some(KmsKeyView { arn: m.arn.clone(), key_state: m.key_state.clone(), key_manager: m.key_manager.clone() }))
+        }
         Some(Fact::Unreadable(u)) => Readable::unreadable(u.clone()),
         None => Readable::unreadable(not_collected("kms:DescribeKey", key_id)),
     }
@@ -999,10 +990,9 @@ fn bucket_subject(cx: &BuildContext, name: &str, trails: &[&Trail], scanned: &BT
                     mfa_delete_enabled: v.mfa_delete.as_deref() == Some("Enabled"),
                     status: v.status,
                 }),
-                lifecycle: (&bucket.lifecycle).into_readable().map(|rules| LifecycleView {
-                    configured: rules.is_some(),
-                    rules: rules.unwrap_or_default(),
-                }),
+                lifecycle: (&bucket.lifecycle)
+                    .into_readable()
+                    .map(|rules| LifecycleView { configured: rules.is_some(), rules: rules.unwrap_or_default() }),
                 encryption_rules: (&bucket.encryption).into_readable().map(Option::unwrap_or_default),
                 object_lock: (&bucket.object_lock).into(),
                 public_access_block: effective_public_access_block(cx, bucket, &mut unreadable),
@@ -1023,12 +1013,8 @@ fn bucket_subject(cx: &BuildContext, name: &str, trails: &[&Trail], scanned: &BT
         }
     };
     // Report the bucket under its owner when known and scanned, else under the trail's account.
-    let account = view
-        .account_id
-        .get()
-        .filter(|owner| scanned.contains(owner.as_str()))
-        .cloned()
-        .unwrap_or_else(|| first_trail.owner_account_id().to_owned());
+    let account =
+        view.account_id.get().filter(|owner| scanned.contains(owner.as_str())).cloned().unwrap_or_else(|| first_trail.owner_account_id().to_owned());
     let region = view.region.get().cloned().unwrap_or_else(|| first_trail.home_region.clone());
     Subject { resource: ResourceRef { arn, kind: ResourceKind::Bucket, account, region }, view, unreadable }
 }
@@ -1127,10 +1113,7 @@ fn trail_unreadable(view: &TrailView) -> Vec<(String, Unreadable)> {
     ];
     // One entry per distinct failed read: is_logging and status share GetTrailStatus, and the
     // selector facts share GetEventSelectors; the key names let a "no such key" error find them.
-    fields
-        .into_iter()
-        .filter_map(|(field, u)| u.map(|u| (format!("trail {} {field}", view.name), u.clone())))
-        .collect()
+    fields.into_iter().filter_map(|(field, u)| u.map(|u| (format!("trail {} {field}", view.name), u.clone()))).collect()
 }
 
 /// The log group name in a CloudTrail `CloudWatchLogsLogGroupArn`

@@ -44,13 +44,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Inventory, SnapshotError> {
 }
 
 fn invalid(field: String, inner: serde_json::Error, path: &Path) -> SnapshotError {
-    SnapshotError::Invalid {
-        path: path.to_owned(),
-        line: inner.line(),
-        column: inner.column(),
-        field,
-        message: strip_position(&inner.to_string()),
-    }
+    SnapshotError::Invalid { path: path.to_owned(), line: inner.line(), column: inner.column(), field, message: strip_position(&inner.to_string()) }
 }
 
 /// Reads a snapshot file.

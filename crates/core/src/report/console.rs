@@ -72,11 +72,8 @@ pub fn render_marked(report: &Report, rules_run: usize, baseline: Option<&Baseli
         let _ = writeln!(out, "\n{BOLD}Baseline:{BOLD:#} {new} new failure(s) since the baseline report");
     }
     let fail_total = s.fail.total();
-    let by_severity: Vec<String> = Severity::ALL
-        .iter()
-        .filter(|sev| s.fail.get(**sev) > 0)
-        .map(|sev| format!("{} {}", s.fail.get(*sev), sev))
-        .collect();
+    let by_severity: Vec<String> =
+        Severity::ALL.iter().filter(|sev| s.fail.get(**sev) > 0).map(|sev| format!("{} {}", s.fail.get(*sev), sev)).collect();
     let breakdown = if by_severity.is_empty() { String::new() } else { format!(" ({})", by_severity.join(", ")) };
     let _ = writeln!(
         out,

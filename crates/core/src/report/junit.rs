@@ -107,7 +107,14 @@ fn write_case(out: &mut String, f: &Finding, ctx: &Context) {
 fn details(f: &Finding, ctx: &Context) -> String {
     let mut text = format!(
         "{}\nRule: {} ({})\nSeverity: {}\nResource: {} ({})\nAccount: {}\nRegion: {}",
-        f.message, f.rule_id, f.title, f.severity, f.resource.arn, f.resource.kind.as_str(), f.resource.account, f.resource.region
+        f.message,
+        f.rule_id,
+        f.title,
+        f.severity,
+        f.resource.arn,
+        f.resource.kind.as_str(),
+        f.resource.account,
+        f.resource.region
     );
     if let Some(status) = ctx.baseline_status(f) {
         let _ = write!(text, "\nBaseline: {}", status.as_str());

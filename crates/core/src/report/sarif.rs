@@ -15,9 +15,8 @@ use crate::rules::{frameworks, Rule};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::json;
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif, Tool,
-    ToolComponent,
+    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif, Tool, ToolComponent,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -246,7 +245,13 @@ fn result_message(f: &Finding) -> String {
     if text.is_empty() {
         text = f.title.to_string();
     }
-    text.push_str(&format!("\n\nResource: {} ({})\nAccount: {}\nRegion: {}", f.resource.arn, f.resource.kind.as_str(), f.resource.account, f.resource.region));
+    text.push_str(&format!(
+        "\n\nResource: {} ({})\nAccount: {}\nRegion: {}",
+        f.resource.arn,
+        f.resource.kind.as_str(),
+        f.resource.account,
+        f.resource.region
+    ));
     if f.outcome == Outcome::Inconclusive {
         text.push_str("\nOutcome: inconclusive (a fact could not be read; this is not a pass)");
     }
@@ -359,8 +364,10 @@ fn escape_markup(json: String) -> String {
 /// The rule's YAML file, so that an alert links to the rule that raised it.
 fn rule_file_location(rule: &Rule) -> Location {
     let uri: Vec<String> = relative_rule_path(&rule.path).split('/').filter(|s| !s.is_empty() && *s != ".").map(encode_segment).collect();
-    let physical =
-        PhysicalLocation::builder().artifact_location(ArtifactLocation::builder().uri(uri.join("/")).build()).region(Region::builder().start_line(1).build()).build();
+    let physical = PhysicalLocation::builder()
+        .artifact_location(ArtifactLocation::builder().uri(uri.join("/")).build())
+        .region(Region::builder().start_line(1).build())
+        .build();
     Location::builder()
         .id(1)
         .physical_location(physical)

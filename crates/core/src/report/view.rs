@@ -155,10 +155,8 @@ pub fn build(report: &Report, ctx: &Context) -> View {
             .then_with(|| a.resource.arn.cmp(&b.resource.arn))
     });
     let finding_views: Vec<FindingView> = findings.iter().enumerate().map(|(i, f)| finding_view(i, f, ctx)).collect();
-    let new_failures = findings
-        .iter()
-        .filter(|f| f.outcome == Outcome::Fail && ctx.baseline_status(f) == Some(crate::history::BaselineStatus::New))
-        .count();
+    let new_failures =
+        findings.iter().filter(|f| f.outcome == Outcome::Fail && ctx.baseline_status(f) == Some(crate::history::BaselineStatus::New)).count();
     View {
         tool_version: report.tool.version.clone(),
         scope: ctx.scope.clone(),

@@ -58,11 +58,7 @@ fn template_env() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .build()
-            .expect("the default delimiters are valid"),
+        minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build().expect("the default delimiters are valid"),
     );
     env
 }
@@ -165,8 +161,20 @@ fn compile_all(sources: Vec<(PathBuf, String, bool)>) -> Result<RuleSet, RuleErr
 
 /// The fields a rule file may have, for "did you mean" on an unknown key.
 const RULE_KEYS: [&str; 14] = [
-    "id", "title", "severity", "scope", "description", "parameters", "applies_if", "pass_if", "message", "remediation",
-    "frameworks", "references", "tests", "escalate",
+    "id",
+    "title",
+    "severity",
+    "scope",
+    "description",
+    "parameters",
+    "applies_if",
+    "pass_if",
+    "message",
+    "remediation",
+    "frameworks",
+    "references",
+    "tests",
+    "escalate",
 ];
 
 /// Parses and checks one rule file.
@@ -186,17 +194,29 @@ pub fn compile_rule(
     };
 
     if !valid_id(&file.id) {
-        err_at(&mut errors, &[Step::Key("id")], format!("rule id `{}` must be upper-case letters, digits and dashes, starting with a letter", file.id));
+        err_at(
+            &mut errors,
+            &[Step::Key("id")],
+            format!("rule id `{}` must be upper-case letters, digits and dashes, starting with a letter", file.id),
+        );
     }
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
     if stem != file.id {
-        err_at(&mut errors, &[Step::Key("id")], format!("rule id `{}` must match the file name (`{stem}`): name the file `{}.yaml`", file.id, file.id));
+        err_at(
+            &mut errors,
+            &[Step::Key("id")],
+            format!("rule id `{}` must match the file name (`{stem}`): name the file `{}.yaml`", file.id, file.id),
+        );
     }
     for (framework, _) in &file.frameworks {
         if frameworks::display_name(framework).is_none() {
             let hint = did_you_mean(framework, frameworks::ids());
             let known: Vec<&str> = frameworks::ids().collect();
-            err_at(&mut errors, &[Step::Key("frameworks"), Step::Key(framework)], format!("unknown framework `{framework}`{hint} (known: {})", known.join(", ")));
+            err_at(
+                &mut errors,
+                &[Step::Key("frameworks"), Step::Key(framework)],
+                format!("unknown framework `{framework}`{hint} (known: {})", known.join(", ")),
+            );
         }
     }
 
@@ -242,7 +262,11 @@ pub fn compile_rule(
     let mut escalations = Vec::new();
     for (i, e) in file.escalate.iter().enumerate() {
         if e.severity <= file.severity {
-            err_at(&mut errors, &[Step::Key("escalate"), Step::Index(i), Step::Key("severity")], format!("an escalation must raise the severity above the rule's `{}`", file.severity));
+            err_at(
+                &mut errors,
+                &[Step::Key("escalate"), Step::Index(i), Step::Key("severity")],
+                format!("an escalation must raise the severity above the rule's `{}`", file.severity),
+            );
         }
         if let Some(c) = compile(&mut errors, &[Step::Key("escalate"), Step::Index(i), Step::Key("when")], &e.when, &vars) {
             escalations.push((e.severity, c));
@@ -318,7 +342,11 @@ fn compile_quantified(
         }
     };
     if vars.contains_key(&q.binding) || !valid_identifier(&q.binding) {
-        err_at(errors, &[Step::Key("pass_if"), Step::Key("as")], format!("`as: {}` must be a new identifier (not `params` or the scope variable)", q.binding));
+        err_at(
+            errors,
+            &[Step::Key("pass_if"), Step::Key("as")],
+            format!("`as: {}` must be a new identifier (not `params` or the scope variable)", q.binding),
+        );
         return None;
     }
     let list = compile(errors, &[Step::Key("pass_if"), Step::Key(key)], list_src, vars)?;
@@ -336,11 +364,7 @@ fn compile_quantified(
         return None;
     };
     let trimmed = list_src.trim();
-    let path = trimmed
-        .split('.')
-        .all(valid_identifier)
-        .then(|| trimmed.split('.').map(str::to_owned).collect::<Vec<_>>())
-        .filter(|p| p.len() > 1);
+    let path = trimmed.split('.').all(valid_identifier).then(|| trimmed.split('.').map(str::to_owned).collect::<Vec<_>>()).filter(|p| p.len() > 1);
     Some(PassRule::Quantified { quantifier, list, binding: q.binding.clone(), condition, alternative, decision, answers, path })
 }
 

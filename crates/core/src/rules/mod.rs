@@ -96,7 +96,8 @@ pub struct Rule {
 }
 
 /// The templates a rule file can have, named by their YAML path.
-pub const TEMPLATE_PARTS: [&str; 6] = ["message.pass", "message.fail", "message.not_applicable", "message.inconclusive", "remediation", "resource.arn"];
+pub const TEMPLATE_PARTS: [&str; 6] =
+    ["message.pass", "message.fail", "message.not_applicable", "message.inconclusive", "remediation", "resource.arn"];
 
 impl Rule {
     /// Template names in the rule set's template environment.

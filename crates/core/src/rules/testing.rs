@@ -86,10 +86,8 @@ mod tests {
     #[test]
     fn every_builtin_case_passes() {
         let set = crate::rules::load_builtin().expect("the built-in pack loads");
-        let failures: Vec<String> = super::run_all(&set)
-            .into_iter()
-            .filter_map(|c| c.failure.map(|f| format!("{} / {} ({}): {f}", c.rule_id, c.name, c.location)))
-            .collect();
+        let failures: Vec<String> =
+            super::run_all(&set).into_iter().filter_map(|c| c.failure.map(|f| format!("{} / {} ({}): {f}", c.rule_id, c.name, c.location))).collect();
         assert!(failures.is_empty(), "failing rule test cases:\n{}", failures.join("\n"));
     }
 }

@@ -17,9 +17,9 @@ use std::collections::BTreeMap;
 use trailwarden_core::evaluate::views::{self, Subject, Subjects};
 pub use trailwarden_core::inventory::UnreadableReason;
 use trailwarden_core::inventory::{
-    Account, AdvancedEventSelector, AdvancedFieldSelector, Bucket, BucketVersioning, DataResource,
-    DelegatedAdministrator, EventDataStore, EventSelector, EventSelectors, Fact, Inventory, Organization,
-    PolicyAttachments, PublicAccessBlock, RegionInventory, Trail, TrailStatus, Unreadable,
+    Account, AdvancedEventSelector, AdvancedFieldSelector, Bucket, BucketVersioning, DataResource, DelegatedAdministrator, EventDataStore,
+    EventSelector, EventSelectors, Fact, Inventory, Organization, PolicyAttachments, PublicAccessBlock, RegionInventory, Trail, TrailStatus,
+    Unreadable,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -367,10 +367,7 @@ impl BasicSelector {
     }
 
     pub fn data<'a>(mut self, resource_type: &str, values: impl IntoIterator<Item = &'a str>) -> Self {
-        self.0.data_resources.push(DataResource {
-            resource_type: resource_type.to_owned(),
-            values: values.into_iter().map(str::to_owned).collect(),
-        });
+        self.0.data_resources.push(DataResource { resource_type: resource_type.to_owned(), values: values.into_iter().map(str::to_owned).collect() });
         self
     }
 

@@ -60,15 +60,14 @@ mod trail_inventory {
                     .trail(trail(MAIN_TRAIL).multi_region()),
             )
             .subjects();
-        let expected = ResourceRef { arn: MAIN_TRAIL.to_owned(), kind: ResourceKind::Trail, account: MGMT.to_owned(), region: "us-east-1".to_owned() };
+        let expected =
+            ResourceRef { arn: MAIN_TRAIL.to_owned(), kind: ResourceKind::Trail, account: MGMT.to_owned(), region: "us-east-1".to_owned() };
         assert_eq!(trail_subject(&subjects, MAIN_TRAIL).resource, expected);
     }
 
     #[test]
     fn every_owned_trail_is_its_own_subject() {
-        let subjects = inventory()
-            .account(account(MGMT).trail(trail(MAIN_TRAIL)).trail(trail(SECOND_TRAIL)))
-            .subjects();
+        let subjects = inventory().account(account(MGMT).trail(trail(MAIN_TRAIL)).trail(trail(SECOND_TRAIL))).subjects();
         let mut arns = trail_arns(&subjects);
         arns.sort();
         assert_eq!(arns, [SECOND_TRAIL, MAIN_TRAIL]);
@@ -246,9 +245,8 @@ mod trail_facts {
 
     #[test]
     fn management_coverage_from_selectors_is_bound_on_the_trail() {
-        let subjects = inventory()
-            .account(account(MGMT).trail(trail(MAIN_TRAIL).basic_selectors([basic("All").excluding(["kms.amazonaws.com"])])))
-            .subjects();
+        let subjects =
+            inventory().account(account(MGMT).trail(trail(MAIN_TRAIL).basic_selectors([basic("All").excluding(["kms.amazonaws.com"])]))).subjects();
         let management = &json(trail_subject(&subjects, MAIN_TRAIL))["management_events"];
         assert_eq!(management["all"], false);
         assert_eq!(management["any"], true);
@@ -258,10 +256,12 @@ mod trail_facts {
     #[test]
     fn s3_and_lambda_data_coverage_are_bound_on_the_trail() {
         let subjects = inventory()
-            .account(account(MGMT).trail(trail(MAIN_TRAIL).basic_selectors([
-                basic("WriteOnly").s3(["arn:aws:s3"]),
-                basic("All").no_management_events().lambda(["arn:aws:lambda"]),
-            ])))
+            .account(
+                account(MGMT).trail(
+                    trail(MAIN_TRAIL)
+                        .basic_selectors([basic("WriteOnly").s3(["arn:aws:s3"]), basic("All").no_management_events().lambda(["arn:aws:lambda"])]),
+                ),
+            )
             .subjects();
         let view = json(trail_subject(&subjects, MAIN_TRAIL));
         assert_eq!(view["s3_data_events"]["all_write"], true);
@@ -311,7 +311,9 @@ mod bucket_link {
 
     #[test]
     fn a_bucket_in_another_account_is_cross_account() {
-        let link = link(inventory().account(account(MGMT).trail(trail(MAIN_TRAIL).bucket("central-logs"))).bucket(bucket("central-logs").owned_by(LOG_ARCHIVE)));
+        let link = link(
+            inventory().account(account(MGMT).trail(trail(MAIN_TRAIL).bucket("central-logs"))).bucket(bucket("central-logs").owned_by(LOG_ARCHIVE)),
+        );
         assert_eq!(link["cross_account"], true);
         assert_eq!(link["account_id"], LOG_ARCHIVE);
         assert_eq!(link["arn"], "arn:aws:s3:::central-logs");
@@ -348,7 +350,8 @@ mod bucket_link {
 
     #[test]
     fn outside_an_organization_no_bucket_is_in_the_management_account() {
-        let link = link(inventory().not_in_organization().account(account(MGMT).trail(trail(MAIN_TRAIL))).bucket(bucket("central-logs").owned_by(MGMT)));
+        let link =
+            link(inventory().not_in_organization().account(account(MGMT).trail(trail(MAIN_TRAIL))).bucket(bucket("central-logs").owned_by(MGMT)));
         assert_eq!(link["in_management_account"], false);
     }
 
@@ -471,10 +474,7 @@ mod bucket_subjects {
 
     #[test]
     fn a_bucket_whose_owner_was_not_scanned_is_reported_under_the_trails_account() {
-        let subjects = inventory()
-            .account(account(MGMT).trail(trail(MAIN_TRAIL)))
-            .bucket(bucket("central-logs").owned_by(OUTSIDER))
-            .subjects();
+        let subjects = inventory().account(account(MGMT).trail(trail(MAIN_TRAIL))).bucket(bucket("central-logs").owned_by(OUTSIDER)).subjects();
         assert_eq!(subjects.buckets[0].resource.account, MGMT);
     }
 
@@ -575,11 +575,8 @@ mod public_access_block {
 
     #[test]
     fn the_fallback_is_unknown_when_the_owner_account_was_not_scanned() {
-        let (pab, unreadable) = effective(
-            inventory()
-                .account(account(MGMT).trail(trail(MAIN_TRAIL)))
-                .bucket(bucket("central-logs").owned_by(LOG_ARCHIVE)),
-        );
+        let (pab, unreadable) =
+            effective(inventory().account(account(MGMT).trail(trail(MAIN_TRAIL))).bucket(bucket("central-logs").owned_by(LOG_ARCHIVE)));
         assert_eq!(pab, Value::Null, "public_access_block must be absent");
         assert!(unreadable.iter().any(|n| n == "bucket.public_access_block"), "got {unreadable:?}");
     }
@@ -609,17 +606,14 @@ mod regions {
 
     #[test]
     fn only_enabled_regions_are_subjects() {
-        let subjects = inventory()
-            .account(account(MGMT).enabled_regions(["us-east-1"]).scanned_region("ap-east-1"))
-            .subjects();
+        let subjects = inventory().account(account(MGMT).enabled_regions(["us-east-1"]).scanned_region("ap-east-1")).subjects();
         assert_eq!(region_names(&subjects), ["us-east-1"]);
     }
 
     #[test]
     fn every_scanned_region_is_kept_when_the_enabled_regions_are_unreadable() {
-        let subjects = inventory()
-            .account(account(MGMT).scanned_region("ap-east-1").enabled_regions_unreadable(UnreadableReason::AccessDenied))
-            .subjects();
+        let subjects =
+            inventory().account(account(MGMT).scanned_region("ap-east-1").enabled_regions_unreadable(UnreadableReason::AccessDenied)).subjects();
         assert_eq!(region_names(&subjects), ["us-east-1", "ap-east-1"]);
     }
 
@@ -749,7 +743,8 @@ mod organization_subject {
     fn in_an_organization_the_subject_is_the_organization_arn() {
         let subjects = inventory().organization(organization(MGMT)).account(account(MEMBER)).subjects();
         let subject = &subjects.organization[0];
-        let expected = ResourceRef { arn: organization_arn(MGMT), kind: ResourceKind::Organization, account: MGMT.to_owned(), region: "global".to_owned() };
+        let expected =
+            ResourceRef { arn: organization_arn(MGMT), kind: ResourceKind::Organization, account: MGMT.to_owned(), region: "global".to_owned() };
         assert_eq!(subject.resource, expected);
         assert_eq!(json(subject)["in_organization"], true);
         assert_eq!(json(subject)["management_account_id"], MGMT);
@@ -771,7 +766,11 @@ mod organization_subject {
     #[test]
     fn delegated_administrators_are_unknown_when_the_snapshot_has_no_answer_for_cloudtrail() {
         let subjects = inventory()
-            .organization(organization(MGMT).without_delegated_administrators_for(CLOUDTRAIL_PRINCIPAL).delegated_administrators("config.amazonaws.com", [OUTSIDER]))
+            .organization(
+                organization(MGMT)
+                    .without_delegated_administrators_for(CLOUDTRAIL_PRINCIPAL)
+                    .delegated_administrators("config.amazonaws.com", [OUTSIDER]),
+            )
             .account(account(MGMT))
             .subjects();
         let subject = &subjects.organization[0];
@@ -813,7 +812,8 @@ mod event_data_stores {
     fn an_event_data_store_is_a_subject_under_its_account_and_region() {
         const EDS: &str = "arn:aws:cloudtrail:us-east-1:111111111111:eventdatastore/example-eds";
         let subjects = inventory().account(account(MGMT).event_data_store("us-east-1", EDS)).subjects();
-        let expected = ResourceRef { arn: EDS.to_owned(), kind: ResourceKind::EventDataStore, account: MGMT.to_owned(), region: "us-east-1".to_owned() };
+        let expected =
+            ResourceRef { arn: EDS.to_owned(), kind: ResourceKind::EventDataStore, account: MGMT.to_owned(), region: "us-east-1".to_owned() };
         assert_eq!(subjects.event_data_stores.iter().map(|s| s.resource.clone()).collect::<Vec<_>>(), [expected]);
     }
 }

@@ -201,8 +201,7 @@ impl Val for MapNode {
             return false;
         }
         let (Some(size), Some(index)) = (other.as_sizer(), other.as_indexer()) else { return false };
-        *size.size().inner() == self.len() as i64
-            && self.0.entries.iter().all(|(k, v)| index.get(k).is_ok_and(|o| v.as_val().equals(o.as_ref())))
+        *size.size().inner() == self.len() as i64 && self.0.entries.iter().all(|(k, v)| index.get(k).is_ok_and(|o| v.as_val().equals(o.as_ref())))
     }
 
     fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v>

@@ -52,11 +52,7 @@ impl Object for TemplateMap {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let position = self.0.position(key.as_str()?)?;
         let (_, child) = self.0.entry(position);
-        Some(if child.downcast_ref::<CelList>().is_some() {
-            Value::from_object(TemplateList(self.0.clone(), position))
-        } else {
-            value(child)
-        })
+        Some(if child.downcast_ref::<CelList>().is_some() { Value::from_object(TemplateList(self.0.clone(), position)) } else { value(child) })
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
