@@ -29,7 +29,7 @@ pub enum Command {
     /// Scan live AWS (the current account, or with --org every account of the organization),
     /// or evaluate a saved snapshot with --snapshot.
     #[command(after_help = EXIT_CODES)]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Collect from AWS and write a snapshot, without evaluating.
     Collect(CollectCommand),
     /// Print the read-only IAM policy that the enabled rules need (JSON).
@@ -227,7 +227,7 @@ pub enum CliError {
 /// Runs a command; returns the exit code.
 pub fn run(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
-        Command::Scan(args) => scan(args),
+        Command::Scan(args) => scan(*args),
         Command::Rules(command) => rules_command(command),
         Command::Schema => {
             print!("{}", snapshot::json_schema());

@@ -196,7 +196,7 @@ mod tests {
              tests:\n  - name: none\n    facts: {metric_filters: []}\n    expect: fail\n",
         )
         .unwrap();
-        let custom = crate::rules::load::load_rules(&[dir.clone()]);
+        let custom = crate::rules::load::load_rules(std::slice::from_ref(&dir));
         std::fs::remove_dir_all(&dir).unwrap();
         let custom = custom.unwrap_or_else(|e| panic!("{e}"));
         assert!(!alerting_only_in_trail_home_regions(&custom, &Config::default()));

@@ -70,11 +70,7 @@ pub fn analyse(policy: &Value) -> PolicyAnalysis {
         let actions = strings(statement.get("Action"));
         let conditions = statement.get("Condition");
         match effect {
-            "Deny" => {
-                if denies_plain_http(statement, conditions, &actions) {
-                    analysis.denies_insecure_transport = true;
-                }
-            }
+            "Deny" if denies_plain_http(statement, conditions, &actions) => analysis.denies_insecure_transport = true,
             "Allow" => {
                 if statement.get("NotPrincipal").is_some() || statement.get("NotAction").is_some() {
                     doubts.push(format!("statement {name} uses NotPrincipal or NotAction"));

@@ -423,6 +423,9 @@ impl<'a> BuildContext<'a> {
     }
 }
 
+/// One account's subjects: the account, its regions, its event data stores.
+type AccountSubjects = (Subject<AccountView>, Vec<Subject<RegionView>>, Vec<Subject<EventDataStoreView>>);
+
 /// Builds every subject of the inventory.
 pub fn build(inventory: &Inventory) -> Subjects {
     let management_account_id = match &inventory.organization {
@@ -469,7 +472,7 @@ pub fn build(inventory: &Inventory) -> Subjects {
 
     // Accounts are independent of each other: their subjects are built on all cores, and
     // collected in inventory order.
-    let per_account: Vec<(Subject<AccountView>, Vec<Subject<RegionView>>, Vec<Subject<EventDataStoreView>>)> = inventory
+    let per_account: Vec<AccountSubjects> = inventory
         .accounts
         .par_iter()
         .map(|account| {

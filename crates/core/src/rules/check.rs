@@ -137,7 +137,7 @@ impl<'p> Checker<'p> {
                 let args: Vec<Shape> = call.args.iter().map(|a| self.walk(a, scope)).collect();
                 match (call.func_name.as_str(), args.as_slice()) {
                     ("_[_]", [Shape::List(inner), _]) | ("_[_]", [Shape::Map(inner), _]) => (**inner).clone(),
-                    ("_[_]", [Shape::Object(_), index]) if matches!(index, Shape::Scalar(_)) => {
+                    ("_[_]", [Shape::Object(_), Shape::Scalar(_)]) => {
                         if let (Some(field), Shape::Object(_)) = (string_literal(&call.args[1]), &args[0]) {
                             return self.field(expr, &args[0], &field);
                         }

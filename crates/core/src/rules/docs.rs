@@ -105,7 +105,7 @@ fn index(set: &RuleSet) -> String {
         }
         let _ = writeln!(out, "### {name} (`{framework}`)\n\n| control | rules |\n|---|---|");
         let mut sorted: Vec<_> = controls.into_iter().collect();
-        sorted.sort_by(|a, b| crate::compliance::natural_key(a.0).cmp(&crate::compliance::natural_key(b.0)));
+        sorted.sort_by_key(|(control, _)| crate::compliance::natural_key(control));
         for (control, ids) in sorted {
             let links: Vec<String> = ids.iter().map(|id| format!("[{id}]({id}.md)")).collect();
             let _ = writeln!(out, "| {control} | {} |", links.join(", "));

@@ -208,7 +208,7 @@ pub fn compile_rule(
             format!("rule id `{}` must match the file name (`{stem}`): name the file `{}.yaml`", file.id, file.id),
         );
     }
-    for (framework, _) in &file.frameworks {
+    for framework in file.frameworks.keys() {
         if frameworks::display_name(framework).is_none() {
             let hint = did_you_mean(framework, frameworks::ids());
             let known: Vec<&str> = frameworks::ids().collect();
@@ -326,12 +326,15 @@ pub fn compile_rule(
 
 type Compile<'a> = dyn FnMut(&mut Vec<RuleError>, &[Step], &str, &HashMap<String, Shape>) -> Option<Condition> + 'a;
 
+/// Records an error at a step path of the rule file.
+type ErrorAt<'a> = dyn Fn(&mut Vec<RuleError>, &[Step], String) + 'a;
+
 fn compile_quantified(
     q: &QuantifierSpec,
     errors: &mut Vec<RuleError>,
     compile: &mut Compile,
     vars: &HashMap<String, Shape>,
-    err_at: &dyn Fn(&mut Vec<RuleError>, &[Step], String),
+    err_at: &ErrorAt,
 ) -> Option<PassRule> {
     let (quantifier, list_src, key) = match (&q.any, &q.all) {
         (Some(src), None) => (Quantifier::Any, src, "any"),

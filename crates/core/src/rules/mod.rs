@@ -28,6 +28,7 @@ pub struct Condition {
 
 /// How a rule decides `pass`.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // one per rule: boxing would only add an indirection
 pub enum PassRule {
     /// The expression must be true.
     Expression(Condition),
