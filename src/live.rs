@@ -4,13 +4,13 @@
 
 use crate::cli::LiveArgs;
 use std::collections::BTreeSet;
-use trailwarden_core::inventory::Inventory;
+use trailwarden_core::inventory::{FactId, Inventory};
 
 /// What a scan's enabled rules need read (a `collect` reads everything).
 #[cfg_attr(not(feature = "aws"), allow(dead_code))] // read only by the collector
 pub struct Needs {
     /// The inventory facts to read (`inventory::reads`).
-    pub facts: BTreeSet<&'static str>,
+    pub facts: BTreeSet<FactId>,
     /// Read alerting artefacts only in regions where the account homes a trail of its own.
     pub alerting_home_regions_only: bool,
 }

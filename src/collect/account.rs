@@ -1,8 +1,8 @@
 //! One account: its enabled regions, what each scanned region lists, and account-wide facts.
 
 use super::clients::Session;
-use super::{cloudtrail, monitoring, not_collected, s3, unreadable_fact, Collector};
-use trailwarden_core::inventory::{Account, Fact, PolicyAttachments, RegionInventory};
+use super::{cloudtrail, monitoring, s3, unreadable_fact, Collector};
+use trailwarden_core::inventory::{Account, Fact, FactId, PolicyAttachments, RegionInventory};
 
 pub async fn collect(c: &Collector, s: &Session, wanted: Option<&[String]>) -> Account {
     let enabled = enabled_regions(c, s).await;
@@ -55,9 +55,9 @@ async fn region(c: &Collector, s: &Session, name: &str) -> (RegionInventory, Vec
         };
         if c.alerting_home_regions_only && !homed_here {
             const WHY: &str = "no trail of the account is homed in this region, and no rule of this scan reads it here";
-            let rules = not_collected(Some("events:ListRules"), WHY);
-            let filters = not_collected(Some("logs:DescribeMetricFilters"), WHY);
-            let alarms = not_collected(Some("cloudwatch:DescribeAlarms"), WHY);
+            let rules = FactId::RegionEventBridgeRules.not_collected(WHY);
+            let filters = FactId::RegionMetricFilters.not_collected(WHY);
+            let alarms = FactId::RegionAlarms.not_collected(WHY);
             return (trails, rules, filters, alarms);
         }
         let (rules, filters, alarms) =
@@ -101,14 +101,14 @@ async fn enabled_regions(c: &Collector, s: &Session) -> Fact<Vec<String>> {
                     return Fact::Value(regions);
                 }
             }
-            Err(err) => return unreadable_fact("account:ListRegions", &err),
+            Err(err) => return unreadable_fact(FactId::AccountEnabledRegions.api(), &err),
         }
     }
 }
 
 /// iam:ListEntitiesForPolicy on AWSCloudTrail_FullAccess, as a permissions policy only.
 async fn cloudtrail_full_access(c: &Collector, s: &Session) -> Fact<PolicyAttachments> {
-    if let Some(skipped) = c.skip("account.cloudtrail_full_access") {
+    if let Some(skipped) = c.skip(FactId::AccountCloudTrailFullAccess) {
         return skipped;
     }
     use aws_sdk_iam::types::PolicyUsageType;
@@ -133,7 +133,7 @@ async fn cloudtrail_full_access(c: &Collector, s: &Session) -> Fact<PolicyAttach
                 }
                 marker = page.marker;
             }
-            Err(err) => return unreadable_fact("iam:ListEntitiesForPolicy", &err),
+            Err(err) => return unreadable_fact(FactId::AccountCloudTrailFullAccess.api(), &err),
         }
     }
     out.users.sort();

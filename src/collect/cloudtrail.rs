@@ -7,8 +7,8 @@ use super::{time, unreadable_fact, Collector};
 use aws_sdk_cloudtrail::types as sdk;
 use std::collections::{BTreeMap, HashMap};
 use trailwarden_core::inventory::{
-    Account, AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventDataStore, EventSelector, EventSelectors, Fact, InsightSelector,
-    Organization, RegionInventory, Trail, TrailStatus, Unreadable, UnreadableReason,
+    Account, AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventDataStore, EventSelector, EventSelectors, Fact, FactId,
+    InsightSelector, Organization, RegionInventory, Trail, TrailStatus, Unreadable, UnreadableReason,
 };
 
 /// cloudtrail:DescribeTrails with shadow copies (the API default, made explicit).
@@ -16,7 +16,7 @@ pub async fn describe_trails(c: &Collector, s: &Session, region: &str) -> Result
     let call = s.cloudtrail(region).describe_trails().include_shadow_trails(true).send();
     match c.limiter.run(&s.account_id, call).await {
         Ok(out) => Ok(out.trail_list().to_vec()),
-        Err(err) => Err(unreadable("cloudtrail:DescribeTrails", &err)),
+        Err(err) => Err(unreadable(FactId::Trail.api(), &err)),
     }
 }
 
@@ -151,8 +151,7 @@ async fn details(c: &Collector, s: &Session, t: &Trail) -> Details {
     let account = s.account_id.as_str();
     let status = c.read(
         account,
-        "trail.status",
-        "cloudtrail:GetTrailStatus",
+        FactId::TrailStatus,
         client.get_trail_status().name(&t.arn).send(),
         |out| TrailStatus {
             is_logging: out.is_logging().unwrap_or(false),
@@ -171,8 +170,7 @@ async fn details(c: &Collector, s: &Session, t: &Trail) -> Details {
     );
     let selectors = c.read(
         account,
-        "trail.event_selectors",
-        "cloudtrail:GetEventSelectors",
+        FactId::TrailEventSelectors,
         client.get_event_selectors().trail_name(&t.arn).send(),
         |out| EventSelectors {
             basic: out.event_selectors().iter().map(event_selector).collect(),
@@ -183,12 +181,11 @@ async fn details(c: &Collector, s: &Session, t: &Trail) -> Details {
     let insights = async {
         // Without insight selectors the call fails with InsightNotEnabledException: none to read.
         if !t.has_insight_selectors {
-            return c.skip("trail.insight_selectors").unwrap_or(Fact::Value(Vec::new()));
+            return c.skip(FactId::TrailInsightSelectors).unwrap_or(Fact::Value(Vec::new()));
         }
         c.read(
             account,
-            "trail.insight_selectors",
-            "cloudtrail:GetInsightSelectors",
+            FactId::TrailInsightSelectors,
             client.get_insight_selectors().trail_name(&t.arn).send(),
             |out| out.insight_selectors().iter().map(insight_selector).collect(),
             Some(("InsightNotEnabledException", Vec::new())),
@@ -197,8 +194,7 @@ async fn details(c: &Collector, s: &Session, t: &Trail) -> Details {
     };
     let tags = c.read(
         account,
-        "trail.tags",
-        "cloudtrail:ListTags",
+        FactId::TrailTags,
         client.list_tags().resource_id_list(&t.arn).send(),
         |out| {
             let listed = out.resource_tag_list().iter().find(|r| r.resource_id() == Some(t.arn.as_str()));
@@ -253,7 +249,7 @@ fn insight_selector(s: &sdk::InsightSelector) -> InsightSelector {
 
 /// cloudtrail:ListEventDataStores, then GetEventDataStore and GetInsightSelectors for each.
 pub async fn event_data_stores(c: &Collector, s: &Session, region: &str) -> Fact<Vec<EventDataStore>> {
-    if let Some(skipped) = c.skip("region.event_data_stores") {
+    if let Some(skipped) = c.skip(FactId::RegionEventDataStores) {
         return skipped;
     }
     let client = s.cloudtrail(region);
@@ -268,7 +264,7 @@ pub async fn event_data_stores(c: &Collector, s: &Session, region: &str) -> Fact
                     break;
                 }
             }
-            Err(err) => return unreadable_fact("cloudtrail:ListEventDataStores", &err),
+            Err(err) => return unreadable_fact(FactId::RegionEventDataStores.api(), &err),
         }
     }
     let reads = arns.iter().map(|arn| event_data_store(c, s, &client, arn));
@@ -292,8 +288,7 @@ async fn event_data_store(c: &Collector, s: &Session, client: &aws_sdk_cloudtrai
     let insight_selectors = c
         .read(
             &s.account_id,
-            "region.event_data_stores.insight_selectors",
-            "cloudtrail:GetInsightSelectors",
+            FactId::EventDataStoreInsightSelectors,
             client.get_insight_selectors().event_data_store(arn).send(),
             |out| out.insight_selectors().iter().map(insight_selector).collect(),
             Some(("InsightNotEnabledException", Vec::new())),

@@ -22,7 +22,7 @@ pub use clients::CallLog;
 use clients::Session;
 use limiter::Limiter;
 use std::collections::BTreeSet;
-use trailwarden_core::inventory::{Account, CollectionError, Fact, Inventory, Unreadable, UnreadableReason, SCHEMA_VERSION};
+use trailwarden_core::inventory::{Account, CollectionError, Fact, FactId, Inventory, Unreadable, UnreadableReason, SCHEMA_VERSION};
 
 /// What to collect, from the command line.
 #[derive(Debug, Clone)]
@@ -46,7 +46,7 @@ pub struct Options {
     pub progress: bool,
     /// The inventory facts to read (`inventory::reads`), from the rules the scan runs; `None`
     /// reads every fact (`collect`, whose snapshot may be evaluated with any rules later).
-    pub facts: Option<std::collections::BTreeSet<&'static str>>,
+    pub facts: Option<std::collections::BTreeSet<FactId>>,
     /// Read EventBridge rules, metric filters and alarms only in regions where the account
     /// homes a trail of its own (`iam::alerting_only_in_trail_home_regions`).
     pub alerting_home_regions_only: bool,
@@ -91,31 +91,30 @@ pub(crate) struct Collector {
     pub limiter: Limiter,
     pub progress: progress::Progress,
     /// See [`Options::facts`].
-    pub facts: Option<std::collections::BTreeSet<&'static str>>,
+    pub facts: Option<std::collections::BTreeSet<FactId>>,
     /// See [`Options::alerting_home_regions_only`].
     pub alerting_home_regions_only: bool,
 }
 
 impl Collector {
-    /// `Some(not collected)` when no rule of this scan needs `fact` (a name from
-    /// `inventory::reads`), so the read is skipped; `None` to read it.
-    pub fn skip<T>(&self, fact: &str) -> Option<Fact<T>> {
+    /// `Some(not collected)` when no rule of this scan needs `fact`, so the read is skipped;
+    /// `None` to read it.
+    pub fn skip<T>(&self, fact: FactId) -> Option<Fact<T>> {
         let facts = self.facts.as_ref()?;
-        if facts.contains(fact) {
+        if facts.contains(&fact) {
             return None;
         }
-        Some(not_collected(trailwarden_core::inventory::reads::by_fact(fact).map(|r| r.api), "no rule of this scan reads it"))
+        Some(fact.not_collected("no rule of this scan reads it"))
     }
 
     /// One single-call read of `fact` as `account`: skipped when no rule needs it (see
     /// [`skip`](Self::skip)); else the answer through `value`. An error coded `absent.0` means
     /// the setting is not configured and is the fact `absent.1`; any other error makes the
-    /// fact unreadable, as failed `api`.
+    /// fact unreadable, as a failed call of its API.
     pub async fn read<O, E, T>(
         &self,
         account: &str,
-        fact: &str,
-        api: &str,
+        fact: FactId,
         call: impl std::future::Future<Output = Result<O, SdkError<E>>>,
         value: impl FnOnce(O) -> T,
         absent: Option<(&str, T)>,
@@ -130,15 +129,10 @@ impl Collector {
             Ok(out) => Fact::Value(value(out)),
             Err(err) => match absent {
                 Some((code, configured_as)) if errors::code(&err) == Some(code) => Fact::Value(configured_as),
-                _ => unreadable_fact(api, &err),
+                _ => unreadable_fact(fact.api(), &err),
             },
         }
     }
-}
-
-/// A fact left unread on purpose (`not_collected`), with the API that would have read it.
-pub(crate) fn not_collected<T>(api: Option<&str>, detail: &str) -> Fact<T> {
-    Fact::Unreadable(Unreadable { reason: UnreadableReason::NotCollected, api: api.map(str::to_owned), detail: Some(detail.to_owned()) })
 }
 
 /// The SDK's error type of a call, with the raw HTTP response.

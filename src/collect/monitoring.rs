@@ -3,12 +3,12 @@
 
 use super::clients::Session;
 use super::{unreadable_fact, Collector};
-use trailwarden_core::inventory::{EventBridgeRule, Fact, MetricAlarm, MetricFilter, MetricTransformation};
+use trailwarden_core::inventory::{EventBridgeRule, Fact, FactId, MetricAlarm, MetricFilter, MetricTransformation};
 
 /// events:ListRules on the default bus (the pattern and state come with it), then
 /// events:ListTargetsByRule for each rule.
 pub async fn eventbridge_rules(c: &Collector, s: &Session, region: &str) -> Fact<Vec<EventBridgeRule>> {
-    if let Some(skipped) = c.skip("region.eventbridge_rules") {
+    if let Some(skipped) = c.skip(FactId::RegionEventBridgeRules) {
         return skipped;
     }
     let client = s.events(region);
@@ -23,7 +23,7 @@ pub async fn eventbridge_rules(c: &Collector, s: &Session, region: &str) -> Fact
                     break;
                 }
             }
-            Err(err) => return unreadable_fact("events:ListRules", &err),
+            Err(err) => return unreadable_fact(FactId::RegionEventBridgeRules.api(), &err),
         }
     }
     let reads = listed.iter().map(|rule| {
@@ -67,7 +67,7 @@ async fn targets(c: &Collector, s: &Session, client: &aws_sdk_eventbridge::Clien
 
 /// logs:DescribeMetricFilters (all log groups of the region).
 pub async fn metric_filters(c: &Collector, s: &Session, region: &str) -> Fact<Vec<MetricFilter>> {
-    if let Some(skipped) = c.skip("region.metric_filters") {
+    if let Some(skipped) = c.skip(FactId::RegionMetricFilters) {
         return skipped;
     }
     let client = s.logs(region);
@@ -96,7 +96,7 @@ pub async fn metric_filters(c: &Collector, s: &Session, region: &str) -> Fact<Ve
                     break;
                 }
             }
-            Err(err) => return unreadable_fact("logs:DescribeMetricFilters", &err),
+            Err(err) => return unreadable_fact(FactId::RegionMetricFilters.api(), &err),
         }
     }
     out.sort_by(|a, b| (&a.log_group_name, &a.filter_name).cmp(&(&b.log_group_name, &b.filter_name)));
@@ -105,7 +105,7 @@ pub async fn metric_filters(c: &Collector, s: &Session, region: &str) -> Fact<Ve
 
 /// cloudwatch:DescribeAlarms (metric alarms).
 pub async fn alarms(c: &Collector, s: &Session, region: &str) -> Fact<Vec<MetricAlarm>> {
-    if let Some(skipped) = c.skip("region.alarms") {
+    if let Some(skipped) = c.skip(FactId::RegionAlarms) {
         return skipped;
     }
     let client = s.cloudwatch(region);
@@ -126,7 +126,7 @@ pub async fn alarms(c: &Collector, s: &Session, region: &str) -> Fact<Vec<Metric
                     break;
                 }
             }
-            Err(err) => return unreadable_fact("cloudwatch:DescribeAlarms", &err),
+            Err(err) => return unreadable_fact(FactId::RegionAlarms.api(), &err),
         }
     }
     out.sort_by(|a, b| a.alarm_name.cmp(&b.alarm_name));

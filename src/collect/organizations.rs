@@ -4,7 +4,7 @@
 use super::errors::{code, unreadable};
 use super::Collector;
 use std::collections::BTreeMap;
-use trailwarden_core::inventory::{DelegatedAdministrator, Fact, Organization, OrganizationAccount};
+use trailwarden_core::inventory::{DelegatedAdministrator, Fact, FactId, Organization, OrganizationAccount};
 
 const CLOUDTRAIL_PRINCIPAL: &str = "cloudtrail.amazonaws.com";
 
@@ -17,7 +17,7 @@ pub async fn organization(c: &Collector) -> Fact<Option<Organization>> {
             None => return Fact::Value(None),
         },
         Err(err) if code(&err) == Some("AWSOrganizationsNotInUseException") => return Fact::Value(None),
-        Err(err) => return Fact::Unreadable(unreadable("organizations:DescribeOrganization", &err)),
+        Err(err) => return Fact::Unreadable(unreadable(FactId::Organization.api(), &err)),
     };
     let (accounts, admins, trusted) = tokio::join!(accounts(c), delegated_administrators(c), trusted_services(c));
     Fact::Value(Some(Organization {
@@ -32,7 +32,7 @@ pub async fn organization(c: &Collector) -> Fact<Option<Organization>> {
 }
 
 async fn accounts(c: &Collector) -> Fact<Vec<OrganizationAccount>> {
-    if let Some(skipped) = c.skip("organization.accounts") {
+    if let Some(skipped) = c.skip(FactId::OrganizationAccounts) {
         return skipped;
     }
     let client = c.caller.organizations(&c.home_region);
@@ -52,7 +52,7 @@ async fn accounts(c: &Collector) -> Fact<Vec<OrganizationAccount>> {
                     break;
                 }
             }
-            Err(err) => return Fact::Unreadable(unreadable("organizations:ListAccounts", &err)),
+            Err(err) => return Fact::Unreadable(unreadable(FactId::OrganizationAccounts.api(), &err)),
         }
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -68,7 +68,7 @@ fn account_status(a: &aws_sdk_organizations::types::Account) -> String {
 }
 
 async fn delegated_administrators(c: &Collector) -> Fact<Vec<DelegatedAdministrator>> {
-    if let Some(skipped) = c.skip("organization.delegated_administrators") {
+    if let Some(skipped) = c.skip(FactId::OrganizationDelegatedAdministrators) {
         return skipped;
     }
     let client = c.caller.organizations(&c.home_region);
@@ -88,7 +88,7 @@ async fn delegated_administrators(c: &Collector) -> Fact<Vec<DelegatedAdministra
                     break;
                 }
             }
-            Err(err) => return Fact::Unreadable(unreadable("organizations:ListDelegatedAdministrators", &err)),
+            Err(err) => return Fact::Unreadable(unreadable(FactId::OrganizationDelegatedAdministrators.api(), &err)),
         }
     }
     out.sort_by(|a, b| a.account_id.cmp(&b.account_id));
@@ -96,7 +96,7 @@ async fn delegated_administrators(c: &Collector) -> Fact<Vec<DelegatedAdministra
 }
 
 async fn trusted_services(c: &Collector) -> Fact<Vec<String>> {
-    if let Some(skipped) = c.skip("organization.trusted_service_principals") {
+    if let Some(skipped) = c.skip(FactId::OrganizationTrustedServicePrincipals) {
         return skipped;
     }
     let client = c.caller.organizations(&c.home_region);
@@ -112,7 +112,7 @@ async fn trusted_services(c: &Collector) -> Fact<Vec<String>> {
                     break;
                 }
             }
-            Err(err) => return Fact::Unreadable(unreadable("organizations:ListAWSServiceAccessForOrganization", &err)),
+            Err(err) => return Fact::Unreadable(unreadable(FactId::OrganizationTrustedServicePrincipals.api(), &err)),
         }
     }
     out.sort();

@@ -7,8 +7,8 @@ use super::errors::unreadable;
 use super::{unreadable_fact, Collector};
 use std::collections::{BTreeMap, HashMap};
 use trailwarden_core::inventory::{
-    Account, AclGrant, Bucket, BucketLogging, BucketVersioning, DefaultRetention, EncryptionRule, Fact, KmsKey, KmsKeyMetadata, LifecycleRule,
-    LifecycleTransition, ObjectLock, PublicAccessBlock, Unreadable, UnreadableReason,
+    Account, AclGrant, Bucket, BucketLogging, BucketVersioning, DefaultRetention, EncryptionRule, Fact, FactId, KmsKey, KmsKeyMetadata,
+    LifecycleRule, LifecycleTransition, ObjectLock, PublicAccessBlock, UnreadableReason,
 };
 
 /// s3:ListBuckets: the buckets an account owns.
@@ -25,7 +25,7 @@ pub async fn owned_bucket_names(c: &Collector, s: &Session) -> Fact<Vec<String>>
                     break;
                 }
             }
-            Err(err) => return unreadable_fact("s3:ListBuckets", &err),
+            Err(err) => return unreadable_fact(FactId::AccountOwnedBucketNames.api(), &err),
         }
     }
     names.sort();
@@ -36,8 +36,7 @@ pub async fn owned_bucket_names(c: &Collector, s: &Session) -> Fact<Vec<String>>
 pub async fn account_public_access_block(c: &Collector, s: &Session) -> Fact<Option<PublicAccessBlock>> {
     c.read(
         &s.account_id,
-        "account.public_access_block",
-        "s3control:GetPublicAccessBlock",
+        FactId::AccountPublicAccessBlock,
         s.s3control(&c.home_region).get_public_access_block().account_id(&s.account_id).send(),
         |out| {
             out.public_access_block_configuration().map(|p| PublicAccessBlock {
@@ -102,18 +101,16 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
             Some("EU") => "eu-west-1".to_owned(),
             Some(other) => other.to_owned(),
         },
-        Err(err) => return unreadable_bucket(name, unreadable("s3:GetBucketLocation", &err)),
+        Err(err) => return Bucket::unreadable(name, unreadable(FactId::BucketRegion.api(), &err)),
     };
     let client = s.s3(&region);
     let owner_account_id = match owner {
         Some(owner) => Fact::Value(owner.to_owned()),
         None => match c.limiter.run(&s.account_id, client.head_bucket().bucket(name).send()).await {
-            Ok(_) => Fact::Unreadable(Unreadable {
-                reason: UnreadableReason::AccessDenied,
-                api: Some("s3:ListBuckets".to_owned()),
-                detail: Some("the bucket is owned by an account outside the scan".to_owned()),
-            }),
-            Err(err) => unreadable_fact("s3:HeadBucket", &err),
+            Ok(_) => Fact::Unreadable(
+                FactId::AccountOwnedBucketNames.unreadable(UnreadableReason::AccessDenied, "the bucket is owned by an account outside the scan"),
+            ),
+            Err(err) => unreadable_fact(FactId::BucketOwner.api(), &err),
         },
     };
     // Each bucket read carries ExpectedBucketOwner when the owner is known; a setting that was
@@ -123,8 +120,7 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
     let (versioning, encryption, lifecycle, object_lock, public_access_block, policy, policy_is_public, acl_grants, object_ownership, logging) = tokio::join!(
         c.read(
             account,
-            "bucket.versioning",
-            "s3:GetBucketVersioning",
+            FactId::BucketVersioning,
             client.get_bucket_versioning().bucket(name).set_expected_bucket_owner(owner()).send(),
             |out| BucketVersioning {
                 status: out.status().map(|s| s.as_str().to_owned()),
@@ -134,8 +130,7 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
         ),
         c.read(
             account,
-            "bucket.encryption",
-            "s3:GetBucketEncryption",
+            FactId::BucketEncryption,
             client.get_bucket_encryption().bucket(name).set_expected_bucket_owner(owner()).send(),
             |out| {
                 out.server_side_encryption_configuration().map(|conf| {
@@ -156,16 +151,14 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
         ),
         c.read(
             account,
-            "bucket.lifecycle",
-            "s3:GetBucketLifecycleConfiguration",
+            FactId::BucketLifecycle,
             client.get_bucket_lifecycle_configuration().bucket(name).set_expected_bucket_owner(owner()).send(),
             |out| Some(out.rules().iter().map(lifecycle_rule).collect()),
             Some(("NoSuchLifecycleConfiguration", None)),
         ),
         c.read(
             account,
-            "bucket.object_lock",
-            "s3:GetObjectLockConfiguration",
+            FactId::BucketObjectLock,
             client.get_object_lock_configuration().bucket(name).set_expected_bucket_owner(owner()).send(),
             |out| {
                 out.object_lock_configuration().map(|conf| ObjectLock {
@@ -181,8 +174,7 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
         ),
         c.read(
             account,
-            "bucket.public_access_block",
-            "s3:GetPublicAccessBlock",
+            FactId::BucketPublicAccessBlock,
             client.get_public_access_block().bucket(name).set_expected_bucket_owner(owner()).send(),
             |out| {
                 out.public_access_block_configuration().map(|p| PublicAccessBlock {
@@ -196,24 +188,21 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
         ),
         c.read(
             account,
-            "bucket.policy",
-            "s3:GetBucketPolicy",
+            FactId::BucketPolicy,
             client.get_bucket_policy().bucket(name).set_expected_bucket_owner(owner()).send(),
             |out| out.policy().map(str::to_owned),
             Some(("NoSuchBucketPolicy", None)),
         ),
         c.read(
             account,
-            "bucket.policy_is_public",
-            "s3:GetBucketPolicyStatus",
+            FactId::BucketPolicyIsPublic,
             client.get_bucket_policy_status().bucket(name).set_expected_bucket_owner(owner()).send(),
             |out| out.policy_status().and_then(|p| p.is_public()),
             Some(("NoSuchBucketPolicy", None)),
         ),
         c.read(
             account,
-            "bucket.acl_grants",
-            "s3:GetBucketAcl",
+            FactId::BucketAclGrants,
             client.get_bucket_acl().bucket(name).set_expected_bucket_owner(owner()).send(),
             |out| {
                 out.grants()
@@ -230,16 +219,14 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
         ),
         c.read(
             account,
-            "bucket.object_ownership",
-            "s3:GetBucketOwnershipControls",
+            FactId::BucketObjectOwnership,
             client.get_bucket_ownership_controls().bucket(name).set_expected_bucket_owner(owner()).send(),
             |out| out.ownership_controls().and_then(|o| o.rules().first()).map(|r| r.object_ownership().as_str().to_owned()),
             Some(("OwnershipControlsNotFoundError", None)),
         ),
         c.read(
             account,
-            "bucket.logging",
-            "s3:GetBucketLogging",
+            FactId::BucketLogging,
             client.get_bucket_logging().bucket(name).set_expected_bucket_owner(owner()).send(),
             |out| out
                 .logging_enabled()
@@ -261,25 +248,6 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
         acl_grants,
         object_ownership,
         logging,
-    }
-}
-
-/// A bucket none of whose facts could be read (it does not exist, or may not be located).
-fn unreadable_bucket(name: &str, u: Unreadable) -> Bucket {
-    Bucket {
-        name: name.to_owned(),
-        owner_account_id: Fact::Unreadable(u.clone()),
-        region: Fact::Unreadable(u.clone()),
-        versioning: Fact::Unreadable(u.clone()),
-        encryption: Fact::Unreadable(u.clone()),
-        lifecycle: Fact::Unreadable(u.clone()),
-        object_lock: Fact::Unreadable(u.clone()),
-        public_access_block: Fact::Unreadable(u.clone()),
-        policy: Fact::Unreadable(u.clone()),
-        policy_is_public: Fact::Unreadable(u.clone()),
-        acl_grants: Fact::Unreadable(u.clone()),
-        object_ownership: Fact::Unreadable(u.clone()),
-        logging: Fact::Unreadable(u.clone()),
     }
 }
 
@@ -318,7 +286,7 @@ pub async fn read_kms_keys(c: &Collector, sessions: &[Session], accounts: &[Acco
         }
     }
     let reads = keys.into_iter().map(|(key, (s, region))| async move {
-        if let Some(skipped) = c.skip("kms_key.metadata") {
+        if let Some(skipped) = c.skip(FactId::KmsKeyMetadata) {
             return KmsKey { key_id: key.to_owned(), metadata: skipped };
         }
         let metadata = match c.limiter.run(&s.account_id, s.kms(region).describe_key().key_id(key).send()).await {
@@ -329,13 +297,9 @@ pub async fn read_kms_keys(c: &Collector, sessions: &[Session], accounts: &[Acco
                     key_manager: m.key_manager().map(|k| k.as_str().to_owned()).unwrap_or_default(),
                     multi_region: m.multi_region().unwrap_or(false),
                 }),
-                None => Fact::Unreadable(Unreadable {
-                    reason: UnreadableReason::Error,
-                    api: Some("kms:DescribeKey".to_owned()),
-                    detail: Some("the answer has no key metadata".to_owned()),
-                }),
+                None => Fact::Unreadable(FactId::KmsKeyMetadata.unreadable(UnreadableReason::Error, "the answer has no key metadata")),
             },
-            Err(err) => unreadable_fact("kms:DescribeKey", &err),
+            Err(err) => unreadable_fact(FactId::KmsKeyMetadata.api(), &err),
         };
         KmsKey { key_id: key.to_owned(), metadata }
     });

@@ -214,10 +214,10 @@ fn assert_read_only_and_allowed_by(calls: &[serde_json::Value], policy: &serde_j
         }
         // The endpoint logs signing names; IAM names CloudWatch's actions `cloudwatch:`.
         let service = if service == "monitoring" { "cloudwatch" } else { service };
-        let declared = trailwarden_core::inventory::reads::READS
+        let declared = trailwarden_core::inventory::FactId::ALL
             .iter()
-            .filter(|r| r.api == format!("{service}:{op}") || r.actions.contains(&format!("{service}:{op}").as_str()))
-            .any(|r| r.actions.iter().any(|a| allowed.contains(a)));
+            .filter(|r| r.api() == format!("{service}:{op}") || r.actions().contains(&format!("{service}:{op}").as_str()))
+            .any(|r| r.actions().iter().any(|a| allowed.contains(a)));
         assert!(declared, "the scan called {service}:{op}, which the IAM policy does not allow");
     }
 }

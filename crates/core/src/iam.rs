@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::evaluate::sources;
-use crate::inventory::reads::{self, Read};
+use crate::inventory::FactId;
 use crate::rules::{check, load::scope_shape, shape::Shape, Condition, PassRule, Rule, RuleSet};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -65,15 +65,15 @@ fn template_reads(set: &RuleSet, rule: &Rule, vars: &HashMap<String, Shape>) -> 
 }
 
 /// The declared reads (inventory facts) the enabled rules need, with the rules needing each.
-pub fn needed_reads(set: &RuleSet, config: &Config) -> BTreeMap<&'static str, BTreeSet<String>> {
-    let mut needed: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
-    for fact in reads::ALWAYS {
-        needed.entry(fact).or_default().insert("(every scan)".to_owned());
+pub fn needed_reads(set: &RuleSet, config: &Config) -> BTreeMap<FactId, BTreeSet<String>> {
+    let mut needed: BTreeMap<FactId, BTreeSet<String>> = BTreeMap::new();
+    for fact in FactId::ALL.iter().filter(|f| f.every_scan()) {
+        needed.entry(*fact).or_default().insert("(every scan)".to_owned());
     }
     for rule in set.rules.iter().filter(|r| config.rule_enabled(&r.id)) {
         for path in rule_reads(set, rule) {
             for fact in sources::facts_for(&path) {
-                needed.entry(fact).or_default().insert(rule.id.clone());
+                needed.entry(*fact).or_default().insert(rule.id.clone());
             }
         }
     }
@@ -81,7 +81,7 @@ pub fn needed_reads(set: &RuleSet, config: &Config) -> BTreeMap<&'static str, BT
 }
 
 /// The facts of alerting on trail changes, listed in every region.
-const ALERTING_FACTS: [&str; 3] = ["region.eventbridge_rules", "region.metric_filters", "region.alarms"];
+const ALERTING_FACTS: [FactId; 3] = [FactId::RegionEventBridgeRules, FactId::RegionMetricFilters, FactId::RegionAlarms];
 
 /// Whether the enabled rules need the alerting facts only in the regions where an account
 /// homes a trail of its own: true when every enabled rule that reads them applies only there
@@ -106,14 +106,13 @@ pub fn policy(set: &RuleSet, config: &Config) -> serde_json::Value {
 /// The IAM policy document for `collect`, which reads every fact (a snapshot for whatever
 /// rules later scan it), including some no built-in rule needs, such as trail tags.
 pub fn collect_policy() -> serde_json::Value {
-    policy_for(reads::READS.iter().map(|r| r.fact))
+    policy_for(FactId::ALL.iter().copied())
 }
 
-fn policy_for(facts: impl Iterator<Item = &'static str>) -> serde_json::Value {
+fn policy_for(facts: impl Iterator<Item = FactId>) -> serde_json::Value {
     let mut by_service: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for fact in facts {
-        let read: &Read = reads::by_fact(fact).expect("sources name only declared reads (tested)");
-        for action in read.actions {
+        for action in fact.actions() {
             let service = action.split(':').next().unwrap_or_default();
             by_service.entry(service).or_default().insert(action);
         }
@@ -155,7 +154,7 @@ mod tests {
             assert_eq!(statement["Effect"], "Allow");
             for action in statement["Action"].as_array().unwrap() {
                 let action = action.as_str().unwrap();
-                assert!(reads::is_read_action(action), "{action} is not a read");
+                assert!(crate::inventory::reads::is_read_action(action), "{action} is not a read");
                 count += 1;
             }
         }
@@ -174,11 +173,11 @@ mod tests {
     fn disabling_rules_drops_their_reads() {
         let set = crate::rules::load_builtin().unwrap();
         let everything = needed_reads(&set, &Config::default());
-        assert!(everything.contains_key("bucket.versioning"));
+        assert!(everything.contains_key(&FactId::BucketVersioning));
         let only = Config { enabled_rules: vec!["CT-LOG-FILE-VALIDATION".to_owned()], ..Config::default() };
         let fewer = needed_reads(&set, &only);
-        assert!(!fewer.contains_key("bucket.versioning"), "{fewer:?}");
-        assert!(fewer.contains_key("trail"));
+        assert!(!fewer.contains_key(&FactId::BucketVersioning), "{fewer:?}");
+        assert!(fewer.contains_key(&FactId::Trail));
     }
 
     #[test]

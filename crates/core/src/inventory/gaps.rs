@@ -2,6 +2,7 @@
 
 use super::fact::{Fact, Unreadable, UnreadableReason};
 use super::model::Inventory;
+use super::reads::FactId;
 use serde::{Deserialize, Serialize};
 
 /// One fact (or whole target) that could not be read.
@@ -23,9 +24,10 @@ struct Collector<'a> {
 }
 
 impl Collector<'_> {
-    fn add<T>(&mut self, fact: &Fact<T>, account: &str, region: &str, default_api: &str, resource: &str) {
+    /// Records `fact` when it could not be read; `id` names the API when the record does not.
+    fn add<T>(&mut self, fact: &Fact<T>, id: FactId, account: &str, region: &str, resource: &str) {
         if let Fact::Unreadable(u) = fact {
-            self.push(u, account, region, default_api, resource);
+            self.push(u, account, region, id.api(), resource);
         }
     }
 
@@ -51,14 +53,14 @@ pub fn gaps(inventory: &Inventory) -> Vec<Gap> {
     let account_arn = |id: &str| format!("AWS::::Account:{id}");
 
     match &inventory.organization {
-        Fact::Unreadable(u) => c.push(u, caller, "global", "organizations:DescribeOrganization", &account_arn(caller)),
+        Fact::Unreadable(u) => c.push(u, caller, "global", FactId::Organization.api(), &account_arn(caller)),
         Fact::Value(Some(org)) => {
             let mgmt = org.management_account_id.as_str();
-            c.add(&org.accounts, mgmt, "global", "organizations:ListAccounts", &org.arn);
+            c.add(&org.accounts, FactId::OrganizationAccounts, mgmt, "global", &org.arn);
             for admins in org.delegated_administrators.values() {
-                c.add(admins, mgmt, "global", "organizations:ListDelegatedAdministrators", &org.arn);
+                c.add(admins, FactId::OrganizationDelegatedAdministrators, mgmt, "global", &org.arn);
             }
-            c.add(&org.trusted_service_principals, mgmt, "global", "organizations:ListAWSServiceAccessForOrganization", &org.arn);
+            c.add(&org.trusted_service_principals, FactId::OrganizationTrustedServicePrincipals, mgmt, "global", &org.arn);
         }
         Fact::Value(None) => {}
     }
@@ -69,36 +71,39 @@ pub fn gaps(inventory: &Inventory) -> Vec<Gap> {
     for account in &inventory.accounts {
         let id = account.id.as_str();
         let arn = account_arn(id);
-        c.add(&account.enabled_regions, id, "global", "account:ListRegions", &arn);
-        c.add(&account.owned_bucket_names, id, "global", "s3:ListBuckets", &arn);
-        c.add(&account.public_access_block, id, "global", "s3control:GetPublicAccessBlock", &arn);
+        c.add(&account.enabled_regions, FactId::AccountEnabledRegions, id, "global", &arn);
+        c.add(&account.owned_bucket_names, FactId::AccountOwnedBucketNames, id, "global", &arn);
+        c.add(&account.public_access_block, FactId::AccountPublicAccessBlock, id, "global", &arn);
         let policy = format!("arn:{}:iam::aws:policy/AWSCloudTrail_FullAccess", c.partition);
-        c.add(&account.cloudtrail_full_access, id, "global", "iam:ListEntitiesForPolicy", &policy);
+        c.add(&account.cloudtrail_full_access, FactId::AccountCloudTrailFullAccess, id, "global", &policy);
         for region in &account.regions {
             let r = region.name.as_str();
             let pseudo = format!("arn:{}:cloudtrail:{r}:{id}:trail", c.partition);
-            c.add(&region.trail_arns, id, r, "cloudtrail:DescribeTrails", &pseudo);
-            c.add(&region.event_data_stores, id, r, "cloudtrail:ListEventDataStores", &pseudo);
-            c.add(&region.eventbridge_rules, id, r, "events:ListRules", &arn);
-            c.add(&region.metric_filters, id, r, "logs:DescribeMetricFilters", &arn);
-            c.add(&region.alarms, id, r, "cloudwatch:DescribeAlarms", &arn);
+            c.add(&region.trail_arns, FactId::RegionTrailArns, id, r, &pseudo);
+            c.add(&region.event_data_stores, FactId::RegionEventDataStores, id, r, &pseudo);
+            c.add(&region.eventbridge_rules, FactId::RegionEventBridgeRules, id, r, &arn);
+            c.add(&region.metric_filters, FactId::RegionMetricFilters, id, r, &arn);
+            c.add(&region.alarms, FactId::RegionAlarms, id, r, &arn);
             if let Fact::Value(stores) = &region.event_data_stores {
                 for store in stores {
-                    c.add(&store.insight_selectors, id, r, "cloudtrail:GetInsightSelectors", &store.arn);
+                    c.add(&store.insight_selectors, FactId::EventDataStoreInsightSelectors, id, r, &store.arn);
                 }
             }
             if let Fact::Value(rules) = &region.eventbridge_rules {
                 for rule in rules {
-                    c.add(&rule.targets, id, r, "events:ListTargetsByRule", &rule.arn);
+                    // A part of the rules' listing, read by its own call.
+                    if let Fact::Unreadable(u) = &rule.targets {
+                        c.push(u, id, r, "events:ListTargetsByRule", &rule.arn);
+                    }
                 }
             }
         }
         for trail in &account.trails {
             let r = trail.home_region.as_str();
-            c.add(&trail.status, id, r, "cloudtrail:GetTrailStatus", &trail.arn);
-            c.add(&trail.event_selectors, id, r, "cloudtrail:GetEventSelectors", &trail.arn);
-            c.add(&trail.insight_selectors, id, r, "cloudtrail:GetInsightSelectors", &trail.arn);
-            c.add(&trail.tags, id, r, "cloudtrail:ListTags", &trail.arn);
+            c.add(&trail.status, FactId::TrailStatus, id, r, &trail.arn);
+            c.add(&trail.event_selectors, FactId::TrailEventSelectors, id, r, &trail.arn);
+            c.add(&trail.insight_selectors, FactId::TrailInsightSelectors, id, r, &trail.arn);
+            c.add(&trail.tags, FactId::TrailTags, id, r, &trail.arn);
         }
     }
     // A bucket whose owner or region could not be read is filed where a trail delivering to
@@ -115,22 +120,22 @@ pub fn gaps(inventory: &Inventory) -> Vec<Gap> {
         let account = bucket.owner_account_id.value().map_or(trail_account, String::as_str).to_owned();
         let region = bucket.region.value().map_or(trail_region, String::as_str).to_owned();
         let (a, r) = (account.as_str(), region.as_str());
-        c.add(&bucket.owner_account_id, a, r, "s3:HeadBucket", &arn);
-        c.add(&bucket.region, a, r, "s3:GetBucketLocation", &arn);
-        c.add(&bucket.versioning, a, r, "s3:GetBucketVersioning", &arn);
-        c.add(&bucket.encryption, a, r, "s3:GetBucketEncryption", &arn);
-        c.add(&bucket.lifecycle, a, r, "s3:GetBucketLifecycleConfiguration", &arn);
-        c.add(&bucket.object_lock, a, r, "s3:GetObjectLockConfiguration", &arn);
-        c.add(&bucket.public_access_block, a, r, "s3:GetPublicAccessBlock", &arn);
-        c.add(&bucket.policy, a, r, "s3:GetBucketPolicy", &arn);
-        c.add(&bucket.policy_is_public, a, r, "s3:GetBucketPolicyStatus", &arn);
-        c.add(&bucket.acl_grants, a, r, "s3:GetBucketAcl", &arn);
-        c.add(&bucket.object_ownership, a, r, "s3:GetBucketOwnershipControls", &arn);
-        c.add(&bucket.logging, a, r, "s3:GetBucketLogging", &arn);
+        c.add(&bucket.owner_account_id, FactId::BucketOwner, a, r, &arn);
+        c.add(&bucket.region, FactId::BucketRegion, a, r, &arn);
+        c.add(&bucket.versioning, FactId::BucketVersioning, a, r, &arn);
+        c.add(&bucket.encryption, FactId::BucketEncryption, a, r, &arn);
+        c.add(&bucket.lifecycle, FactId::BucketLifecycle, a, r, &arn);
+        c.add(&bucket.object_lock, FactId::BucketObjectLock, a, r, &arn);
+        c.add(&bucket.public_access_block, FactId::BucketPublicAccessBlock, a, r, &arn);
+        c.add(&bucket.policy, FactId::BucketPolicy, a, r, &arn);
+        c.add(&bucket.policy_is_public, FactId::BucketPolicyIsPublic, a, r, &arn);
+        c.add(&bucket.acl_grants, FactId::BucketAclGrants, a, r, &arn);
+        c.add(&bucket.object_ownership, FactId::BucketObjectOwnership, a, r, &arn);
+        c.add(&bucket.logging, FactId::BucketLogging, a, r, &arn);
     }
     for key in &inventory.kms_keys {
         let account = super::model::arn_account(&key.key_id).unwrap_or(caller).to_owned();
-        c.add(&key.metadata, &account, "global", "kms:DescribeKey", &key.key_id);
+        c.add(&key.metadata, FactId::KmsKeyMetadata, &account, "global", &key.key_id);
     }
     let mut gaps = c.gaps;
     gaps.sort();

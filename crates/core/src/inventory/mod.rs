@@ -8,4 +8,5 @@ pub mod snapshot;
 
 pub use fact::{Fact, Unreadable, UnreadableReason};
 pub use model::*;
+pub use reads::FactId;
 pub use snapshot::SCHEMA_VERSION;

@@ -6,7 +6,7 @@
 //! that. Values are kept as AWS returns them (strings such as `"Enabled"`);
 //! interpretation belongs to evaluate/.
 
-use super::fact::Fact;
+use super::fact::{Fact, Unreadable};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -304,6 +304,32 @@ pub struct Bucket {
     pub object_ownership: Fact<Option<String>>,
     /// s3:GetBucketLogging; `null` when access logging is off.
     pub logging: Fact<Option<BucketLogging>>,
+}
+
+impl Bucket {
+    /// A bucket none of whose facts could be read, each for the same reason (it does not
+    /// exist, or could not be located). A new bucket fact must be added here too: the struct
+    /// literal does not compile without it.
+    pub fn unreadable(name: &str, u: Unreadable) -> Bucket {
+        fn fact<T>(u: &Unreadable) -> Fact<T> {
+            Fact::Unreadable(u.clone())
+        }
+        Bucket {
+            name: name.to_owned(),
+            owner_account_id: fact(&u),
+            region: fact(&u),
+            versioning: fact(&u),
+            encryption: fact(&u),
+            lifecycle: fact(&u),
+            object_lock: fact(&u),
+            public_access_block: fact(&u),
+            policy: fact(&u),
+            policy_is_public: fact(&u),
+            acl_grants: fact(&u),
+            object_ownership: fact(&u),
+            logging: fact(&u),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]

@@ -1,80 +1,115 @@
-//! Every read the scanner makes, by the inventory fact it fills: the API operation and the IAM
-//! actions that allow it. This is the single list that the least-privilege policy
-//! (`trailwarden iam-policy`) is built from, and that the collectors declare their calls by.
-//! Every action here is a read.
+//! Every fact the collector reads, declared once: its name (its place in the inventory model),
+//! the API operation that reads it, the IAM actions that allow that, and whether every scan
+//! reads it. Everything else is derived from this one list: the least-privilege policy
+//! (`trailwarden iam-policy`), the collector's decision to skip a read no rule needs, the API
+//! named by a gap in `scan.incomplete` and by a fact left unread on purpose. Which binding
+//! fields each fact feeds is declared beside the views (`evaluate::sources`), in terms of these
+//! ids. Every action here is a read (tested).
 
-/// One read: the inventory fact, the API operation, and the IAM actions it needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Read {
-    /// The fact's path in the inventory model (`trail.status`, `bucket.versioning`, ...).
-    pub fact: &'static str,
-    /// `service:Operation` as the API names it.
-    pub api: &'static str,
-    /// IAM actions (they differ from API names for some S3 calls).
-    pub actions: &'static [&'static str],
+use super::fact::{Fact, Unreadable, UnreadableReason};
+use std::fmt;
+
+macro_rules! declare_facts {
+    ($( $(#[doc = $doc:literal])* $id:ident = $name:literal, $api:literal, [$($action:literal),+ $(,)?], $every_scan:literal; )+) => {
+        /// An inventory fact the collector reads (see the module documentation).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum FactId {
+            $( $(#[doc = $doc])* $id, )+
+        }
+
+        impl FactId {
+            /// Every declared fact, in declaration order.
+            pub const ALL: &'static [FactId] = &[$(FactId::$id),+];
+
+            /// The fact's path in the inventory model (`trail.status`, `bucket.versioning`, ...).
+            pub const fn name(self) -> &'static str {
+                match self { $(FactId::$id => $name,)+ }
+            }
+
+            /// The API operation that reads it, as `service:Operation`.
+            pub const fn api(self) -> &'static str {
+                match self { $(FactId::$id => $api,)+ }
+            }
+
+            /// The IAM actions that allow the read (they differ from API names for some S3 calls).
+            pub const fn actions(self) -> &'static [&'static str] {
+                match self { $(FactId::$id => &[$($action),+],)+ }
+            }
+
+            /// Read by every scan whatever its rules: who we are, the organization as a whole,
+            /// which regions, which trails and buckets.
+            pub const fn every_scan(self) -> bool {
+                match self { $(FactId::$id => $every_scan,)+ }
+            }
+        }
+    };
 }
 
-const fn read(fact: &'static str, api: &'static str, actions: &'static [&'static str]) -> Read {
-    Read { fact, api, actions }
+declare_facts! {
+    /// The identity of the credentials (account, partition).
+    Caller = "caller", "sts:GetCallerIdentity", ["sts:GetCallerIdentity"], true;
+    /// Whether the account is in an organization, and which.
+    Organization = "organization", "organizations:DescribeOrganization", ["organizations:DescribeOrganization"], true;
+    OrganizationAccounts = "organization.accounts", "organizations:ListAccounts", ["organizations:ListAccounts"], false;
+    OrganizationDelegatedAdministrators = "organization.delegated_administrators", "organizations:ListDelegatedAdministrators",
+        ["organizations:ListDelegatedAdministrators"], false;
+    /// Trusted access is in every snapshot, for custom rules.
+    OrganizationTrustedServicePrincipals = "organization.trusted_service_principals", "organizations:ListAWSServiceAccessForOrganization",
+        ["organizations:ListAWSServiceAccessForOrganization"], true;
+    AccountEnabledRegions = "account.enabled_regions", "account:ListRegions", ["account:ListRegions"], true;
+    AccountOwnedBucketNames = "account.owned_bucket_names", "s3:ListBuckets", ["s3:ListAllMyBuckets"], true;
+    AccountPublicAccessBlock = "account.public_access_block", "s3control:GetPublicAccessBlock", ["s3:GetAccountPublicAccessBlock"], false;
+    AccountCloudTrailFullAccess = "account.cloudtrail_full_access", "iam:ListEntitiesForPolicy", ["iam:ListEntitiesForPolicy"], false;
+    RegionTrailArns = "region.trail_arns", "cloudtrail:DescribeTrails", ["cloudtrail:DescribeTrails"], true;
+    RegionEventDataStores = "region.event_data_stores", "cloudtrail:ListEventDataStores",
+        ["cloudtrail:ListEventDataStores", "cloudtrail:GetEventDataStore"], false;
+    EventDataStoreInsightSelectors = "region.event_data_stores.insight_selectors", "cloudtrail:GetInsightSelectors",
+        ["cloudtrail:GetInsightSelectors"], false;
+    RegionEventBridgeRules = "region.eventbridge_rules", "events:ListRules", ["events:ListRules", "events:DescribeRule", "events:ListTargetsByRule"], false;
+    RegionMetricFilters = "region.metric_filters", "logs:DescribeMetricFilters", ["logs:DescribeMetricFilters"], false;
+    RegionAlarms = "region.alarms", "cloudwatch:DescribeAlarms", ["cloudwatch:DescribeAlarms"], false;
+    /// A trail's configuration as DescribeTrails lists it.
+    Trail = "trail", "cloudtrail:DescribeTrails", ["cloudtrail:DescribeTrails"], true;
+    TrailTags = "trail.tags", "cloudtrail:ListTags", ["cloudtrail:ListTags"], false;
+    TrailStatus = "trail.status", "cloudtrail:GetTrailStatus", ["cloudtrail:GetTrailStatus"], false;
+    TrailEventSelectors = "trail.event_selectors", "cloudtrail:GetEventSelectors", ["cloudtrail:GetEventSelectors"], false;
+    TrailInsightSelectors = "trail.insight_selectors", "cloudtrail:GetInsightSelectors", ["cloudtrail:GetInsightSelectors"], false;
+    BucketOwner = "bucket.owner_account_id", "s3:HeadBucket", ["s3:ListBucket"], true;
+    BucketRegion = "bucket.region", "s3:GetBucketLocation", ["s3:GetBucketLocation"], true;
+    BucketVersioning = "bucket.versioning", "s3:GetBucketVersioning", ["s3:GetBucketVersioning"], false;
+    BucketEncryption = "bucket.encryption", "s3:GetBucketEncryption", ["s3:GetEncryptionConfiguration"], false;
+    BucketLifecycle = "bucket.lifecycle", "s3:GetBucketLifecycleConfiguration", ["s3:GetLifecycleConfiguration"], false;
+    BucketObjectLock = "bucket.object_lock", "s3:GetObjectLockConfiguration", ["s3:GetBucketObjectLockConfiguration"], false;
+    BucketPublicAccessBlock = "bucket.public_access_block", "s3:GetPublicAccessBlock", ["s3:GetBucketPublicAccessBlock"], false;
+    BucketPolicy = "bucket.policy", "s3:GetBucketPolicy", ["s3:GetBucketPolicy"], false;
+    BucketPolicyIsPublic = "bucket.policy_is_public", "s3:GetBucketPolicyStatus", ["s3:GetBucketPolicyStatus"], false;
+    BucketAclGrants = "bucket.acl_grants", "s3:GetBucketAcl", ["s3:GetBucketAcl"], false;
+    BucketObjectOwnership = "bucket.object_ownership", "s3:GetBucketOwnershipControls", ["s3:GetBucketOwnershipControls"], false;
+    BucketLogging = "bucket.logging", "s3:GetBucketLogging", ["s3:GetBucketLogging"], false;
+    KmsKeyMetadata = "kms_key.metadata", "kms:DescribeKey", ["kms:DescribeKey"], false;
 }
 
-pub const READS: &[Read] = &[
-    read("caller", "sts:GetCallerIdentity", &["sts:GetCallerIdentity"]),
-    read("organization", "organizations:DescribeOrganization", &["organizations:DescribeOrganization"]),
-    read("organization.accounts", "organizations:ListAccounts", &["organizations:ListAccounts"]),
-    read("organization.delegated_administrators", "organizations:ListDelegatedAdministrators", &["organizations:ListDelegatedAdministrators"]),
-    read(
-        "organization.trusted_service_principals",
-        "organizations:ListAWSServiceAccessForOrganization",
-        &["organizations:ListAWSServiceAccessForOrganization"],
-    ),
-    read("account.enabled_regions", "account:ListRegions", &["account:ListRegions"]),
-    read("account.owned_bucket_names", "s3:ListBuckets", &["s3:ListAllMyBuckets"]),
-    read("account.public_access_block", "s3control:GetPublicAccessBlock", &["s3:GetAccountPublicAccessBlock"]),
-    read("account.cloudtrail_full_access", "iam:ListEntitiesForPolicy", &["iam:ListEntitiesForPolicy"]),
-    read("region.trail_arns", "cloudtrail:DescribeTrails", &["cloudtrail:DescribeTrails"]),
-    read("region.event_data_stores", "cloudtrail:ListEventDataStores", &["cloudtrail:ListEventDataStores", "cloudtrail:GetEventDataStore"]),
-    read("region.event_data_stores.insight_selectors", "cloudtrail:GetInsightSelectors", &["cloudtrail:GetInsightSelectors"]),
-    read("region.eventbridge_rules", "events:ListRules", &["events:ListRules", "events:DescribeRule", "events:ListTargetsByRule"]),
-    read("region.metric_filters", "logs:DescribeMetricFilters", &["logs:DescribeMetricFilters"]),
-    read("region.alarms", "cloudwatch:DescribeAlarms", &["cloudwatch:DescribeAlarms"]),
-    read("trail", "cloudtrail:DescribeTrails", &["cloudtrail:DescribeTrails"]),
-    read("trail.tags", "cloudtrail:ListTags", &["cloudtrail:ListTags"]),
-    read("trail.status", "cloudtrail:GetTrailStatus", &["cloudtrail:GetTrailStatus"]),
-    read("trail.event_selectors", "cloudtrail:GetEventSelectors", &["cloudtrail:GetEventSelectors"]),
-    read("trail.insight_selectors", "cloudtrail:GetInsightSelectors", &["cloudtrail:GetInsightSelectors"]),
-    read("bucket.owner_account_id", "s3:HeadBucket", &["s3:ListBucket"]),
-    read("bucket.region", "s3:GetBucketLocation", &["s3:GetBucketLocation"]),
-    read("bucket.versioning", "s3:GetBucketVersioning", &["s3:GetBucketVersioning"]),
-    read("bucket.encryption", "s3:GetBucketEncryption", &["s3:GetEncryptionConfiguration"]),
-    read("bucket.lifecycle", "s3:GetBucketLifecycleConfiguration", &["s3:GetLifecycleConfiguration"]),
-    read("bucket.object_lock", "s3:GetObjectLockConfiguration", &["s3:GetBucketObjectLockConfiguration"]),
-    read("bucket.public_access_block", "s3:GetPublicAccessBlock", &["s3:GetBucketPublicAccessBlock"]),
-    read("bucket.policy", "s3:GetBucketPolicy", &["s3:GetBucketPolicy"]),
-    read("bucket.policy_is_public", "s3:GetBucketPolicyStatus", &["s3:GetBucketPolicyStatus"]),
-    read("bucket.acl_grants", "s3:GetBucketAcl", &["s3:GetBucketAcl"]),
-    read("bucket.object_ownership", "s3:GetBucketOwnershipControls", &["s3:GetBucketOwnershipControls"]),
-    read("bucket.logging", "s3:GetBucketLogging", &["s3:GetBucketLogging"]),
-    read("kms_key.metadata", "kms:DescribeKey", &["kms:DescribeKey"]),
-];
+impl FactId {
+    /// The declared fact of that name.
+    pub fn by_name(name: &str) -> Option<FactId> {
+        FactId::ALL.iter().copied().find(|f| f.name() == name)
+    }
 
-/// Facts every scan reads whatever the rules: who we are, the organization as a whole (one
-/// call each per scan; trusted access is in every snapshot for custom rules), which regions,
-/// which trails.
-pub const ALWAYS: &[&str] = &[
-    "caller",
-    "organization",
-    "organization.trusted_service_principals",
-    "account.enabled_regions",
-    "region.trail_arns",
-    "trail",
-    "bucket.owner_account_id",
-    "bucket.region",
-    "account.owned_bucket_names",
-];
+    /// An unreadable record of this fact, naming its API.
+    pub fn unreadable(self, reason: UnreadableReason, detail: impl Into<String>) -> Unreadable {
+        Unreadable::new(reason, self.api(), detail)
+    }
 
-pub fn by_fact(fact: &str) -> Option<&'static Read> {
-    READS.iter().find(|r| r.fact == fact)
+    /// This fact left unread on purpose (`not_collected`), saying why.
+    pub fn not_collected<T>(self, why: &str) -> Fact<T> {
+        Fact::Unreadable(self.unreadable(UnreadableReason::NotCollected, why))
+    }
+}
+
+impl fmt::Display for FactId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
 }
 
 /// Whether an IAM action only reads.
@@ -89,22 +124,26 @@ mod tests {
 
     #[test]
     fn every_declared_action_is_a_read() {
-        for r in READS {
-            for action in r.actions {
-                assert!(is_read_action(action), "{action} (for {}) is not a read", r.fact);
+        for fact in FactId::ALL {
+            for action in fact.actions() {
+                assert!(is_read_action(action), "{action} (for {fact}) is not a read");
             }
         }
     }
 
     #[test]
-    fn facts_are_declared_once() {
-        let mut facts: Vec<&str> = READS.iter().map(|r| r.fact).collect();
-        facts.sort_unstable();
-        let before = facts.len();
-        facts.dedup();
-        assert_eq!(before, facts.len());
-        for fact in ALWAYS {
-            assert!(by_fact(fact).is_some(), "{fact}");
+    fn names_are_unique_and_found_again() {
+        for fact in FactId::ALL {
+            assert_eq!(FactId::by_name(fact.name()), Some(*fact));
+            assert!(fact.api().contains(':'), "{fact}: {}", fact.api());
         }
+        assert_eq!(FactId::by_name("bucket.nothing"), None);
+    }
+
+    #[test]
+    fn a_fact_left_unread_names_its_api() {
+        let fact: Fact<bool> = FactId::BucketLogging.not_collected("no rule of this scan reads it");
+        let u = fact.unreadable().unwrap();
+        assert_eq!((u.reason, u.api.as_deref()), (UnreadableReason::NotCollected, Some("s3:GetBucketLogging")));
     }
 }
