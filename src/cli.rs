@@ -1,14 +1,17 @@
 //! The command line (DESIGN §5).
 
-use crate::live;
-use clap::{Args, Parser, Subcommand};
+use crate::live::{self, LiveArgs};
+use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use trailwarden_core::config::Config;
+use trailwarden_core::evaluate::rule_tests;
 use trailwarden_core::gate::{self, FailOn};
 use trailwarden_core::history::{self, Baseline};
-use trailwarden_core::inventory::{snapshot, Fact, Inventory};
-use trailwarden_core::report::{self, json::Source, Context};
-use trailwarden_core::rules::{self, testing, RuleErrors, RuleSet};
+use trailwarden_core::inventory::snapshot;
+use trailwarden_core::report::{self, Context, Output};
+use trailwarden_core::results::{Report, Source};
+use trailwarden_core::rules::{self, RuleErrors, RuleSet};
+use trailwarden_core::scan;
 
 const EXIT_CODES: &str = "Exit codes:
   0  no failing finding at or above --fail-on
@@ -65,33 +68,6 @@ pub struct DiffArgs {
     pub json: Option<PathBuf>,
 }
 
-/// Where and how to collect from AWS (credentials come from the standard AWS chain).
-#[derive(Debug, Args)]
-pub struct LiveArgs {
-    /// Scan every ACTIVE account of the organization (run from the management account or a
-    /// delegated administrator), assuming --role-name in each.
-    #[arg(long)]
-    pub org: bool,
-    /// The role to assume in each account of an --org scan.
-    #[arg(long, default_value = "OrganizationAccountAccessRole", value_name = "NAME")]
-    pub role_name: String,
-    /// External id for the assumed role.
-    #[arg(long, value_name = "ID")]
-    pub external_id: Option<String>,
-    /// Only these accounts of the organization (comma-separated ids).
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
-    pub accounts: Vec<String>,
-    /// Skip these accounts of the organization (comma-separated ids).
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
-    pub exclude_accounts: Vec<String>,
-    /// The AWS profile to use (default: the standard chain).
-    #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
-    /// API calls in flight at once (at most 8 per account).
-    #[arg(long, default_value_t = 32, value_name = "N")]
-    pub concurrency: usize,
-}
-
 #[derive(Debug, Args)]
 pub struct CollectCommand {
     /// Where to write the snapshot (JSON); `-` for stdout.
@@ -146,21 +122,9 @@ pub struct ScanArgs {
     /// A config file (YAML): disabled rules, severity overrides, parameters, suppressions.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Write the complete JSON report (passes included); `-` for stdout.
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
-    /// Write SARIF 2.1.0 for GitHub code scanning (failing and inconclusive findings); `-` for stdout.
-    #[arg(long, value_name = "FILE")]
-    pub sarif: Option<PathBuf>,
-    /// Write a self-contained HTML report; `-` for stdout.
-    #[arg(long, value_name = "FILE")]
-    pub html: Option<PathBuf>,
-    /// Write a Markdown summary (for $GITHUB_STEP_SUMMARY or a pull-request comment); `-` for stdout.
-    #[arg(long, value_name = "FILE")]
-    pub markdown: Option<PathBuf>,
-    /// Write JUnit XML (one test case per rule and resource); `-` for stdout.
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
+    /// `--json FILE`, `--sarif FILE`, …: one flag per report format.
+    #[command(flatten)]
+    pub outputs: Outputs,
     /// An earlier JSON report: mark each finding new or existing in every output.
     #[arg(long, value_name = "OLD.json")]
     pub baseline: Option<PathBuf>,
@@ -180,6 +144,45 @@ pub struct ScanArgs {
 
 fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     s.parse()
+}
+
+/// The report files a scan writes: one `--FLAG FILE` per format of the registry
+/// ([`report::OUTPUTS`]), so that a new format needs no change here.
+#[derive(Debug, Default)]
+pub struct Outputs(pub Vec<(&'static Output, PathBuf)>);
+
+impl Args for Outputs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        report::OUTPUTS.iter().fold(cmd, |cmd, output| {
+            cmd.arg(
+                clap::Arg::new(output.flag)
+                    .long(output.flag)
+                    .value_name("FILE")
+                    .value_parser(clap::value_parser!(PathBuf))
+                    .action(clap::ArgAction::Set)
+                    .help(output.help),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl FromArgMatches for Outputs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        Self::from_arg_matches_mut(&mut matches.clone())
+    }
+
+    fn from_arg_matches_mut(matches: &mut ArgMatches) -> Result<Self, clap::Error> {
+        Ok(Outputs(report::OUTPUTS.iter().filter_map(|output| Some((output, matches.remove_one::<PathBuf>(output.flag)?))).collect()))
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -282,83 +285,56 @@ fn iam_policy(args: IamPolicyArgs) -> Result<u8, CliError> {
 fn scan(args: ScanArgs) -> Result<u8, CliError> {
     let started_at = chrono::Utc::now();
     let set = rules::load_rules(&args.rules_dirs)?;
-    let mut config = match &args.config {
+    let config = match &args.config {
         Some(path) => Config::read(path, &set)?,
         None => Config::default(),
     };
-    if let Some(framework) = &args.framework {
-        trailwarden_core::compliance::restrict(&mut config, &set, framework).map_err(CliError::Usage)?;
-    }
+    let plan = scan::Plan::new(&set, config, args.framework.as_deref()).map_err(CliError::Usage)?;
     // Read the baseline before the scan: a wrong path should fail fast.
     let baseline = args.baseline.as_deref().map(history::read_report).transpose()?.map(|old| Baseline::of(&old));
     let (inventory, source) = match &args.snapshot {
         Some(path) => (snapshot::read(path)?, Source::Snapshot),
         None => {
-            // Only the calls the enabled rules need (the same reads `iam-policy` allows).
-            let needs = live::Needs {
-                facts: trailwarden_core::iam::needed_reads(&set, &config).into_keys().collect(),
-                alerting_home_regions_only: trailwarden_core::iam::alerting_only_in_trail_home_regions(&set, &config),
+            let request = live::Request {
+                args: &args.live,
+                regions: args.regions.as_deref(),
+                quiet: args.quiet,
+                verbose: args.verbose,
+                needs: Some(plan.needs()),
             };
-            let request =
-                live::Request { args: &args.live, regions: args.regions.as_deref(), quiet: args.quiet, verbose: args.verbose, needs: Some(needs) };
             (live::collect(&request)?, Source::Live)
         }
     };
     if let Some(path) = &args.save_snapshot {
         snapshot::write(&inventory, path)?;
     }
-    let scope = scan_scope(&inventory);
-    let mut result = trailwarden_core::scan::scan_inventory(&set, inventory, &config, source, args.regions.as_deref(), started_at);
-    if let Some(framework) = &args.framework {
-        let status = trailwarden_core::compliance::status(&result.report.findings, framework);
-        result.report.summary.frameworks = Some(std::collections::BTreeMap::from([(framework.clone(), status)]));
-    }
+    let result = plan.run(inventory, source, args.regions.as_deref(), started_at);
     for warning in &result.warnings {
         eprintln!("warning: {warning}");
     }
-    let ctx = Context::new(&set, |id| config.rule_enabled(id), scope).with_baseline(baseline.as_ref());
-    write_reports(&args, &result.report, &ctx)?;
+    let ctx = plan.context(&result, baseline.as_ref());
+    write_reports(&args.outputs, &result.report, &ctx)?;
     if !args.quiet {
-        report::console::print(&result.report, result.rules_run, baseline.as_ref());
+        report::console::print(&result.report, &ctx);
     }
     Ok(gate::exit_code(&result.report, args.fail_on, args.fail_on_incomplete))
 }
 
-/// The scope a scan covers, for SARIF categories and report titles: the organization id, or
-/// the account whose credentials collected the snapshot.
-fn scan_scope(inventory: &Inventory) -> String {
-    match &inventory.organization {
-        Fact::Value(Some(org)) => org.id.clone(),
-        _ => inventory.caller_account_id.clone(),
-    }
-}
-
 /// Renders every requested format before writing any, so that a SARIF over GitHub's limits
-/// leaves no half-written set of outputs behind. The JSON report, which cannot fail to render
-/// and is the largest, is streamed last instead of being held in memory.
-fn write_reports(args: &ScanArgs, report: &report::Report, ctx: &Context) -> Result<(), CliError> {
-    let mut outputs: Vec<(&Path, String)> = Vec::new();
-    if let Some(path) = &args.sarif {
-        outputs.push((path, report::sarif::render(report, ctx)?));
+/// leaves no half-written set of outputs behind. A streamed output (the JSON report, which
+/// cannot fail to render and is the largest) is written last instead of being held in memory.
+fn write_reports(outputs: &Outputs, report: &Report, ctx: &Context) -> Result<(), CliError> {
+    let mut rendered = Vec::with_capacity(outputs.0.len());
+    for (output, path) in &outputs.0 {
+        rendered.push((path.as_path(), output.format.render(report, ctx)?));
     }
-    if let Some(path) = &args.html {
-        outputs.push((path, report::html::render(report, ctx)?));
-    }
-    if let Some(path) = &args.markdown {
-        outputs.push((path, report::markdown::render(report, ctx)?));
-    }
-    if let Some(path) = &args.junit {
-        outputs.push((path, report::junit::render(report, ctx)?));
-    }
-    let to_stdout = outputs.iter().map(|(p, _)| *p).chain(args.json.as_deref()).filter(|p| p.as_os_str() == "-").count();
+    let to_stdout = outputs.0.iter().filter(|(_, path)| path.as_os_str() == "-").count();
     if to_stdout > 1 {
         return Err(CliError::Usage("only one output can be written to stdout (`-`)".to_owned()));
     }
-    for (path, content) in outputs {
-        write(path, &content)?;
-    }
-    if let Some(path) = &args.json {
-        write_with(path, |out| report::json::write(report, ctx, out))?;
+    rendered.sort_by_key(|(_, output)| output.is_streamed());
+    for (path, output) in rendered {
+        write_with(path, |out| output.write_to(out))?;
     }
     Ok(())
 }
@@ -461,7 +437,7 @@ fn show(rule: &rules::Rule) -> String {
 
 /// Runs every rule's cases and prints one line per failure and a closing count.
 fn run_tests(set: &RuleSet) -> u8 {
-    let results = testing::run_all(set);
+    let results = rule_tests::run_all(set);
     let mut failed = 0;
     for rule in &set.rules {
         let cases: Vec<_> = results.iter().filter(|r| r.rule_id == rule.id).collect();

@@ -2,17 +2,35 @@
 //! line, and the calls it made printed with `-v`. A binary built without the `aws` feature has
 //! no collector; asking it for a live scan is a usage error that says how to get one.
 
-use crate::cli::LiveArgs;
-use std::collections::BTreeSet;
-use trailwarden_core::inventory::{FactId, Inventory};
+use clap::Args;
+use trailwarden_core::inventory::Inventory;
+use trailwarden_core::scan::Needs;
 
-/// What a scan's enabled rules need read (a `collect` reads everything).
-#[cfg_attr(not(feature = "aws"), allow(dead_code))] // read only by the collector
-pub struct Needs {
-    /// The inventory facts to read (`inventory::reads`).
-    pub facts: BTreeSet<FactId>,
-    /// Read alerting artefacts only in regions where the account homes a trail of its own.
-    pub alerting_home_regions_only: bool,
+/// Where and how to collect from AWS (credentials come from the standard AWS chain).
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// Scan every ACTIVE account of the organization (run from the management account or a
+    /// delegated administrator), assuming --role-name in each.
+    #[arg(long)]
+    pub org: bool,
+    /// The role to assume in each account of an --org scan.
+    #[arg(long, default_value = "OrganizationAccountAccessRole", value_name = "NAME")]
+    pub role_name: String,
+    /// External id for the assumed role.
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// Only these accounts of the organization (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub accounts: Vec<String>,
+    /// Skip these accounts of the organization (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub exclude_accounts: Vec<String>,
+    /// The AWS profile to use (default: the standard chain).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// API calls in flight at once (at most 8 per account).
+    #[arg(long, default_value_t = 32, value_name = "N")]
+    pub concurrency: usize,
 }
 
 /// One collection run as the command line describes it.
@@ -25,7 +43,7 @@ pub struct Request<'a> {
     pub quiet: bool,
     /// `-v`: print the API calls made, by operation.
     pub verbose: u8,
-    /// `None`: read every fact.
+    /// What the scan's rules need read (`scan::Plan::needs`); `None`: read every fact.
     pub needs: Option<Needs>,
 }
 

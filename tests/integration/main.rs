@@ -11,3 +11,4 @@ mod history;
 mod live;
 mod reports;
 mod schema;
+mod structure;

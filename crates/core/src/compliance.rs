@@ -3,25 +3,9 @@
 
 use crate::config::Config;
 use crate::findings::{Finding, Outcome};
+use crate::results::ControlStatus;
 use crate::rules::{error::did_you_mean, frameworks, RuleSet};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// The status of one control of a framework.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ControlStatus {
-    pub control: String,
-    /// `fail` when any mapped finding fails; else `inconclusive` when any is; else `pass`
-    /// when any passes; else `not_applicable`.
-    pub status: Outcome,
-    pub rules: Vec<String>,
-    pub fail: usize,
-    pub pass: usize,
-    pub inconclusive: usize,
-}
-
-/// Per-framework results: framework id → its controls in natural order.
-pub type FrameworkStatus = BTreeMap<String, Vec<ControlStatus>>;
 
 /// Limits `config` to the rules mapped to `framework`. An unknown framework is an error with a
 /// suggestion; a framework that no enabled rule maps to is an error too (an empty scan would

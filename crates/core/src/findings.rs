@@ -1,4 +1,6 @@
-//! Findings: the owned result of evaluating one rule against one resource.
+//! Findings: the owned result of evaluating one rule against one resource, and its parts
+//! (outcome, severity, the resource it is about). A leaf: the rules, the evaluation, the
+//! results and every renderer name these types, and this module names none of them.
 
 pub use crate::evaluate::views::{ResourceKind, ResourceRef};
 use serde::{Deserialize, Serialize};
@@ -94,69 +96,4 @@ pub struct Finding {
     /// For a suppressed finding: the suppression's reason (and expiry).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppression: Option<String>,
-}
-
-/// Failure counts by severity, written most severe first.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SeverityCounts {
-    pub critical: usize,
-    pub high: usize,
-    pub medium: usize,
-    pub low: usize,
-    pub info: usize,
-}
-
-impl SeverityCounts {
-    pub fn get(&self, severity: Severity) -> usize {
-        match severity {
-            Severity::Critical => self.critical,
-            Severity::High => self.high,
-            Severity::Medium => self.medium,
-            Severity::Low => self.low,
-            Severity::Info => self.info,
-        }
-    }
-
-    fn add(&mut self, severity: Severity) {
-        match severity {
-            Severity::Critical => self.critical += 1,
-            Severity::High => self.high += 1,
-            Severity::Medium => self.medium += 1,
-            Severity::Low => self.low += 1,
-            Severity::Info => self.info += 1,
-        }
-    }
-
-    pub fn total(&self) -> usize {
-        self.critical + self.high + self.medium + self.low + self.info
-    }
-}
-
-/// Counts by outcome; failures also by severity.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
-    pub fail: SeverityCounts,
-    pub pass: usize,
-    pub inconclusive: usize,
-    pub not_applicable: usize,
-    pub suppressed: usize,
-    /// With `scan --framework`: the status of each control of the framework.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub frameworks: Option<crate::compliance::FrameworkStatus>,
-}
-
-impl Summary {
-    pub fn of(findings: &[Finding]) -> Summary {
-        let mut summary = Summary::default();
-        for f in findings {
-            match f.outcome {
-                Outcome::Fail => summary.fail.add(f.severity),
-                Outcome::Pass => summary.pass += 1,
-                Outcome::Inconclusive => summary.inconclusive += 1,
-                Outcome::NotApplicable => summary.not_applicable += 1,
-                Outcome::Suppressed => summary.suppressed += 1,
-            }
-        }
-        summary
-    }
 }

@@ -4,9 +4,11 @@
 //! config error (decided before a report exists); 3: the scan was incomplete and
 //! `--fail-on-incomplete` was given. When both 1 and 3 apply, 1 wins: a known violation is
 //! the more important news.
+//!
+//! The gate owns its threshold ([`FailOn`]); `history` and the command line import it from here.
 
 use crate::findings::{Outcome, Severity};
-use crate::report::Report;
+use crate::results::Report;
 use std::str::FromStr;
 
 pub const EXIT_OK: u8 = 0;

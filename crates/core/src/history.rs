@@ -6,7 +6,7 @@
 
 use crate::findings::{Finding, Outcome, Severity};
 use crate::gate::FailOn;
-use crate::report::Report;
+use crate::results::Report;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;

@@ -2,8 +2,8 @@
 //!
 //! The pipeline: an [`inventory::Inventory`] (collected live by the CLI crate's collector, or
 //! read from a snapshot) is turned into derived views, every rule is evaluated against them
-//! ([`evaluate`]), and the [`findings::Finding`]s are rendered by [`report`] and mapped to an
-//! exit code by [`gate`]. This crate depends on no AWS SDK crate.
+//! ([`evaluate`]), and the [`findings::Finding`]s, gathered into a [`results::Report`] by
+//! [`scan`], are rendered by [`report`] and mapped to an exit code by [`gate`]. This crate depends on no AWS SDK crate.
 
 pub mod compliance;
 pub mod config;
@@ -14,5 +14,6 @@ pub mod history;
 pub mod iam;
 pub mod inventory;
 pub mod report;
+pub mod results;
 pub mod rules;
 pub mod scan;

@@ -7,6 +7,7 @@ pub mod monitoring;
 pub mod policy;
 pub mod prepared;
 pub mod readable;
+pub mod rule_tests;
 pub mod selectors;
 pub mod sources;
 pub mod suppress;

@@ -2,9 +2,9 @@
 //! counts. Written to stderr; colour only when stderr is a terminal (anstream strips the
 //! escapes otherwise, and honours NO_COLOR and CLICOLOR_FORCE).
 
+use super::{Context, Format, Rendered, Report, ReportError};
 use crate::findings::{Finding, Outcome, Severity};
 use crate::history::{Baseline, BaselineStatus};
-use crate::report::Report;
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
 
@@ -22,13 +22,22 @@ fn severity_style(severity: Severity) -> Style {
 const DIM: Style = Style::new().dimmed();
 const BOLD: Style = Style::new().bold();
 
-/// Renders the summary with ANSI styles; the caller strips them when not on a terminal.
-pub fn render(report: &Report, rules_run: usize) -> String {
-    render_marked(report, rules_run, None)
+/// The terminal summary as a format: not written to a file (it has no flag), but rendered
+/// from the same report and context as the others.
+#[derive(Debug)]
+pub struct Console;
+
+impl Format for Console {
+    fn render<'a>(&self, report: &'a Report, ctx: &'a Context) -> Result<Rendered<'a>, ReportError> {
+        Ok(Rendered::Text(render(report, ctx)))
+    }
 }
 
-/// The summary with each listed finding marked NEW or existing relative to a baseline.
-pub fn render_marked(report: &Report, rules_run: usize, baseline: Option<&Baseline>) -> String {
+/// Renders the summary with ANSI styles (the caller strips them when not on a terminal); with
+/// a baseline in the context, each listed finding is marked new or existing.
+pub fn render(report: &Report, ctx: &Context) -> String {
+    let rules_run = ctx.rules.len();
+    let baseline = ctx.baseline;
     let mut out = String::new();
     let scan = &report.scan;
     let _ = writeln!(
@@ -103,15 +112,15 @@ fn write_finding(out: &mut String, f: &Finding, style: Style, tag: &str, baselin
 }
 
 /// Writes the summary to stderr, with colour only on a terminal.
-pub fn print(report: &Report, rules_run: usize, baseline: Option<&Baseline>) {
+pub fn print(report: &Report, ctx: &Context) {
     use std::io::Write as _;
     let mut err = anstream::stderr();
-    let _ = err.write_all(render_marked(report, rules_run, baseline).as_bytes());
+    let _ = err.write_all(render(report, ctx).as_bytes());
 }
 
 /// The summary without any escape codes (for tests and non-terminal use).
-pub fn render_plain(report: &Report, rules_run: usize) -> String {
-    let styled = render(report, rules_run);
+pub fn render_plain(report: &Report, ctx: &Context) -> String {
+    let styled = render(report, ctx);
     let mut plain = Vec::new();
     let mut stream = anstream::StripStream::new(&mut plain);
     use std::io::Write as _;
@@ -120,7 +129,7 @@ pub fn render_plain(report: &Report, rules_run: usize) -> String {
 }
 
 /// `--framework`: one line per control with its status and the rules behind it.
-fn write_frameworks(out: &mut String, frameworks: &crate::compliance::FrameworkStatus) {
+fn write_frameworks(out: &mut String, frameworks: &crate::results::FrameworkStatus) {
     for (framework, controls) in frameworks {
         let name = crate::rules::frameworks::display_name(framework).unwrap_or(framework);
         let _ = writeln!(out, "\n{BOLD}{name}{BOLD:#}");

@@ -1,52 +1,16 @@
-//! The JSON report (DESIGN §6): the complete result, passes included, as audit evidence.
+//! The JSON report (DESIGN §6): the complete result, passes included, as audit evidence. The
+//! [`Report`] it writes is `results::Report` as it is; this module only writes it.
 
-use crate::findings::{Finding, Summary};
-use crate::inventory::gaps::Gap;
-use serde::{Deserialize, Serialize};
+use super::{Context, Format, Rendered, ReportError};
+use crate::findings::Finding;
+use crate::results::{Report, ScanInfo, Summary, ToolInfo};
+use serde::Serialize;
 use std::io::Write;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Report {
-    pub tool: ToolInfo,
-    pub scan: ScanInfo,
-    pub summary: Summary,
-    pub findings: Vec<Finding>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ToolInfo {
-    pub name: String,
-    pub version: String,
-}
-
-impl Default for ToolInfo {
-    fn default() -> Self {
-        ToolInfo { name: "trailwarden".to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    Live,
-    Snapshot,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ScanInfo {
-    pub started_at: chrono::DateTime<chrono::Utc>,
-    pub finished_at: chrono::DateTime<chrono::Utc>,
-    pub source: Source,
-    pub accounts: Vec<String>,
-    pub regions: Vec<String>,
-    /// Facts and targets that could not be read.
-    pub incomplete: Vec<Gap>,
-}
 
 /// Writes the report as pretty JSON with a trailing newline, streamed: a large organization's
 /// report is hundreds of megabytes and never held in memory as text. With a baseline in the
 /// context (`scan --baseline`), each finding also says `"baseline": "new" | "existing"`.
-pub fn write(report: &Report, ctx: &super::Context, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn write(report: &Report, ctx: &Context, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     // serde_json writes punctuation and indentation a few bytes at a time: gathered here, in a
     // buffer of a known type, rather than passed one piece at a time through `dyn Write`.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
@@ -79,4 +43,15 @@ struct MarkedFinding<'a> {
     #[serde(flatten)]
     finding: &'a Finding,
     baseline: &'static str,
+}
+
+/// The `--json` format: streamed when written, never held in memory as text; it cannot fail
+/// to render, so nothing is checked before the other outputs are written.
+#[derive(Debug)]
+pub struct Json;
+
+impl Format for Json {
+    fn render<'a>(&self, report: &'a Report, ctx: &'a Context) -> Result<Rendered<'a>, ReportError> {
+        Ok(Rendered::Streamed(Box::new(move |out| write(report, ctx, out))))
+    }
 }

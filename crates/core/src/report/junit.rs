@@ -5,7 +5,7 @@
 //! could not run), not-applicable and suppressed outcomes `<skipped>`. The XML is small and
 //! flat, so it is written directly; every value goes through [`escape`].
 
-use super::{Context, Report, ReportError};
+use super::{Context, Format, Rendered, Report, ReportError};
 use crate::findings::{Finding, Outcome};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -161,5 +161,15 @@ mod tests {
     fn escapes_markup_and_drops_characters_xml_cannot_carry() {
         assert_eq!(escape("<a href=\"x\">&'</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;");
         assert_eq!(escape("a\u{1}b\u{ffff}c\n"), "abc&#10;");
+    }
+}
+
+/// The `--junit` format.
+#[derive(Debug)]
+pub struct Junit;
+
+impl Format for Junit {
+    fn render<'a>(&self, report: &'a Report, ctx: &'a Context) -> Result<Rendered<'a>, ReportError> {
+        render(report, ctx).map(Rendered::Text)
     }
 }

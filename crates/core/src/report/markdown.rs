@@ -12,7 +12,7 @@
 //! reports have everything.
 
 use super::view::{self, FindingView};
-use super::{templates, Context, Report, ReportError};
+use super::{templates, Context, Format, Rendered, Report, ReportError};
 use minijinja::context;
 use minijinja::value::{Serde, Value};
 use serde::Serialize;
@@ -259,5 +259,15 @@ mod tests {
         );
         let only_remediation = Omitted { failing: 0, inconclusive: 0, suppressed: 0, passed: 0, remediation: 1 };
         assert_eq!(only_remediation.sentence("x"), "Left out to fit x: the remediation of 1 listed failing finding(s).");
+    }
+}
+
+/// The `--markdown` format.
+#[derive(Debug)]
+pub struct Markdown;
+
+impl Format for Markdown {
+    fn render<'a>(&self, report: &'a Report, ctx: &'a Context) -> Result<Rendered<'a>, ReportError> {
+        render(report, ctx).map(Rendered::Text)
     }
 }

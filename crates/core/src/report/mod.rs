@@ -1,5 +1,6 @@
-//! Rendering results. Each format is one module with one entry point that takes a [`Report`]
-//! (and, for the formats that describe rules or mark baselines, a [`Context`]).
+//! Rendering results: one interface, [`Format`], that every format implements (one module
+//! each), and one registry, [`OUTPUTS`], of the formats `scan` can write with their flags.
+//! Adding a format is its module and its line in the registry.
 
 pub mod console;
 pub mod html;
@@ -10,13 +11,75 @@ pub mod sarif;
 mod templates;
 pub mod view;
 
-pub use json::Report;
+pub use crate::results::Report;
 
 use crate::findings::Finding;
 use crate::history::{Baseline, BaselineStatus};
 use crate::rules::{Rule, RuleSet};
 use std::io::Write;
 use std::path::Path;
+
+/// A report format.
+///
+/// Rendering and writing are two steps so that the command line can keep two promises at
+/// once: every requested format is rendered (and whatever can fail, a template or GitHub's
+/// SARIF limits, has failed) before any file is written, and the JSON report, hundreds of
+/// megabytes for a large organization, is streamed into its file rather than held as text.
+pub trait Format: Sync + std::fmt::Debug {
+    /// Renders `report`; what is returned only has to be written.
+    fn render<'a>(&self, report: &'a Report, ctx: &'a Context) -> Result<Rendered<'a>, ReportError>;
+}
+
+/// A rendered report, ready to be written.
+pub enum Rendered<'a> {
+    /// Rendered in memory.
+    Text(String),
+    /// Written as it is produced; writing can then fail only with an I/O error.
+    Streamed(StreamedOutput<'a>),
+}
+
+/// Writes a streamed output into its file.
+pub type StreamedOutput<'a> = Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<()> + 'a>;
+
+impl Rendered<'_> {
+    pub fn is_streamed(&self) -> bool {
+        matches!(self, Rendered::Streamed(_))
+    }
+
+    pub fn write_to(self, out: &mut dyn Write) -> std::io::Result<()> {
+        match self {
+            Rendered::Text(text) => out.write_all(text.as_bytes()),
+            Rendered::Streamed(write) => write(out),
+        }
+    }
+}
+
+/// A format `scan` can write to a file, and the flag that asks for it.
+#[derive(Debug)]
+pub struct Output {
+    /// `json` for `--json FILE`; the flag names are a contract with users' CI scripts.
+    pub flag: &'static str,
+    /// The flag's help in `scan --help`.
+    pub help: &'static str,
+    pub format: &'static dyn Format,
+}
+
+/// Every format `scan` can write, in the order `scan --help` lists their flags.
+pub static OUTPUTS: &[Output] = &[
+    Output { flag: "json", help: "Write the complete JSON report (passes included); `-` for stdout", format: &json::Json },
+    Output {
+        flag: "sarif",
+        help: "Write SARIF 2.1.0 for GitHub code scanning (failing and inconclusive findings); `-` for stdout",
+        format: &sarif::SarifFormat,
+    },
+    Output { flag: "html", help: "Write a self-contained HTML report; `-` for stdout", format: &html::Html },
+    Output {
+        flag: "markdown",
+        help: "Write a Markdown summary (for $GITHUB_STEP_SUMMARY or a pull-request comment); `-` for stdout",
+        format: &markdown::Markdown,
+    },
+    Output { flag: "junit", help: "Write JUnit XML (one test case per rule and resource); `-` for stdout", format: &junit::Junit },
+];
 
 /// What a renderer needs besides the report: the rules that ran (the report only carries the
 /// findings, and a rule that found nothing must still be described), the scan's scope and

@@ -8,7 +8,7 @@
 //! every result and closes the alerts that a later upload of the same category no longer has,
 //! so a fixed resource closes its alert by itself.
 
-use super::{Context, Report, ReportError};
+use super::{Context, Format, Rendered, Report, ReportError};
 use crate::findings::{Finding, Outcome, Severity};
 use crate::history::BaselineStatus;
 use crate::rules::{frameworks, Rule};
@@ -538,5 +538,15 @@ mod tests {
     fn info_is_low_not_none_on_github() {
         let score: f64 = security_severity(Severity::Info).parse().unwrap();
         assert!(score >= 0.1);
+    }
+}
+
+/// The `--sarif` format.
+#[derive(Debug)]
+pub struct SarifFormat;
+
+impl Format for SarifFormat {
+    fn render<'a>(&self, report: &'a Report, ctx: &'a Context) -> Result<Rendered<'a>, ReportError> {
+        render(report, ctx).map(Rendered::Text)
     }
 }

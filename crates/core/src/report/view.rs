@@ -264,7 +264,7 @@ fn framework_views(report: &Report) -> Vec<FrameworkView> {
     views
 }
 
-fn control_view(c: compliance::ControlStatus) -> ControlView {
+fn control_view(c: crate::results::ControlStatus) -> ControlView {
     ControlView { control: c.control, rules: c.rules, fail: c.fail, pass: c.pass, inconclusive: c.inconclusive, status: c.status.as_str() }
 }
 

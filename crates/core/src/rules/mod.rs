@@ -1,4 +1,5 @@
-//! Rules: the file format, loading and static checks, and the rule tests.
+//! Rules: the file format, loading and static checks (running a rule's tests is
+//! `evaluate::rule_tests`).
 
 pub mod check;
 pub mod docs;
@@ -8,7 +9,6 @@ pub mod frameworks;
 pub mod load;
 pub mod locate;
 pub mod shape;
-pub mod testing;
 
 pub use error::{RuleError, RuleErrors};
 pub use format::Scope;

@@ -1,10 +1,14 @@
-//! `trailwarden rules test`: runs the cases written inside each rule file.
+//! `trailwarden rules test`: runs the cases written inside each rule file through the engine,
+//! as a scan would judge a subject with those facts. It lives with evaluation, not with the
+//! rules, because it drives the engine: the rules module stays free of evaluation.
 
-use super::locate::{locate, Step};
-use super::{Rule, RuleSet};
-use crate::evaluate::binding::Bound;
-use crate::evaluate::engine;
-use crate::evaluate::prepared::{Params, Prepared};
+use super::binding::Bound;
+use super::engine;
+use super::prepared::{Params, Prepared};
+use crate::rules::load::scope_shape;
+use crate::rules::locate::{locate, Step};
+use crate::rules::shape::Shaped;
+use crate::rules::{Rule, RuleSet};
 
 /// The result of one test case.
 #[derive(Debug, Clone)]
@@ -25,8 +29,8 @@ pub fn run_rule(set: &RuleSet, rule: &Rule) -> Vec<CaseResult> {
             let mut values = rule.default_params();
             values.extend(case.params.iter().map(|(k, v)| (k.clone(), v.clone())));
             let prepared = Prepared::new(set, rule, Params::new(&values));
-            let shape = super::load::scope_shape(rule.scope);
-            let bound = Bound::new(set, rule.scope, &super::shape::Shaped { value: &case.facts, shape });
+            let shape = scope_shape(rule.scope);
+            let bound = Bound::new(set, rule.scope, &Shaped { value: &case.facts, shape });
             let verdict = engine::judge(&prepared, &bound.subject(&[]));
             let mut problems = Vec::new();
             if verdict.outcome != case.expect {
