@@ -3,12 +3,13 @@
 use crate::live;
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
-use trailwarden_core::config::Config;
+use trailwarden_core::config::{Config, ConfigError};
+use trailwarden_core::diagnostic::Diagnostics;
 use trailwarden_core::gate::{self, FailOn};
 use trailwarden_core::history::{self, Baseline};
 use trailwarden_core::inventory::{snapshot, Fact, Inventory};
 use trailwarden_core::report::{self, json::Source, Context};
-use trailwarden_core::rules::{self, testing, RuleErrors, RuleSet};
+use trailwarden_core::rules::{self, testing, RuleSet};
 
 const EXIT_CODES: &str = "Exit codes:
   0  no failing finding at or above --fail-on
@@ -203,13 +204,15 @@ pub enum RulesCommand {
     Validate { dir: PathBuf },
 }
 
-/// Errors that end a command with exit code 2.
+/// Errors that end a command with exit code 2. A broken file (rules, config, snapshot, report)
+/// is reported as its diagnostics: `path:line:column: message` and a help line.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
+    /// Every error of every rule file.
     #[error("{0}")]
-    Rules(#[from] RuleErrors),
+    Rules(#[from] Diagnostics),
     #[error("{0}")]
-    Config(#[from] rules::RuleError),
+    Config(#[from] ConfigError),
     #[error("{0}")]
     Snapshot(#[from] snapshot::SnapshotError),
     #[error("{0}")]
