@@ -159,7 +159,7 @@ pub fn judge(prepared: &Prepared, subject: &Subject) -> Verdict {
     let variables = prepared.variables(Some(subject), elements, minijinja::Value::from(outcome.as_str()));
     // A template that fails says so in the text, and the first failure is kept, typed.
     let mut template_failure = None;
-    let mut text = |part: Part| {
+    let mut part_text = |part: Part| {
         prepared.text(part, &variables).map(|rendered| {
             rendered.unwrap_or_else(|failure| {
                 let text = format!("({failure})");
@@ -169,11 +169,11 @@ pub fn judge(prepared: &Prepared, subject: &Subject) -> Verdict {
         })
     };
     let message = match outcome {
-        Outcome::Pass | Outcome::Fail => text(Part::message(outcome)),
-        Outcome::NotApplicable => text(Part::NotApplicable).or_else(|| Some(format!("{} does not apply.", rule.title))),
+        Outcome::Pass | Outcome::Fail => part_text(Part::message(outcome)),
+        Outcome::NotApplicable => part_text(Part::NotApplicable).or_else(|| Some(format!("{} does not apply.", rule.title))),
         Outcome::Inconclusive | Outcome::Suppressed => {
             let reason = inconclusive_reason(error.as_deref(), subject.unreadable);
-            Some(match text(Part::Inconclusive) {
+            Some(match part_text(Part::Inconclusive) {
                 Some(text) => format!("{text} {reason}"),
                 None => format!("Could not be evaluated: {reason}"),
             })
@@ -181,7 +181,7 @@ pub fn judge(prepared: &Prepared, subject: &Subject) -> Verdict {
     }
     .unwrap_or_default();
     let remediation = match outcome {
-        Outcome::Fail | Outcome::Inconclusive => text(Part::Remediation).unwrap_or_default(),
+        Outcome::Fail | Outcome::Inconclusive => part_text(Part::Remediation).unwrap_or_default(),
         _ => String::new(),
     };
     Verdict { outcome, escalated, message, remediation, template_failure }
