@@ -3,14 +3,15 @@
 use crate::live::{self, LiveArgs};
 use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 use std::path::{Path, PathBuf};
-use trailwarden_core::config::Config;
+use trailwarden_core::config::{Config, ConfigError};
+use trailwarden_core::diagnostic::Diagnostics;
 use trailwarden_core::evaluate::rule_tests;
 use trailwarden_core::gate::{self, FailOn};
 use trailwarden_core::history::{self, Baseline};
 use trailwarden_core::inventory::snapshot;
 use trailwarden_core::report::{self, Context, Output};
 use trailwarden_core::results::{Report, Source};
-use trailwarden_core::rules::{self, RuleErrors, RuleSet};
+use trailwarden_core::rules::{self, RuleSet};
 use trailwarden_core::scan;
 
 const EXIT_CODES: &str = "Exit codes:
@@ -206,13 +207,15 @@ pub enum RulesCommand {
     Validate { dir: PathBuf },
 }
 
-/// Errors that end a command with exit code 2.
+/// Errors that end a command with exit code 2. A broken file (rules, config, snapshot, report)
+/// is reported as its diagnostics: `path:line:column: message` and a help line.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
+    /// Every error of every rule file.
     #[error("{0}")]
-    Rules(#[from] RuleErrors),
+    Rules(#[from] Diagnostics),
     #[error("{0}")]
-    Config(#[from] rules::RuleError),
+    Config(#[from] ConfigError),
     #[error("{0}")]
     Snapshot(#[from] snapshot::SnapshotError),
     #[error("{0}")]

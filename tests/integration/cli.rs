@@ -305,8 +305,9 @@ fn broken_rule(text: &str) -> String {
 #[test]
 fn unknown_key_in_a_rule_is_refused_with_position_and_suggestion() {
     let err = broken_rule(&GOOD_RULE.replace("remediation: fix it", "remediation: fix it\nremedation: typo"));
-    assert!(err.contains("X-CUSTOM.yaml:11:1: unknown field `remedation`"), "{err}");
-    assert!(err.contains("did you mean `remediation`?"), "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("X-CUSTOM.yaml:11:1: unknown field `remedation`, expected one of `id`, "), "{err}");
+    assert!(err.contains("\n  help: did you mean `remediation`?\n"), "{err}");
 }
 
 #[test]
@@ -325,14 +326,14 @@ fn cel_syntax_error_is_refused_with_position() {
 #[test]
 fn misspelled_field_is_refused_at_load_with_suggestion() {
     let err = broken_rule(&GOOD_RULE.replace("pass_if: trail.is_logging", "pass_if: trail.is_multi_region && trail.is_loging"));
-    assert!(err.contains("X-CUSTOM.yaml:6:41: unknown field `is_loging`; did you mean `is_logging`?"), "{err}");
+    assert!(err.contains("X-CUSTOM.yaml:6:41: unknown field `is_loging`\n  help: did you mean `is_logging`?"), "{err}");
 }
 
 #[test]
 fn misspelled_nested_field_in_a_block_condition_points_at_its_line() {
     let rule = GOOD_RULE.replace("pass_if: trail.is_logging", "pass_if: |\n  trail.is_logging\n    && trail.management_events.al");
     let err = broken_rule(&rule);
-    assert!(err.contains("X-CUSTOM.yaml:8:32: unknown field `al`; did you mean `all`?"), "{err}");
+    assert!(err.contains("X-CUSTOM.yaml:8:32: unknown field `al`\n  help: did you mean `all`?"), "{err}");
 }
 
 #[test]
@@ -343,8 +344,16 @@ fn misspelled_field_inside_a_quantifier_is_refused() {
         .replace("facts: {is_logging: true}", "facts: {trails: []}")
         .replace("expect: pass", "expect: fail");
     let err = broken_rule(&rule);
-    assert!(err.contains("unknown field `is_multi_regon`; did you mean `is_multi_region`?"), "{err}");
-    assert!(err.contains("X-CUSTOM.yaml:9:12:"), "{err}");
+    assert!(err.contains("X-CUSTOM.yaml:9:12: unknown field `is_multi_regon`\n  help: did you mean `is_multi_region`?"), "{err}");
+}
+
+#[test]
+fn every_error_of_a_rule_file_is_reported_and_labelled() {
+    let err = broken_rule(&GOOD_RULE.replace("pass_if: trail.is_logging", "pass_if: trail.is_loging && trail.is_multi_regon"));
+    let expected = "error: {dir}/X-CUSTOM.yaml:6:16: unknown field `is_loging`\n  help: did you mean `is_logging`?\n\
+                    error: {dir}/X-CUSTOM.yaml:6:35: unknown field `is_multi_regon`\n  help: did you mean `is_multi_region`?\n";
+    let dir = err.strip_prefix("error: ").and_then(|e| e.split("/X-CUSTOM.yaml").next()).unwrap_or_default();
+    assert_eq!(err, expected.replace("{dir}", dir));
 }
 
 #[test]
@@ -357,14 +366,16 @@ fn unknown_variable_is_refused() {
 #[test]
 fn unknown_fact_in_a_rule_test_is_refused() {
     let err = broken_rule(&GOOD_RULE.replace("facts: {is_logging: true}", "facts: {is_loging: true}"));
-    assert!(err.contains("test `logging`: facts `trail.is_loging`: unknown field `is_loging`; did you mean `is_logging`?"), "{err}");
+    assert!(
+        err.contains("X-CUSTOM.yaml:13:12: test `logging`: facts `trail.is_loging`: unknown field `is_loging`\n  help: did you mean `is_logging`?"),
+        "{err}"
+    );
 }
 
 #[test]
 fn template_syntax_error_is_refused() {
     let err = broken_rule(&GOOD_RULE.replace("  fail: bad", "  fail: \"bad {{ trail.name \""));
-    assert!(err.contains("X-CUSTOM.yaml:9:"), "{err}");
-    assert!(err.contains("template error in message.fail"), "{err}");
+    assert!(err.contains("X-CUSTOM.yaml:9:10: template syntax error in message.fail: "), "{err}");
 }
 
 #[test]
@@ -407,11 +418,18 @@ fn scan_snapshot_text(text: &str) -> (Option<i32>, String) {
     (output.status.code(), String::from_utf8(output.stderr).unwrap())
 }
 
+/// The 1-based line and column of the last character of the first `needle` in `text`.
+pub fn position_after(text: &str, needle: &str) -> (usize, usize) {
+    let end = text.find(needle).expect("the text has the needle") + needle.len();
+    let before = &text[..end];
+    (before.matches('\n').count() + 1, before.rsplit('\n').next().unwrap().chars().count())
+}
+
 #[test]
 fn snapshot_that_is_not_json_names_line_and_column() {
     let (code, err) = scan_snapshot_text("{\n  \"schema_version\": 2,\n  oops\n}");
     assert_eq!(code, Some(2));
-    assert!(err.contains("snap.json:3:3: invalid snapshot"), "{err}");
+    assert!(err.contains("snap.json:3:3: invalid snapshot: key must be a string\n"), "{err}");
 }
 
 #[test]
@@ -419,8 +437,12 @@ fn snapshot_with_a_wrong_field_names_the_field() {
     let text = std::fs::read_to_string(fixture("small-account.json")).unwrap().replace("\"is_logging\": true", "\"is_logging\": \"yes\"");
     let (code, err) = scan_snapshot_text(&text);
     assert_eq!(code, Some(2));
-    assert!(err.contains("invalid snapshot at `accounts[0].trails[0].status.value.is_logging`"), "{err}");
-    assert!(err.contains("expected a boolean"), "{err}");
+    // serde_json reports the end of the bad value.
+    let (line, column) = position_after(&text, "\"is_logging\": \"yes\"");
+    let expected = format!(
+        "snap.json:{line}:{column}: invalid snapshot at `accounts[0].trails[0].status.value.is_logging`: invalid type: string \"yes\", expected a boolean\n"
+    );
+    assert!(err.contains(&expected), "{err}");
 }
 
 #[test]
@@ -437,7 +459,7 @@ fn snapshot_of_another_version_says_so() {
     let text = std::fs::read_to_string(fixture("small-account.json")).unwrap().replace("\"schema_version\": 2", "\"schema_version\": 7");
     let (code, err) = scan_snapshot_text(&text);
     assert_eq!(code, Some(2));
-    assert!(err.contains("schema_version 7 is not supported (this build reads version 2)"), "{err}");
+    assert!(err.contains("snap.json: snapshot schema_version 7 is not supported (this build reads version 2)\n  help: re-collect it"), "{err}");
 }
 
 #[test]
@@ -530,15 +552,27 @@ fn config_error(config: &str) -> String {
 fn config_errors_name_file_line_and_field() {
     let err = config_error("disabled_rule: [CT-IS-LOGGING]\n");
     assert!(err.contains("trailwarden.yaml:1:1: invalid config: unknown field `disabled_rule`"), "{err}");
+    assert!(err.contains("\n  help: did you mean `disabled_rules`?"), "{err}");
 
     let err = config_error("disabled_rules:\n  - CT-IS-LOGING\n");
-    assert!(err.contains("trailwarden.yaml:2:5: unknown rule id `CT-IS-LOGING`; did you mean `CT-IS-LOGGING`?"), "{err}");
+    assert!(err.contains("trailwarden.yaml:2:5: unknown rule id `CT-IS-LOGING`\n  help: did you mean `CT-IS-LOGGING`?"), "{err}");
+
+    // A flow-style list: the list itself, not a guessed 1:1.
+    let err = config_error("enabled_rules: [CT-IS-LOGGING, CT-IS-LOGING]\n");
+    assert!(err.contains("trailwarden.yaml:1:16: unknown rule id `CT-IS-LOGING`\n  help: did you mean `CT-IS-LOGGING`?"), "{err}");
+
+    // Not YAML: the parser's own position, not repeated in the message, and where its context began.
+    let err = config_error("disabled_rules: [CT-IS-LOGGING\n");
+    assert!(
+        err.contains("trailwarden.yaml:2:1: invalid config: did not find expected ',' or ']', while parsing a flow sequence at line 1 column 17\n"),
+        "{err}"
+    );
 
     let err = config_error("parameters:\n  CT-MULTI-REGION:\n    accept_split_read_write: \"yes\"\n");
     assert!(err.contains("trailwarden.yaml:3:31: parameter `accept_split_read_write` of CT-MULTI-REGION must be a boolean"), "{err}");
 
     let err = config_error("parameters:\n  CT-MULTI-REGION:\n    accept_split: true\n");
-    assert!(err.contains("has no parameter `accept_split`"), "{err}");
+    assert!(err.contains("trailwarden.yaml:3:19: rule CT-MULTI-REGION has no parameter `accept_split`"), "{err}");
 
     let err = config_error("suppressions:\n  - rule: CT-IS-LOGGING\n    resource: \"*\"\n    reason: \"\"\n");
     assert!(err.contains("trailwarden.yaml:4:14: a suppression needs a reason"), "{err}");
@@ -547,7 +581,19 @@ fn config_errors_name_file_line_and_field() {
     assert!(err.contains("missing field `reason`"), "{err}");
 
     let err = config_error("severity_overrides:\n  CT-IS-LOGGING: severe\n");
-    assert!(err.contains("unknown variant `severe`"), "{err}");
+    assert!(err.contains("trailwarden.yaml:2:18: invalid config: severity_overrides.CT-IS-LOGGING: unknown variant `severe`"), "{err}");
+}
+
+#[test]
+fn an_unreadable_config_names_no_position() {
+    let output = trailwarden()
+        .args(["scan", "--quiet", "--config", "/nonexistent/trailwarden.yaml", "--snapshot"])
+        .arg(fixture("small-account.json"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8(output.stderr).unwrap();
+    assert!(err.starts_with("error: /nonexistent/trailwarden.yaml: cannot read the config file: "), "{err}");
 }
 
 // ---- the demo organization ----

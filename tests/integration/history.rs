@@ -89,12 +89,48 @@ fn diff_of_unreadable_reports_exits_2() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("missing.json") && stderr.contains("cannot read"), "{stderr}");
+    assert!(stderr.starts_with(&format!("error: {}: cannot read the report: ", missing.display())), "{stderr}");
 
     let snapshot_not_report = demo();
     let output = trailwarden().arg("diff").arg(&new).arg(&snapshot_not_report).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("not a trailwarden JSON report"), "{stderr}");
+    assert!(stderr.contains("\n  help: `diff` and `--baseline` read the JSON report written by `trailwarden scan --json`"), "{stderr}");
+}
+
+#[test]
+fn a_broken_report_names_line_column_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let (new, _) = demo_report(dir.path());
+    let text = std::fs::read_to_string(&new).unwrap();
+    let needle = "\"outcome\": \"pass\"";
+    let broken_at = text.find(needle).unwrap();
+    let broken = format!("{}\"outcome\": \"passed\"{}", &text[..broken_at], &text[broken_at + needle.len()..]);
+    let old = dir.path().join("old.json");
+    std::fs::write(&old, &broken).unwrap();
+    // serde_json reports the end of the bad value.
+    let end = broken_at + "\"outcome\": \"passed\"".len();
+    let line = broken[..end].matches('\n').count() + 1;
+    let column = broken[..end].rsplit('\n').next().unwrap().chars().count();
+    let findings: Value = serde_json::from_str(&text).unwrap();
+    let index = findings["findings"].as_array().unwrap().iter().position(|f| f["outcome"] == "pass").unwrap();
+
+    for args in [vec!["diff".to_owned(), old.display().to_string(), new.display().to_string()], {
+        let mut scan: Vec<String> = ["scan", "--quiet", "--baseline"].map(str::to_owned).to_vec();
+        scan.extend([old.display().to_string(), "--snapshot".to_owned(), demo().display().to_string()]);
+        scan
+    }] {
+        let output = trailwarden().args(&args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        let expected = format!(
+            "error: {}:{line}:{column}: not a trailwarden JSON report at `findings[{index}].outcome`: unknown variant `passed`, expected one of ",
+            old.display()
+        );
+        assert!(stderr.starts_with(&expected), "{args:?}: {stderr}");
+        assert!(stderr.ends_with("\n  help: did you mean `pass`?\n"), "{stderr}");
+    }
 }
 
 #[test]

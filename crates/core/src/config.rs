@@ -2,10 +2,10 @@
 //! parameters, and which findings are suppressed. Parsed strictly and checked against the
 //! loaded rules, so that a typo is an error rather than a setting silently ignored.
 
+use crate::diagnostic::{suggestion, Diagnostic};
 use crate::findings::Severity;
-use crate::rules::error::did_you_mean;
-use crate::rules::locate::{locate, Step};
-use crate::rules::{RuleError, RuleSet};
+use crate::rules::locate::{locate_nearest, Step};
+use crate::rules::RuleSet;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,6 +32,13 @@ pub struct Config {
     pub path: Option<PathBuf>,
 }
 
+/// A config file that cannot be read, does not parse, or names what the rules do not have.
+/// Its own type (the same diagnostic as every file's), so that a caller can tell it from an
+/// error in a rule file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(transparent)]
+pub struct ConfigError(pub Diagnostic);
+
 /// Accepts a failing or inconclusive finding as known.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -49,56 +56,48 @@ pub struct Suppression {
 
 impl Config {
     /// Reads and checks a config file against the loaded rules.
-    pub fn read(path: &Path, rules: &RuleSet) -> Result<Config, RuleError> {
-        let text = std::fs::read_to_string(path).map_err(|e| RuleError::new(path, 0, 0, format!("cannot read the config file: {e}")))?;
+    pub fn read(path: &Path, rules: &RuleSet) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError(Diagnostic::file(path, format!("cannot read the config file: {e}"))))?;
         Config::parse(&text, path, rules)
     }
 
-    pub fn parse(text: &str, path: &Path, rules: &RuleSet) -> Result<Config, RuleError> {
+    pub fn parse(text: &str, path: &Path, rules: &RuleSet) -> Result<Config, ConfigError> {
         let mut config: Config = if text.trim().is_empty() {
             Config::default()
         } else {
-            serde_yaml::from_str(text).map_err(|e| {
-                let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-                let mut message = e.to_string();
-                if let Some(i) = message.find(" at line ") {
-                    message.truncate(i);
-                }
-                RuleError::new(path, line, column, format!("invalid config: {message}"))
-            })?
+            serde_yaml::from_str(text).map_err(|e| ConfigError(Diagnostic::from_yaml(path, &e).in_context("invalid config")))?
         };
         config.path = Some(path.to_owned());
-        config.check(text, path, rules)?;
+        config.check(text, path, rules).map_err(ConfigError)?;
         Ok(config)
     }
 
-    fn check(&self, text: &str, path: &Path, rules: &RuleSet) -> Result<(), RuleError> {
-        let at = |steps: &[Step], message: String| {
-            let pos = locate(text, steps);
-            RuleError::new(path, pos.map_or(1, |p| p.line), pos.map_or(1, |p| p.column), message)
-        };
-        let unknown_rule = |id: &str| format!("unknown rule id `{id}`{}", did_you_mean(id, rules.ids()));
+    /// The first setting that names a rule or parameter the rules do not have, or is invalid.
+    fn check(&self, text: &str, path: &Path, rules: &RuleSet) -> Result<(), Diagnostic> {
+        let at = |steps: &[Step], message: String| Diagnostic::at(path, locate_nearest(text, steps), message);
+        let unknown_rule =
+            |steps: &[Step], id: &str| Diagnostic { help: suggestion(id, rules.ids()), ..at(steps, format!("unknown rule id `{id}`")) };
         for (key, list) in [("disabled_rules", &self.disabled_rules), ("enabled_rules", &self.enabled_rules)] {
             for (i, id) in list.iter().enumerate() {
                 if rules.get(id).is_none() {
-                    return Err(at(&[Step::Key(key), Step::Index(i)], unknown_rule(id)));
+                    return Err(unknown_rule(&[Step::Key(key), Step::Index(i)], id));
                 }
             }
         }
         for id in self.severity_overrides.keys() {
             if rules.get(id).is_none() {
-                return Err(at(&[Step::Key("severity_overrides"), Step::Key(id)], unknown_rule(id)));
+                return Err(unknown_rule(&[Step::Key("severity_overrides"), Step::Key(id)], id));
             }
         }
         for (id, values) in &self.parameters {
             let Some(rule) = rules.get(id) else {
-                return Err(at(&[Step::Key("parameters"), Step::Key(id)], unknown_rule(id)));
+                return Err(unknown_rule(&[Step::Key("parameters"), Step::Key(id)], id));
             };
             for (name, value) in values {
                 let steps = [Step::Key("parameters"), Step::Key(id), Step::Key(name)];
                 let Some(param) = rule.parameters.get(name) else {
-                    let hint = did_you_mean(name, rule.parameters.keys().map(String::as_str));
-                    return Err(at(&steps, format!("rule {id} has no parameter `{name}`{hint}")));
+                    let help = suggestion(name, rule.parameters.keys());
+                    return Err(Diagnostic { help, ..at(&steps, format!("rule {id} has no parameter `{name}`")) });
                 };
                 if json_kind(value) != json_kind(&param.default) {
                     return Err(at(
@@ -110,7 +109,7 @@ impl Config {
         }
         for (i, s) in self.suppressions.iter().enumerate() {
             if s.rule != "*" && rules.get(&s.rule).is_none() {
-                return Err(at(&[Step::Key("suppressions"), Step::Index(i), Step::Key("rule")], unknown_rule(&s.rule)));
+                return Err(unknown_rule(&[Step::Key("suppressions"), Step::Index(i), Step::Key("rule")], &s.rule));
             }
             if s.reason.trim().is_empty() {
                 return Err(at(&[Step::Key("suppressions"), Step::Index(i), Step::Key("reason")], "a suppression needs a reason".to_owned()));
@@ -136,5 +135,29 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
         serde_json::Value::String(_) => "string",
         serde_json::Value::Array(_) => "list",
         serde_json::Value::Object(_) => "mapping",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(text: &str) -> Diagnostic {
+        let rules = crate::rules::load_builtin().expect("the built-in pack loads");
+        Config::parse(text, Path::new("c.yaml"), &rules).expect_err("the config is refused").0
+    }
+
+    #[test]
+    fn a_parse_error_is_placed_by_the_parser_without_its_position_in_the_text() {
+        let d = error("disabled_rules: [CT-IS-LOGGING]\nseverity_overrides:\n  CT-IS-LOGGING: severe\n");
+        assert_eq!((d.line, d.column), (Some(3), Some(18)));
+        assert!(d.message.starts_with("invalid config: severity_overrides.CT-IS-LOGGING: unknown variant `severe`"), "{d}");
+        assert!(!d.message.contains(" at line "), "{d}");
+    }
+
+    #[test]
+    fn a_check_error_is_placed_at_its_value_with_a_suggestion() {
+        let d = error("disabled_rules:\n  - CT-MULTI-REGON\n");
+        assert_eq!(d.to_string(), "c.yaml:2:5: unknown rule id `CT-MULTI-REGON`\n  help: did you mean `CT-MULTI-REGION`?");
     }
 }

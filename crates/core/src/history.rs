@@ -4,13 +4,14 @@
 //! report's invariant (DESIGN §6), and both survive a re-scan, while messages and severities
 //! may change (an escalation, a reworded template) without the problem being a new one.
 
+use crate::diagnostic::Diagnostic;
 use crate::findings::{Finding, Outcome, Severity};
 use crate::gate::FailOn;
 use crate::results::Report;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// How a finding relates to the baseline report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -32,20 +33,30 @@ impl BaselineStatus {
     }
 }
 
-/// An unreadable or malformed report file.
-#[derive(Debug, thiserror::Error)]
-pub enum HistoryError {
-    #[error("{path}: cannot read the report: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
-    #[error("{path}: not a trailwarden JSON report (as written by `scan --json`): {source}")]
-    Parse { path: PathBuf, source: serde_path_to_error::Error<serde_json::Error> },
-}
+/// A report file (given to `diff` or `--baseline`) that cannot be read or is not a JSON report:
+/// where and why. Its own type, so that a caller can tell it from other files' errors.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(transparent)]
+pub struct HistoryError(pub Diagnostic);
 
 /// Reads a JSON report written by `scan --json`.
 pub fn read_report(path: &Path) -> Result<Report, HistoryError> {
-    let text = std::fs::read_to_string(path).map_err(|source| HistoryError::Read { path: path.to_owned(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|e| HistoryError(Diagnostic::file(path, format!("cannot read the report: {e}"))))?;
     let de = &mut serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(de).map_err(|source| HistoryError::Parse { path: path.to_owned(), source })
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        let diagnostic = Diagnostic::from_json(path, e.inner());
+        // The field only when a value is wrong: for text that is not JSON it is no help.
+        let diagnostic = if e.inner().is_data() {
+            diagnostic.in_context(format_args!("not a trailwarden JSON report at `{field}`"))
+        } else {
+            diagnostic.in_context("not a trailwarden JSON report")
+        };
+        match diagnostic.help {
+            Some(_) => HistoryError(diagnostic),
+            None => HistoryError(diagnostic.with_help("`diff` and `--baseline` read the JSON report written by `trailwarden scan --json`")),
+        }
+    })
 }
 
 type Key<'a> = (&'a str, &'a str);

@@ -31,6 +31,8 @@ pub struct Verdict {
     pub escalated: Option<crate::findings::Severity>,
     pub message: String,
     pub remediation: String,
+    /// The first template that failed to render (its failure is in the message or remediation).
+    pub template_failure: Option<crate::rules::TemplateError>,
 }
 
 impl Verdict {
@@ -45,6 +47,7 @@ impl Verdict {
                 self.outcome, self.message
             ),
             remediation: self.remediation,
+            template_failure: self.template_failure,
         }
     }
 }
@@ -154,12 +157,23 @@ pub fn judge(prepared: &Prepared, subject: &Subject) -> Verdict {
         _ => None,
     };
     let variables = prepared.variables(Some(subject), elements, minijinja::Value::from(outcome.as_str()));
+    // A template that fails says so in the text, and the first failure is kept, typed.
+    let mut template_failure = None;
+    let mut part_text = |part: Part| {
+        prepared.text(part, &variables).map(|rendered| {
+            rendered.unwrap_or_else(|failure| {
+                let text = format!("({failure})");
+                template_failure.get_or_insert(failure);
+                text
+            })
+        })
+    };
     let message = match outcome {
-        Outcome::Pass | Outcome::Fail => prepared.text(Part::message(outcome), &variables),
-        Outcome::NotApplicable => prepared.text(Part::NotApplicable, &variables).or_else(|| Some(format!("{} does not apply.", rule.title))),
+        Outcome::Pass | Outcome::Fail => part_text(Part::message(outcome)),
+        Outcome::NotApplicable => part_text(Part::NotApplicable).or_else(|| Some(format!("{} does not apply.", rule.title))),
         Outcome::Inconclusive | Outcome::Suppressed => {
             let reason = inconclusive_reason(error.as_deref(), subject.unreadable);
-            Some(match prepared.text(Part::Inconclusive, &variables) {
+            Some(match part_text(Part::Inconclusive) {
                 Some(text) => format!("{text} {reason}"),
                 None => format!("Could not be evaluated: {reason}"),
             })
@@ -167,10 +181,10 @@ pub fn judge(prepared: &Prepared, subject: &Subject) -> Verdict {
     }
     .unwrap_or_default();
     let remediation = match outcome {
-        Outcome::Fail | Outcome::Inconclusive => prepared.text(Part::Remediation, &variables).unwrap_or_default(),
+        Outcome::Fail | Outcome::Inconclusive => part_text(Part::Remediation).unwrap_or_default(),
         _ => String::new(),
     };
-    Verdict { outcome, escalated, message, remediation }
+    Verdict { outcome, escalated, message, remediation, template_failure }
 }
 
 /// The kind and ARN of a rule's own finding resource (its `resource.arn` template) for a subject;

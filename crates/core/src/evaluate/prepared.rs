@@ -4,7 +4,7 @@
 use super::engine::Subject;
 use super::tree::{self, MapNode};
 use crate::findings::Outcome;
-use crate::rules::{Rule, RuleSet};
+use crate::rules::{Rule, RuleSet, TemplateError};
 
 /// A rule's parameters, ready for CEL and for templates.
 #[derive(Debug, Clone)]
@@ -77,7 +77,8 @@ impl<'s> Prepared<'s> {
             if part == Part::ResourceArn || !names.iter().all(|n| n == "rule" || n == "params" || globals.contains(&n.as_str())) {
                 return None;
             }
-            Some(render(template, &prepared.variables(None, Elements::default(), minijinja::Value::UNDEFINED), part))
+            // A constant template that fails is rendered (and fails) for each subject instead.
+            render(template, &prepared.variables(None, Elements::default(), minijinja::Value::UNDEFINED), part).ok()
         });
         prepared.constant = constant;
         prepared
@@ -93,10 +94,10 @@ impl<'s> Prepared<'s> {
     }
 
     /// The text of a part for a judgement: its constant text, or the template rendered with
-    /// the judgement's variables; None when the rule has no such template.
-    pub(super) fn text(&self, part: Part, variables: &minijinja::Value) -> Option<String> {
+    /// the judgement's variables (or why it failed); None when the rule has no such template.
+    pub(super) fn text(&self, part: Part, variables: &minijinja::Value) -> Option<Result<String, TemplateError>> {
         if let Some(text) = &self.constant[part as usize] {
-            return Some(text.clone());
+            return Some(Ok(text.clone()));
         }
         self.templates[part as usize].as_ref().map(|template| render(template, variables, part))
     }
@@ -129,10 +130,10 @@ fn list(elements: Vec<minijinja::Value>) -> minijinja::Value {
 }
 
 /// A template's text, trimmed, or what went wrong.
-fn render(template: &minijinja::Template, variables: &minijinja::Value, part: Part) -> String {
+fn render(template: &minijinja::Template, variables: &minijinja::Value, part: Part) -> Result<String, TemplateError> {
     // A fresh, exact-size copy: the rendering buffer has grown by doubling, and a quarter of a
     // million of them kept would cost a third more memory.
-    template.render(variables).map(|s| s.trim().to_owned()).unwrap_or_else(|e| format!("(the rule's {} template failed: {e})", part.name()))
+    template.render(variables).map(|s| s.trim().to_owned()).map_err(|e| TemplateError::new(part.name(), &e))
 }
 
 /// Elements of a quantified condition, sorted by how they answered (template values).

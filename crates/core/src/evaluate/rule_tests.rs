@@ -5,8 +5,9 @@
 use super::binding::Bound;
 use super::engine;
 use super::prepared::{Params, Prepared};
+use crate::diagnostic::Location;
 use crate::rules::load::scope_shape;
-use crate::rules::locate::{locate, Step};
+use crate::rules::locate::{locate_nearest, Step};
 use crate::rules::shape::Shaped;
 use crate::rules::{Rule, RuleSet};
 
@@ -15,7 +16,7 @@ use crate::rules::{Rule, RuleSet};
 pub struct CaseResult {
     pub rule_id: String,
     pub name: String,
-    /// `file:line:column` of the case.
+    /// `file:line:column` of the case (the file alone when the case cannot be found in it).
     pub location: String,
     /// None when the case passed; else what went wrong.
     pub failure: Option<String>,
@@ -50,14 +51,14 @@ pub fn run_rule(set: &RuleSet, rule: &Rule) -> Vec<CaseResult> {
             if let Some(Err(e)) = engine::resource_arn(&prepared, &bound.subject(&[])) {
                 problems.push(format!("the resource.arn template failed: {e}"));
             }
-            if verdict.message.contains("template failed") || verdict.remediation.contains("template failed") {
-                problems.push(format!("a template failed: {} {}", verdict.message, verdict.remediation));
+            if let Some(failure) = &verdict.template_failure {
+                problems.push(failure.to_string());
             }
-            let pos = locate(&rule.text, &[Step::Key("tests"), Step::Index(i)]).map_or((1, 1), |p| (p.line, p.column));
+            let position = locate_nearest(&rule.text, &[Step::Key("tests"), Step::Index(i)]);
             CaseResult {
                 rule_id: rule.id.clone(),
                 name: case.name.clone(),
-                location: format!("{}:{}:{}", rule.path.display(), pos.0, pos.1),
+                location: Location::new(&rule.path, position).to_string(),
                 failure: (!problems.is_empty()).then(|| problems.join("; ")),
             }
         })

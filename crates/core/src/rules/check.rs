@@ -2,13 +2,14 @@
 //! binding's shape, so that a misspelled field is refused when the rule loads (with a
 //! suggestion) instead of silently evaluating to an error or `false` at run time.
 
-use super::error::did_you_mean;
 use super::shape::Shape;
+use crate::diagnostic::suggestion;
 use cel::common::ast::{EntryExpr, Expr};
 use cel::IdedExpr;
 use std::collections::HashMap;
 
-/// A field that a condition reads but the binding does not have.
+/// A field that a condition reads but the binding does not have. Its position is within the
+/// expression; the loader places it in the rule file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathError {
     /// 1-based line within the expression.
@@ -16,6 +17,8 @@ pub struct PathError {
     /// 1-based column within the expression.
     pub column: usize,
     pub message: String,
+    /// "did you mean `x`?" for a misspelled name.
+    pub help: Option<String>,
 }
 
 /// CEL type names and functions that may appear as bare identifiers.
@@ -91,12 +94,12 @@ impl<'p> Checker<'p> {
         }
     }
 
-    fn error(&mut self, expr: &IdedExpr, message: String) {
+    fn error(&mut self, expr: &IdedExpr, message: String, help: Option<String>) {
         let (line, mut column) = self.position(expr);
         if matches!(expr.expr, Expr::Select(_)) {
             column += 1; // a selection is placed at its dot; point at the field name
         }
-        self.errors.push(PathError { line, column, message });
+        self.errors.push(PathError { line, column, message, help });
     }
 
     fn position(&self, expr: &IdedExpr) -> (usize, usize) {
@@ -117,10 +120,10 @@ impl<'p> Checker<'p> {
                 Some(shape) => shape.clone(),
                 None if name.starts_with('@') || name.starts_with("__") || BUILTIN_IDENTIFIERS.contains(&name.as_str()) => Shape::Any,
                 None => {
-                    let hint = did_you_mean(name, scope.keys().map(String::as_str));
+                    let help = suggestion(name, scope.keys());
                     let mut known: Vec<&str> = scope.keys().map(String::as_str).filter(|k| !k.starts_with('@')).collect();
                     known.sort_unstable();
-                    self.error(expr, format!("unknown variable `{name}`{hint} (this rule can read: {})", known.join(", ")));
+                    self.error(expr, format!("unknown variable `{name}` (this rule can read: {})", known.join(", ")), help);
                     Shape::Any
                 }
             },
@@ -212,15 +215,15 @@ impl<'p> Checker<'p> {
             Shape::Object(fields) => match fields.get(field) {
                 Some(shape) => shape.clone(),
                 None => {
-                    let hint = did_you_mean(field, fields.keys().map(String::as_str));
-                    self.error(expr, format!("unknown field `{field}`{hint}"));
+                    let help = suggestion(field, fields.keys());
+                    self.error(expr, format!("unknown field `{field}`"), help);
                     Shape::Any
                 }
             },
             Shape::Map(inner) => (**inner).clone(),
             Shape::Any => Shape::Any,
             other => {
-                self.error(expr, format!("cannot read field `{field}` of a {}", other.describe()));
+                self.error(expr, format!("cannot read field `{field}` of a {}", other.describe()), None);
                 Shape::Any
             }
         }

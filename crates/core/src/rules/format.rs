@@ -87,14 +87,35 @@ pub struct Parameter {
     pub description: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum PassCondition {
     /// A CEL expression that must be true.
     Expression(String),
     /// A quantifier: `any` (or `all`) element of a CEL list must satisfy `where`.
     /// Templates then see the elements that matched, did not, or could not be evaluated.
     Quantified(Quantifier),
+}
+
+/// By the kind of value, not `#[serde(untagged)]`: an untagged enum buffers the value and
+/// tries each form, which loses the parser's position (every error said line 1) and says
+/// neither form matched instead of what is wrong in the quantifier.
+impl<'de> Deserialize<'de> for PassCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = PassCondition;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a CEL expression, or a mapping with `any` (or `all`), `as` and `where`")
+            }
+            fn visit_str<E: serde::de::Error>(self, source: &str) -> Result<PassCondition, E> {
+                Ok(PassCondition::Expression(source.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<PassCondition, A::Error> {
+                Quantifier::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(PassCondition::Quantified)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

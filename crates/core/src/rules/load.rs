@@ -1,12 +1,13 @@
 //! Loading rule files: strict parsing, CEL compilation, field checks against the binding's
-//! shape, and template compilation. Every error names the file, line and column.
+//! shape, and template compilation. Every error is a [`Diagnostic`] naming the file, and the
+//! line and column where they can be found; loading reports all of them at once.
 
 use super::check;
-use super::error::{did_you_mean, RuleError, RuleErrors};
 use super::format::{Quantifier as QuantifierSpec, RuleFile, Scope};
-use super::locate::{locate, Step};
+use super::locate::{locate, locate_nearest, Position, Step};
 use super::shape::{check_value, Shape};
-use super::{frameworks, Condition, PassRule, Quantifier, Rule};
+use super::{frameworks, Condition, PassRule, Quantifier, Rule, TemplateError, TemplateErrorKind};
+use crate::diagnostic::{suggestion, Diagnostic, Diagnostics};
 use crate::evaluate::views;
 use include_dir::{include_dir, Dir};
 use std::collections::{BTreeMap, HashMap};
@@ -80,12 +81,12 @@ pub fn scope_shape(scope: Scope) -> &'static Shape {
 }
 
 /// The built-in rule pack.
-pub fn load_builtin() -> Result<RuleSet, RuleErrors> {
+pub fn load_builtin() -> Result<RuleSet, Diagnostics> {
     load_rules(&[])
 }
 
 /// The built-in pack plus every rule file in `dirs`.
-pub fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, RuleErrors> {
+pub fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, Diagnostics> {
     let mut sources: Vec<(PathBuf, String, bool)> = builtin_sources();
     for dir in dirs {
         sources.extend(dir_sources(dir)?.into_iter().map(|(p, t)| (p, t, false)));
@@ -94,7 +95,7 @@ pub fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, RuleErrors> {
 }
 
 /// Only the rule files in `dir` (for `rules validate` and `rules test DIR`).
-pub fn load_dir(dir: &Path) -> Result<RuleSet, RuleErrors> {
+pub fn load_dir(dir: &Path) -> Result<RuleSet, Diagnostics> {
     compile_all(dir_sources(dir)?.into_iter().map(|(p, t)| (p, t, false)).collect())
 }
 
@@ -115,8 +116,8 @@ fn is_rule_file(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }
 
-fn dir_sources(dir: &Path) -> Result<Vec<(PathBuf, String)>, RuleErrors> {
-    let fail = |message: String| RuleErrors(vec![RuleError::new(dir, 0, 0, message)]);
+fn dir_sources(dir: &Path) -> Result<Vec<(PathBuf, String)>, Diagnostics> {
+    let fail = |message: String| Diagnostics::from(Diagnostic::file(dir, message));
     let entries = std::fs::read_dir(dir).map_err(|e| fail(format!("cannot read the rules directory: {e}")))?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file() && is_rule_file(p)).collect();
     paths.sort();
@@ -127,55 +128,37 @@ fn dir_sources(dir: &Path) -> Result<Vec<(PathBuf, String)>, RuleErrors> {
         .into_iter()
         .map(|p| match std::fs::read_to_string(&p) {
             Ok(text) => Ok((p, text)),
-            Err(e) => Err(RuleErrors(vec![RuleError::new(&p, 0, 0, format!("cannot read the rule file: {e}"))])),
+            Err(e) => Err(Diagnostic::file(&p, format!("cannot read the rule file: {e}")).into()),
         })
         .collect()
 }
 
-fn compile_all(sources: Vec<(PathBuf, String, bool)>) -> Result<RuleSet, RuleErrors> {
+fn compile_all(sources: Vec<(PathBuf, String, bool)>) -> Result<RuleSet, Diagnostics> {
     let cel = cel_env();
     let mut templates = template_env();
     let mut rules: Vec<Rule> = Vec::new();
-    let mut errors = Vec::new();
+    let mut errors = Diagnostics::default();
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     for (path, text, builtin) in sources {
         match compile_rule(&path, text, builtin, &cel, &mut templates) {
             Ok(rule) => {
                 if let Some(first) = seen.get(&rule.id) {
-                    let pos = locate(&rule.text, &[Step::Key("id")]).map_or((1, 1), |p| (p.line, p.column));
-                    errors.push(RuleError::new(&path, pos.0, pos.1, format!("rule id `{}` is already defined in {}", rule.id, first.display())));
+                    let position = locate(&rule.text, &[Step::Key("id")]);
+                    errors.push(Diagnostic::at(&path, position, format!("rule id `{}` is already defined in {}", rule.id, first.display())));
                     continue;
                 }
                 seen.insert(rule.id.clone(), path.clone());
                 rules.push(rule);
             }
-            Err(mut e) => errors.append(&mut e),
+            Err(mut e) => errors.0.append(&mut e),
         }
     }
     if !errors.is_empty() {
-        return Err(RuleErrors(errors));
+        return Err(errors);
     }
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(RuleSet { rules, templates, cel })
 }
-
-/// The fields a rule file may have, for "did you mean" on an unknown key.
-const RULE_KEYS: [&str; 14] = [
-    "id",
-    "title",
-    "severity",
-    "scope",
-    "description",
-    "parameters",
-    "applies_if",
-    "pass_if",
-    "message",
-    "remediation",
-    "frameworks",
-    "references",
-    "tests",
-    "escalate",
-];
 
 /// Parses and checks one rule file.
 pub fn compile_rule(
@@ -184,13 +167,13 @@ pub fn compile_rule(
     builtin: bool,
     cel: &cel::Env,
     templates: &mut minijinja::Environment<'static>,
-) -> Result<Rule, Vec<RuleError>> {
-    let file: RuleFile = serde_yaml::from_str(&text).map_err(|e| vec![yaml_error(path, &e)])?;
+) -> Result<Rule, Vec<Diagnostic>> {
+    let file: RuleFile = serde_yaml::from_str(&text).map_err(|e| vec![Diagnostic::from_yaml(path, &e)])?;
     let mut errors = Vec::new();
-    let at = |steps: &[Step]| locate(&text, steps).map_or((1, 1), |p| (p.line, p.column));
-    let err_at = |errors: &mut Vec<RuleError>, steps: &[Step], message: String| {
-        let (line, column) = at(steps);
-        errors.push(RuleError::new(path, line, column, message));
+    let err_at = |errors: &mut Vec<Diagnostic>, steps: &[Step], message: String, help: Option<String>| {
+        let mut diagnostic = Diagnostic::at(path, locate_nearest(&text, steps), message);
+        diagnostic.help = help;
+        errors.push(diagnostic);
     };
 
     if !valid_id(&file.id) {
@@ -198,6 +181,7 @@ pub fn compile_rule(
             &mut errors,
             &[Step::Key("id")],
             format!("rule id `{}` must be upper-case letters, digits and dashes, starting with a letter", file.id),
+            None,
         );
     }
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
@@ -205,17 +189,18 @@ pub fn compile_rule(
         err_at(
             &mut errors,
             &[Step::Key("id")],
-            format!("rule id `{}` must match the file name (`{stem}`): name the file `{}.yaml`", file.id, file.id),
+            format!("rule id `{}` must match the file name (`{stem}`)", file.id),
+            Some(format!("name the file `{}.yaml`", file.id)),
         );
     }
     for framework in file.frameworks.keys() {
         if frameworks::display_name(framework).is_none() {
-            let hint = did_you_mean(framework, frameworks::ids());
             let known: Vec<&str> = frameworks::ids().collect();
             err_at(
                 &mut errors,
                 &[Step::Key("frameworks"), Step::Key(framework)],
-                format!("unknown framework `{framework}`{hint} (known: {})", known.join(", ")),
+                format!("unknown framework `{framework}` (known: {})", known.join(", ")),
+                suggestion(framework, frameworks::ids()),
             );
         }
     }
@@ -225,28 +210,28 @@ pub fn compile_rule(
     vars.insert(file.scope.variable().to_owned(), super::load::scope_shape(file.scope).clone());
     vars.insert("params".to_owned(), params_shape(&file.parameters));
 
-    let mut compile = |errors: &mut Vec<RuleError>, steps: &[Step], source: &str, vars: &HashMap<String, Shape>| -> Option<Condition> {
+    let mut compile = |errors: &mut Vec<Diagnostic>, steps: &[Step], source: &str, vars: &HashMap<String, Shape>| -> Option<Condition> {
+        // A position within the expression, placed in the file (unknown if the expression
+        // cannot be found).
         let base = locate(&text, steps);
-        let place = |line: usize, column: usize| -> (usize, usize) {
-            match base {
-                Some(b) if line <= 1 => (b.line, b.column + column.saturating_sub(1)),
-                Some(b) => (b.line + line - 1, b.column + column.saturating_sub(1)),
-                None => (1, 1),
-            }
+        let place = |line: usize, column: usize| -> Option<Position> {
+            let b = base?;
+            Some(Position { line: b.line + line.max(1) - 1, column: b.column + column.saturating_sub(1) })
         };
         match cel.compile(source) {
             Err(parse) => {
                 for e in &parse.errors {
-                    let (line, column) = place(e.pos.0.max(1) as usize, e.pos.1.max(0) as usize + 1);
-                    errors.push(RuleError::new(path, line, column, format!("CEL syntax error: {}", e.msg)));
+                    let position = place(e.pos.0.max(1) as usize, e.pos.1.max(0) as usize + 1);
+                    errors.push(Diagnostic::at(path, position, format!("CEL syntax error: {}", e.msg)));
                 }
                 None
             }
             Ok(program) => {
                 let path_errors = check::check(&program, vars);
                 for e in &path_errors {
-                    let (line, column) = place(e.line, e.column);
-                    errors.push(RuleError::new(path, line, column, e.message.clone()));
+                    let mut diagnostic = Diagnostic::at(path, place(e.line, e.column), e.message.clone());
+                    diagnostic.help = e.help.clone();
+                    errors.push(diagnostic);
                 }
                 path_errors.is_empty().then(|| Condition { source: source.to_owned(), program })
             }
@@ -266,6 +251,7 @@ pub fn compile_rule(
                 &mut errors,
                 &[Step::Key("escalate"), Step::Index(i), Step::Key("severity")],
                 format!("an escalation must raise the severity above the rule's `{}`", file.severity),
+                None,
             );
         }
         if let Some(c) = compile(&mut errors, &[Step::Key("escalate"), Step::Index(i), Step::Key("when")], &e.when, &vars) {
@@ -287,10 +273,11 @@ pub fn compile_rule(
     for (part, source) in template_parts() {
         if let Err(e) = templates.add_template_owned(format!("{}/{part}", file.id), source.clone()) {
             let steps: Vec<Step> = part.split('.').map(Step::Key).collect();
-            let base = locate(&text, &steps);
-            let line = base.map_or(1, |b| b.line + e.line().unwrap_or(1).saturating_sub(1));
-            let column = base.map_or(1, |b| b.column);
-            errors.push(RuleError::new(path, line, column, format!("template error in {part}: {}", e.detail().unwrap_or("invalid template"))));
+            // The template's first character, on the line of the error within the template.
+            let position = locate(&text, &steps).map(|b| Position { line: b.line + e.line().unwrap_or(1).saturating_sub(1), column: b.column });
+            let error = TemplateError::new(part, &e);
+            let what = if error.kind == TemplateErrorKind::Syntax { "template syntax error" } else { "template error" };
+            errors.push(Diagnostic::at(path, position, format!("{what} in {part}: {}", e.detail().unwrap_or("invalid template"))));
         }
     }
 
@@ -324,14 +311,14 @@ pub fn compile_rule(
     })
 }
 
-type Compile<'a> = dyn FnMut(&mut Vec<RuleError>, &[Step], &str, &HashMap<String, Shape>) -> Option<Condition> + 'a;
+type Compile<'a> = dyn FnMut(&mut Vec<Diagnostic>, &[Step], &str, &HashMap<String, Shape>) -> Option<Condition> + 'a;
 
-/// Records an error at a step path of the rule file.
-type ErrorAt<'a> = dyn Fn(&mut Vec<RuleError>, &[Step], String) + 'a;
+/// Records an error (and its help) at a step path of the rule file.
+type ErrorAt<'a> = dyn Fn(&mut Vec<Diagnostic>, &[Step], String, Option<String>) + 'a;
 
 fn compile_quantified(
     q: &QuantifierSpec,
-    errors: &mut Vec<RuleError>,
+    errors: &mut Vec<Diagnostic>,
     compile: &mut Compile,
     vars: &HashMap<String, Shape>,
     err_at: &ErrorAt,
@@ -340,7 +327,7 @@ fn compile_quantified(
         (Some(src), None) => (Quantifier::Any, src, "any"),
         (None, Some(src)) => (Quantifier::All, src, "all"),
         _ => {
-            err_at(errors, &[Step::Key("pass_if")], "a quantified pass_if needs exactly one of `any` or `all`".to_owned());
+            err_at(errors, &[Step::Key("pass_if")], "a quantified pass_if needs exactly one of `any` or `all`".to_owned(), None);
             return None;
         }
     };
@@ -349,6 +336,7 @@ fn compile_quantified(
             errors,
             &[Step::Key("pass_if"), Step::Key("as")],
             format!("`as: {}` must be a new identifier (not `params` or the scope variable)", q.binding),
+            None,
         );
         return None;
     }
@@ -363,7 +351,7 @@ fn compile_quantified(
     let macro_name = if quantifier == Quantifier::Any { "exists" } else { "all" };
     let whole = |m: &str| cel_env().compile(&format!("({}).{m}({}, {})", list_src.trim(), q.binding, q.condition.trim()));
     let (Ok(decision), Ok(answers)) = (whole(macro_name), whole("map")) else {
-        err_at(errors, &[Step::Key("pass_if")], "the quantifier does not compile as one CEL expression".to_owned());
+        err_at(errors, &[Step::Key("pass_if")], "the quantifier does not compile as one CEL expression".to_owned(), None);
         return None;
     };
     let trimmed = list_src.trim();
@@ -371,26 +359,33 @@ fn compile_quantified(
     Some(PassRule::Quantified { quantifier, list, binding: q.binding.clone(), condition, alternative, decision, answers, path })
 }
 
-fn check_tests(file: &RuleFile, path: &Path, text: &str, errors: &mut Vec<RuleError>) {
+fn check_tests(file: &RuleFile, path: &Path, text: &str, errors: &mut Vec<Diagnostic>) {
     let shape = scope_shape(file.scope);
     for (i, case) in file.tests.iter().enumerate() {
-        let at = |steps: &[Step]| locate(text, steps).map_or((1, 1), |p| (p.line, p.column));
+        let at = |steps: &[Step], message: String| Diagnostic::at(path, locate_nearest(text, steps), message);
         let mut fact_errors = Vec::new();
         check_value(&case.facts, shape, file.scope.variable(), &mut fact_errors);
-        for (field, message) in fact_errors {
-            let (line, column) = at(&[Step::Key("tests"), Step::Index(i), Step::Key("facts")]);
-            errors.push(RuleError::new(path, line, column, format!("test `{}`: facts `{field}`: {message}", case.name)));
+        for e in fact_errors {
+            let mut diagnostic =
+                at(&[Step::Key("tests"), Step::Index(i), Step::Key("facts")], format!("test `{}`: facts `{}`: {}", case.name, e.field, e.message));
+            diagnostic.help = e.help;
+            errors.push(diagnostic);
         }
         for name in case.params.keys() {
             if !file.parameters.contains_key(name) {
-                let (line, column) = at(&[Step::Key("tests"), Step::Index(i), Step::Key("params"), Step::Key(name)]);
-                let hint = did_you_mean(name, file.parameters.keys().map(String::as_str));
-                errors.push(RuleError::new(path, line, column, format!("test `{}`: unknown parameter `{name}`{hint}", case.name)));
+                let mut diagnostic = at(
+                    &[Step::Key("tests"), Step::Index(i), Step::Key("params"), Step::Key(name)],
+                    format!("test `{}`: unknown parameter `{name}`", case.name),
+                );
+                diagnostic.help = suggestion(name, file.parameters.keys());
+                errors.push(diagnostic);
             }
         }
         if case.expect == crate::findings::Outcome::Suppressed {
-            let (line, column) = at(&[Step::Key("tests"), Step::Index(i), Step::Key("expect")]);
-            errors.push(RuleError::new(path, line, column, format!("test `{}`: a rule never decides `suppressed`; the config does", case.name)));
+            errors.push(
+                at(&[Step::Key("tests"), Step::Index(i), Step::Key("expect")], format!("test `{}`: a rule never decides `suppressed`", case.name))
+                    .with_help("suppressions are the config's: expect the outcome the rule decides"),
+            );
         }
     }
 }
@@ -417,20 +412,48 @@ fn valid_identifier(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// A YAML parse error with its position, and a suggestion for an unknown key.
-fn yaml_error(path: &Path, e: &serde_yaml::Error) -> RuleError {
-    let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-    let mut message = e.to_string();
-    if let Some(i) = message.find(" at line ") {
-        message.truncate(i);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<Diagnostic> {
+        compile_rule(Path::new("X-T.yaml"), text.to_owned(), false, &cel_env(), &mut template_env()).expect_err("the rule is refused")
     }
-    if message.contains("untagged enum PassCondition") {
-        message = "`pass_if` must be a CEL expression, or a mapping with `any` (or `all`), `as` and `where`".to_owned();
+
+    const RULE: &str = "id: X-T\ntitle: t\nseverity: low\nscope: trail\ndescription: d\npass_if: trail.is_logging\nmessage:\n  pass: ok\n  fail: bad\nremediation: r\n";
+
+    #[test]
+    fn every_error_of_a_file_is_placed_in_it() {
+        let text = RULE.replace("pass_if: trail.is_logging", "pass_if: trail.is_loging || trail.zzz").replace("  fail: bad", "  fail: \"{{ x \"");
+        let rendered: Vec<String> = errors(&text).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            rendered,
+            [
+                "X-T.yaml:6:16: unknown field `is_loging`\n  help: did you mean `is_logging`?",
+                "X-T.yaml:6:35: unknown field `zzz`",
+                "X-T.yaml:9:10: template syntax error in message.fail: unexpected end of input, expected end of variable block",
+            ]
+        );
     }
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        if let Some(name) = rest.split('`').next() {
-            message = format!("{message}{}", did_you_mean(name, RULE_KEYS));
-        }
+
+    #[test]
+    fn a_yaml_error_takes_the_parsers_position_and_suggests_the_key() {
+        let d = &errors(&RULE.replace("remediation: r", "remediation: r\nremedation: r"))[0];
+        assert_eq!((d.line, d.column), (Some(11), Some(1)));
+        assert!(d.message.starts_with("unknown field `remedation`, expected one of `id`, `title`"), "{d}");
+        assert_eq!(d.help.as_deref(), Some("did you mean `remediation`?"));
+        let d = &errors(&RULE.replace("pass_if: trail.is_logging", "pass_if: [1]"))[0];
+        assert_eq!(d.message, "pass_if: invalid type: sequence, expected a CEL expression, or a mapping with `any` (or `all`), `as` and `where`");
+        assert_eq!((d.line, d.column), (Some(6), Some(10)));
+        let d = &errors(&RULE.replace("pass_if: trail.is_logging", "pass_if:\n  any: trail.x\n  as: t\n  wher: t"))[0];
+        assert_eq!((d.line, d.column), (Some(9), Some(3)));
+        assert!(d.message.starts_with("pass_if: unknown field `wher`, expected one of "), "{d}");
+        assert_eq!(d.help.as_deref(), Some("did you mean `where`?"));
     }
-    RuleError::new(path, line, column, message)
+
+    #[test]
+    fn an_unreadable_directory_has_no_position() {
+        let err = load_dir(Path::new("/nonexistent/rules")).expect_err("no such directory");
+        assert!(err.to_string().starts_with("/nonexistent/rules: cannot read the rules directory: "), "{err}");
+    }
 }

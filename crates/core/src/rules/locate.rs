@@ -3,16 +3,11 @@
 //!
 //! The YAML parser does not keep positions of values, so this reads the block-style YAML that
 //! rule and config files are written in: `key:` lines at increasing indentation and `- `
-//! sequence items. Where it cannot find a path it falls back to the closest parent it found.
+//! sequence items. [`locate`] finds a path exactly or not at all (positions inside a value are
+//! counted from it); [`locate_nearest`] falls back to the closest parent it finds (a flow-style
+//! `[a, b]` list, for example, is found as a whole), for an error about the value.
 
-/// Where a scalar value begins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ValuePosition {
-    /// 1-based line of the first character of the value's text.
-    pub line: usize,
-    /// 1-based column of the first character of the value's text.
-    pub column: usize,
-}
+pub use crate::diagnostic::Position;
 
 /// One step of a path: a mapping key or a sequence index.
 #[derive(Debug, Clone, Copy)]
@@ -21,9 +16,10 @@ pub enum Step<'a> {
     Index(usize),
 }
 
-/// The position of the value at `path`. For a block scalar (`key: |`) it is the first line of
-/// the block, so that line N of the value is line `line + N - 1` of the file.
-pub fn locate(text: &str, path: &[Step]) -> Option<ValuePosition> {
+/// The position of the value at `path` (the first character of its text). For a block scalar
+/// (`key: |`) it is the first line of the block, so that line N of the value is line
+/// `line + N - 1` of the file.
+pub fn locate(text: &str, path: &[Step]) -> Option<Position> {
     let lines: Vec<&str> = text.lines().collect();
     let mut start = 0; // first line of the current node's children
     let mut end = lines.len();
@@ -55,10 +51,15 @@ pub fn locate(text: &str, path: &[Step]) -> Option<ValuePosition> {
     if value.starts_with('|') || value.starts_with('>') || value.is_empty() {
         // Block scalar or nested node: the value begins on the next non-blank line.
         let next = (line_idx + 1..lines.len()).find(|&i| !blank(lines[i]))?;
-        return Some(ValuePosition { line: next + 1, column: indentation(lines[next]) + 1 });
+        return Some(Position { line: next + 1, column: indentation(lines[next]) + 1 });
     }
     let quoted = value.starts_with('"') || value.starts_with('\'');
-    Some(ValuePosition { line: line_idx + 1, column: value_col + 1 + usize::from(quoted) })
+    Some(Position { line: line_idx + 1, column: value_col + 1 + usize::from(quoted) })
+}
+
+/// The position of the value at `path`, or else of its closest parent that can be found.
+pub fn locate_nearest(text: &str, path: &[Step]) -> Option<Position> {
+    (1..=path.len()).rev().find_map(|n| locate(text, &path[..n]))
 }
 
 fn blank(line: &str) -> bool {
@@ -137,24 +138,33 @@ mod tests {
 
     #[test]
     fn finds_inline_values() {
-        assert_eq!(locate(DOC, &[Step::Key("pass_if")]), Some(ValuePosition { line: 2, column: 10 }));
-        assert_eq!(locate(DOC, &[Step::Key("message"), Step::Key("fail")]), Some(ValuePosition { line: 5, column: 10 }));
+        assert_eq!(locate(DOC, &[Step::Key("pass_if")]), Some(Position { line: 2, column: 10 }));
+        assert_eq!(locate(DOC, &[Step::Key("message"), Step::Key("fail")]), Some(Position { line: 5, column: 10 }));
     }
 
     #[test]
     fn finds_block_scalars_on_their_first_line() {
-        assert_eq!(locate(DOC, &[Step::Key("rule_block")]), Some(ValuePosition { line: 7, column: 3 }));
+        assert_eq!(locate(DOC, &[Step::Key("rule_block")]), Some(Position { line: 7, column: 3 }));
     }
 
     #[test]
     fn finds_sequence_items() {
-        assert_eq!(locate(DOC, &[Step::Key("tests"), Step::Index(1), Step::Key("expect")]), Some(ValuePosition { line: 14, column: 13 }));
-        assert_eq!(locate(DOC, &[Step::Key("tests"), Step::Index(0), Step::Key("facts")]), Some(ValuePosition { line: 12, column: 7 }));
+        assert_eq!(locate(DOC, &[Step::Key("tests"), Step::Index(1), Step::Key("expect")]), Some(Position { line: 14, column: 13 }));
+        assert_eq!(locate(DOC, &[Step::Key("tests"), Step::Index(0), Step::Key("facts")]), Some(Position { line: 12, column: 7 }));
     }
 
     #[test]
     fn missing_paths_are_none() {
         assert_eq!(locate(DOC, &[Step::Key("nope")]), None);
         assert_eq!(locate(DOC, &[Step::Key("tests"), Step::Index(5)]), None);
+    }
+
+    #[test]
+    fn nearest_falls_back_to_the_closest_parent() {
+        let flow = "disabled_rules: [A, B]\n";
+        assert_eq!(locate(flow, &[Step::Key("disabled_rules"), Step::Index(1)]), None);
+        assert_eq!(locate_nearest(flow, &[Step::Key("disabled_rules"), Step::Index(1)]), Some(Position { line: 1, column: 17 }));
+        assert_eq!(locate_nearest(DOC, &[Step::Key("message"), Step::Key("fail")]), Some(Position { line: 5, column: 10 }));
+        assert_eq!(locate_nearest(DOC, &[Step::Key("nope")]), None);
     }
 }

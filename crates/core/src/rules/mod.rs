@@ -9,10 +9,11 @@ pub mod frameworks;
 pub mod load;
 pub mod locate;
 pub mod shape;
+pub mod template_error;
 
-pub use error::{RuleError, RuleErrors};
 pub use format::Scope;
 pub use load::{load_builtin, load_rules, RuleSet};
+pub use template_error::{TemplateError, TemplateErrorKind};
 
 use crate::findings::{Frameworks, Severity};
 use format::{Parameter, RuleTest};

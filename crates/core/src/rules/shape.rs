@@ -95,9 +95,20 @@ fn convert(schema: &Value, defs: &Map<String, Value>, depth: usize) -> Shape {
     }
 }
 
-/// Checks a JSON value (a rule test's facts) against a shape; returns (path, message) of each
-/// field that the shape does not have, or whose kind is wrong.
-pub fn check_value(value: &Value, shape: &Shape, path: &str, errors: &mut Vec<(String, String)>) {
+/// A field of a JSON value (a rule test's facts) that its shape does not have, or whose kind
+/// is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueError {
+    /// The field's path from the root variable, e.g. `trail.is_loging`.
+    pub field: String,
+    pub message: String,
+    /// "did you mean `x`?" for a misspelled field.
+    pub help: Option<String>,
+}
+
+/// Checks a JSON value (a rule test's facts) against a shape; adds each field that the shape
+/// does not have, or whose kind is wrong.
+pub fn check_value(value: &Value, shape: &Shape, path: &str, errors: &mut Vec<ValueError>) {
     match (shape, value) {
         (_, Value::Null) | (Shape::Any, _) => {}
         (Shape::Object(fields), Value::Object(map)) => {
@@ -106,8 +117,8 @@ pub fn check_value(value: &Value, shape: &Shape, path: &str, errors: &mut Vec<(S
                 match fields.get(key) {
                     Some(s) => check_value(v, s, &child, errors),
                     None => {
-                        let hint = super::error::did_you_mean(key, fields.keys().map(String::as_str));
-                        errors.push((child, format!("unknown field `{key}`{hint}")));
+                        let help = crate::diagnostic::suggestion(key, fields.keys());
+                        errors.push(ValueError { field: child, message: format!("unknown field `{key}`"), help });
                     }
                 }
             }
@@ -125,7 +136,11 @@ pub fn check_value(value: &Value, shape: &Shape, path: &str, errors: &mut Vec<(S
         (Shape::Scalar("string"), Value::String(_))
         | (Shape::Scalar("boolean"), Value::Bool(_))
         | (Shape::Scalar("integer" | "number"), Value::Number(_)) => {}
-        (expected, got) => errors.push((path.to_owned(), format!("expected {}, found {}", expected.describe(), json_kind(got)))),
+        (expected, got) => errors.push(ValueError {
+            field: path.to_owned(),
+            message: format!("expected {}, found {}", expected.describe(), json_kind(got)),
+            help: None,
+        }),
     }
 }
 
