@@ -120,6 +120,7 @@ fn regions_filter_limits_regional_findings() {
 }
 
 #[test]
+#[cfg(feature = "aws")]
 fn live_scan_without_credentials_is_a_clear_error() {
     trailwarden()
         .args(["scan", "--quiet"])
@@ -137,8 +138,24 @@ fn live_scan_without_credentials_is_a_clear_error() {
 }
 
 #[test]
+#[cfg(feature = "aws")]
 fn accounts_selection_needs_org() {
     trailwarden().args(["scan", "--accounts", "111122223333"]).assert().code(2).stderr(predicate::str::contains("add --org"));
+}
+
+/// Built without the collector, a live scan or a collect is a usage error that says how to
+/// get one, and a snapshot scan works as ever.
+#[test]
+#[cfg(not(feature = "aws"))]
+fn without_the_aws_feature_live_commands_say_so() {
+    for args in [&["scan", "--quiet"][..], &["collect", "--output", "-"][..]] {
+        trailwarden()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("built without AWS support").and(predicate::str::contains("scan --snapshot FILE")));
+    }
+    trailwarden().args(["scan", "--quiet", "--fail-on", "never", "--snapshot"]).arg(fixture("small-account.json")).assert().code(0);
 }
 
 #[test]
