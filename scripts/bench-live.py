@@ -773,8 +773,9 @@ def analyse(calls: list[dict], latency_s: float, concurrency: int, throughput: f
     # in one page). DescribeTrails everywhere (coverage rules); ListEventDataStores everywhere
     # (CloudTrail Lake rules: stores are regional). EventBridge rules, metric filters and alarms
     # are read by one rule only, CT-TAMPER-ALERTS, which applies only in a Region that is the
-    # home of a trail the account owns (applies_if: region.home_of_owned_trail; src/evaluate/
-    # views.rs computes it from the account's own trails): elsewhere no rule uses them.
+    # home of a trail the account owns (applies_if: region.home_of_owned_trail;
+    # crates/core/src/evaluate/views/region.rs computes it from the account's own trails):
+    # elsewhere no rule uses them.
     rules_seeded = collections.Counter((r["account"], r["region"]) for r in manifest["eventbridge_rules"])
     homes = {(t["account"], t["region"]) for t in manifest["trails"]}
     over_need = []

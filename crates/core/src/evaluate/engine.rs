@@ -1,27 +1,14 @@
 //! Runs one rule against one bound subject and decides the outcome and message.
 
+use super::binding::Subject;
 use super::prepared::{Elements, Part, Prepared};
 use super::tree::{self, MapNode};
 use super::views::ResourceKind;
 use crate::findings::Outcome;
 use crate::inventory::Unreadable;
-use crate::rules::{Condition, PassRule, Quantifier, RuleSet};
+use crate::rules::{Condition, PassRule, Quantifier};
 use cel::common::value::Val;
 use cel::{Context, Value};
-
-/// The subject as rules see it: its CEL context and its template value.
-pub struct Subject<'a> {
-    /// A context of the rule set's CEL environment, with no variables of its own.
-    pub context: &'a Context<'static, 'static>,
-    /// The scope variable's name (`account`, `trail`, ...).
-    pub variable: &'static str,
-    /// The subject's view, as conditions read it.
-    pub tree: &'a (dyn Val + 'static),
-    /// The same binding for templates.
-    pub template: minijinja::Value,
-    /// Facts of the subject that could not be read, named by path.
-    pub unreadable: &'a [(String, Unreadable)],
-}
 
 /// The result of one rule on one subject, before config (suppressions, overrides) applies.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,11 +37,6 @@ impl Verdict {
             template_failure: self.template_failure,
         }
     }
-}
-
-/// A context of the rule set's CEL environment, in which judgements bind their variables.
-pub fn root_context(set: &RuleSet) -> Context<'static, 'static> {
-    Context::with_env(set.cel.clone())
 }
 
 /// The variables of one judgement: the subject under its scope's name, and the rule's

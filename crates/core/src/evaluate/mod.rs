@@ -1,14 +1,16 @@
 //! Evaluation: pure and synchronous, `(rules, inventory, config) -> findings`.
+//!
+//! `views` derives from the inventory what rules bind; `binding` turns a view into a CEL
+//! context and a template value; `prepared` readies a rule's parameters and templates once;
+//! `engine` judges one prepared rule on one bound subject; `suppress` applies the config's
+//! suppressions; `rule_tests` runs the cases written in rule files through the engine. Imports
+//! between these go one way (engine → prepared → binding → tree), so that each can be read
+//! without the ones above it.
 
 pub mod binding;
-mod copies;
 pub mod engine;
-pub mod monitoring;
-pub mod policy;
 pub mod prepared;
-pub mod readable;
 pub mod rule_tests;
-pub mod selectors;
 pub mod sources;
 pub mod suppress;
 pub mod tree;

@@ -1,7 +1,7 @@
 //! A rule made ready to judge subjects: its parameters as CEL and template values, its
 //! templates looked up once, and the variables a template can name.
 
-use super::engine::Subject;
+use super::binding::Subject;
 use super::tree::{self, MapNode};
 use crate::findings::Outcome;
 use crate::rules::{Rule, RuleSet, TemplateError};

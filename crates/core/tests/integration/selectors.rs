@@ -2,7 +2,7 @@
 //! data-event rules of §2.4 (CT-S3-DATA-EVENTS-WRITE/READ, CT-LAMBDA-DATA-EVENTS).
 
 use crate::common::*;
-use trailwarden_core::evaluate::selectors::{
+use trailwarden_core::evaluate::views::selectors::{
     data_coverage, lambda_all_prefixes, management_coverage, s3_all_prefixes, DataEventCoverage, ManagementCoverage,
 };
 use trailwarden_core::inventory::EventSelectors;

@@ -1,6 +1,10 @@
 //! Which trails deliver the same events in the same region: the first copy of management
 //! events is free, every further copy is billed, and so is every copy of data events.
+//! Read by the trail view (`duplicates_management_events_of`,
+//! `data_events_also_recorded_by_other_trails`); it judges each trail by its best copy, from
+//! the build context, and imports nothing of the views themselves.
 
+use super::context::BuildContext;
 use super::selectors;
 use crate::inventory::{Account, Fact, Trail};
 
@@ -35,7 +39,7 @@ fn primary<'t>(candidates: &[&'t Trail]) -> &'t Trail {
 
 /// The primary copy's name when `trail` is a secondary copy of management events for `account`
 /// in some region it covers.
-pub(super) fn primary_elsewhere(cx: &super::views::BuildContext, account: &Account, trail: &Trail) -> Option<String> {
+pub(super) fn primary_elsewhere(cx: &BuildContext, account: &Account, trail: &Trail) -> Option<String> {
     if !delivers_management_events(trail) {
         return None;
     }
@@ -54,7 +58,7 @@ pub(super) fn primary_elsewhere(cx: &super::views::BuildContext, account: &Accou
 
 /// Data-event resource types this trail records that another logging trail of the account also
 /// records in a region they both cover.
-pub(super) fn shared_data_event_types(cx: &super::views::BuildContext, account: &Account, trail: &Trail) -> Vec<String> {
+pub(super) fn shared_data_event_types(cx: &BuildContext, account: &Account, trail: &Trail) -> Vec<String> {
     const TYPES: [&str; 2] = ["AWS::S3::Object", "AWS::Lambda::Function"];
     let records = |t: &Trail, kind: &str| match &t.event_selectors {
         Fact::Value(s) => is_logging(t) && selectors::data_coverage(s, kind, &[]).any,

@@ -74,3 +74,14 @@ impl<T: JsonSchema> JsonSchema for Readable<T> {
         T::inline_schema()
     }
 }
+
+/// `Fact` → `Readable` by value, for chaining `.map` while deriving a view.
+pub(super) trait IntoReadable<T> {
+    fn into_readable(self) -> Readable<T>;
+}
+
+impl<T: Clone> IntoReadable<T> for &Fact<T> {
+    fn into_readable(self) -> Readable<T> {
+        self.into()
+    }
+}

@@ -1,0 +1,140 @@
+//! The `region` scope: each enabled region of each account, with the trails that record it and
+//! the tamper alerts that live there (EventBridge rules, metric filters and alarms, from
+//! monitoring.rs).
+
+use super::context::BuildContext;
+use super::monitoring::{self, AlarmedMetricFilter, CloudTrailEventRule};
+use super::readable::{IntoReadable, Readable};
+use super::selectors::ManagementCoverage;
+use super::subject::{ResourceKind, ResourceRef, Subject};
+use super::trail::TrailView;
+use super::unreadable::push_unreadable;
+use crate::inventory::{Account, Fact, RegionInventory, Unreadable};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// The binding of a `region`-scope rule: one enabled region of one account.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RegionView {
+    pub name: String,
+    pub account_id: String,
+    /// The trails of `account.trails`, each with what tells whether and how it records this
+    /// region (a trail's other facts are for account- and trail-scope rules). Kept small on
+    /// purpose: an organization has four to seventeen region subjects per account, each
+    /// bound on its own.
+    pub trails: Vec<RegionTrail>,
+    /// True when DescribeTrails answered in this region; absent (inconclusive) when it did not.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub trails_listed: Readable<bool>,
+    /// The home region of a trail this account owns (where StopLogging / DeleteTrail of that
+    /// trail can be called, so where a tamper alert must live).
+    pub home_of_owned_trail: bool,
+    /// Names of the CloudWatch Logs log groups that this account's trails homed here deliver to.
+    pub trail_log_groups: Vec<String>,
+    /// EventBridge rules on CloudTrail API calls to cloudtrail.amazonaws.com.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub cloudtrail_event_rules: Readable<Vec<CloudTrailEventRule>>,
+    /// CloudWatch Logs metric filters with the alarms on their metrics.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub metric_filters: Readable<Vec<AlarmedMetricFilter>>,
+}
+
+/// A trail as a region subject sees it (`region.trails`).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RegionTrail {
+    pub arn: String,
+    pub name: String,
+    pub home_region: String,
+    /// The account that owns the trail.
+    pub account_id: String,
+    /// Owned by the account it is seen from (false for an inherited organization trail).
+    pub owned: bool,
+    /// An organization trail seen from a member account.
+    pub inherited: bool,
+    pub is_organization_trail: bool,
+    pub is_multi_region: bool,
+    pub cloud_watch_logs_log_group_arn: Option<String>,
+    /// GetTrailStatus.IsLogging.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub is_logging: Readable<bool>,
+    /// Management events recorded (CATALOGUE §0.2).
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub management_events: Readable<ManagementCoverage>,
+}
+
+impl From<&TrailView> for RegionTrail {
+    fn from(t: &TrailView) -> RegionTrail {
+        RegionTrail {
+            arn: t.arn.clone(),
+            name: t.name.clone(),
+            home_region: t.home_region.clone(),
+            account_id: t.account_id.clone(),
+            owned: t.owned,
+            inherited: t.inherited,
+            is_organization_trail: t.is_organization_trail,
+            is_multi_region: t.is_multi_region,
+            cloud_watch_logs_log_group_arn: t.cloud_watch_logs_log_group_arn.clone(),
+            is_logging: t.is_logging.clone(),
+            management_events: t.management_events.clone(),
+        }
+    }
+}
+
+pub(super) fn region_enabled(account: &Account, region: &str) -> bool {
+    match &account.enabled_regions {
+        Fact::Value(regions) => regions.iter().any(|r| r == region),
+        // Unknown: keep the region, its rules will say what could not be read.
+        Fact::Unreadable(_) => true,
+    }
+}
+
+pub(super) fn region_subject(
+    cx: &BuildContext,
+    account: &Account,
+    region: &RegionInventory,
+    trails: Vec<RegionTrail>,
+    trails_unreadable: &[(String, Unreadable)],
+) -> Subject<RegionView> {
+    let view = RegionView {
+        name: region.name.clone(),
+        account_id: account.id.clone(),
+        home_of_owned_trail: account.trails.iter().any(|t| t.owner_account_id() == account.id && t.home_region == region.name),
+        trail_log_groups: account
+            .trails
+            .iter()
+            .filter(|t| t.owner_account_id() == account.id && t.home_region == region.name)
+            .filter_map(|t| t.cloud_watch_logs_log_group_arn.as_deref().and_then(log_group_name))
+            .collect(),
+        trails,
+        trails_listed: (&region.trail_arns).into_readable().map(|_| true),
+        cloudtrail_event_rules: (&region.eventbridge_rules).into_readable().map(|rules| monitoring::cloudtrail_event_rules(&rules)),
+        // Without the alarms, no filter can be said to alert: the whole list is unknown.
+        metric_filters: match (&region.metric_filters, &region.alarms) {
+            (Fact::Value(filters), Fact::Value(alarms)) => Readable::value(monitoring::alarmed_metric_filters(filters, alarms)),
+            (Fact::Unreadable(u), _) | (_, Fact::Unreadable(u)) => Readable::unreadable(u.clone()),
+        },
+    };
+    let mut unreadable = Vec::new();
+    push_unreadable(&mut unreadable, "region.trails_listed", &region.trail_arns);
+    push_unreadable(&mut unreadable, "region.cloudtrail_event_rules", &region.eventbridge_rules);
+    push_unreadable(&mut unreadable, "region.metric_filters", &region.metric_filters);
+    push_unreadable(&mut unreadable, "region.metric_filters (alarms)", &region.alarms);
+    unreadable.extend_from_slice(trails_unreadable);
+    Subject {
+        resource: ResourceRef {
+            arn: format!("arn:{}:cloudtrail:{}:{}:trail", cx.inventory.partition, region.name, account.id),
+            kind: ResourceKind::Region,
+            account: account.id.clone(),
+            region: region.name.clone(),
+        },
+        view,
+        unreadable,
+    }
+}
+
+/// The log group name in a CloudTrail `CloudWatchLogsLogGroupArn`
+/// (`arn:aws:logs:<region>:<account>:log-group:<name>:*`).
+fn log_group_name(arn: &str) -> Option<String> {
+    let rest = arn.split(":log-group:").nth(1)?;
+    Some(rest.trim_end_matches(":*").to_owned())
+}

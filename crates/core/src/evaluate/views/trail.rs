@@ -1,0 +1,288 @@
+//! The `trail` scope: each trail as rules see it, as a subject of its own (from its owner's
+//! copy) and as an element of `account.trails` and `organization.organization_trails`.
+
+use super::context::BuildContext;
+use super::copies;
+use super::readable::{IntoReadable, Readable};
+use super::selectors::{self, DataEventCoverage, ManagementCoverage};
+use super::subject::{ResourceKind, ResourceRef, Subject};
+use super::unreadable::not_collected;
+use crate::inventory::{Account, EventSelectors, Fact, InsightSelector, Trail, TrailStatus, Unreadable, UnreadableReason};
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The binding of a `trail`-scope rule, and each element of `account.trails`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TrailView {
+    pub arn: String,
+    pub name: String,
+    pub home_region: String,
+    /// The account that owns the trail.
+    pub account_id: String,
+    /// Owned by the account it is seen from (false for an inherited organization trail).
+    pub owned: bool,
+    /// An organization trail seen from a member account.
+    pub inherited: bool,
+    pub is_organization_trail: bool,
+    pub is_multi_region: bool,
+    pub include_global_service_events: bool,
+    pub log_file_validation_enabled: bool,
+    /// The customer managed key that encrypts log files; null for SSE-S3.
+    pub kms_key_id: Option<String>,
+    pub cloud_watch_logs_log_group_arn: Option<String>,
+    pub cloud_watch_logs_role_arn: Option<String>,
+    pub sns_topic_arn: Option<String>,
+    pub s3_key_prefix: Option<String>,
+    /// ListTags: read only when a rule names them.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub tags: Readable<BTreeMap<String, String>>,
+    /// GetTrailStatus.IsLogging.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub is_logging: Readable<bool>,
+    /// GetTrailStatus, with ages in hours measured from the snapshot's collection time.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub status: Readable<TrailStatusView>,
+    /// Management events recorded (CATALOGUE §0.2).
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub management_events: Readable<ManagementCoverage>,
+    /// S3 object-level data events recorded.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub s3_data_events: Readable<DataEventCoverage>,
+    /// Lambda Invoke data events recorded.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub lambda_data_events: Readable<DataEventCoverage>,
+    /// The trail is configured with advanced event selectors.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub uses_advanced_selectors: Readable<bool>,
+    /// Data events of any resource type are recorded.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub logs_data_events: Readable<bool>,
+    /// Some data events are selected with basic event selectors.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub data_events_via_basic_selectors: Readable<bool>,
+    /// Insight types enabled on the trail.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub insights: Readable<InsightsView>,
+    /// kms:DescribeKey of `kms_key_id`; null when the trail has no key.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub kms_key: Readable<Option<KmsKeyView>>,
+    /// The bucket the trail delivers to.
+    pub bucket: BucketLinkView,
+    /// Another trail recording the owner account is multi-Region and known to be logging
+    /// (used to judge how much a stopped trail matters).
+    pub other_logging_multi_region_trail: bool,
+    /// When another logging trail also delivers management events for the owner account in a
+    /// region this trail covers, and that trail is the primary copy (the organization trail,
+    /// else the full-baseline trail, else a multi-Region one): its name. Null when this trail
+    /// is the only or the primary copy everywhere (CT-DUPLICATE-MGMT-EVENTS).
+    pub duplicates_management_events_of: Option<String>,
+    /// Data-event resource types (`AWS::S3::Object`, `AWS::Lambda::Function`) that another
+    /// logging trail also records in a region this trail covers (each copy is billed).
+    pub data_events_also_recorded_by_other_trails: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TrailStatusView {
+    #[serde(flatten)]
+    pub status: TrailStatus,
+    pub latest_delivery_age_hours: Option<f64>,
+    pub latest_digest_delivery_age_hours: Option<f64>,
+    pub latest_cloud_watch_logs_delivery_age_hours: Option<f64>,
+    pub start_logging_age_hours: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct InsightsView {
+    pub api_call_rate: bool,
+    pub api_error_rate: bool,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct KmsKeyView {
+    pub arn: String,
+    pub key_state: String,
+    pub key_manager: String,
+}
+
+/// Where a trail's logs go, and who owns that place.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct BucketLinkView {
+    pub name: String,
+    pub arn: String,
+    /// The account that owns the bucket.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub account_id: Readable<String>,
+    /// The bucket is owned by another account than the trail's.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub cross_account: Readable<bool>,
+    /// The bucket is owned by the organization's management account.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub in_management_account: Readable<bool>,
+    /// The bucket does not exist (any more): logs go nowhere, or to whoever registers the name.
+    pub missing: bool,
+    /// The bucket's owner is an account of the organization (false outside an organization).
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub owner_in_organization: Readable<bool>,
+}
+
+/// A trail's subject, judged from the copy given (its owner's).
+pub(super) fn trail_subject(cx: &BuildContext, account: &Account, trail: &Trail) -> Subject<TrailView> {
+    let view = trail_view(cx, account, trail);
+    let unreadable = trail_unreadable(&view);
+    Subject {
+        resource: ResourceRef {
+            arn: trail.arn.clone(),
+            kind: ResourceKind::Trail,
+            account: trail.owner_account_id().to_owned(),
+            region: trail.home_region.clone(),
+        },
+        view,
+        unreadable,
+    }
+}
+
+/// A trail as seen from `account`.
+pub(super) fn trail_view(cx: &BuildContext, account: &Account, trail: &Trail) -> TrailView {
+    let owner = trail.owner_account_id().to_owned();
+    let owned = owner == account.id;
+    let selectors = trail.event_selectors.value();
+    let management_events = match selectors::management_coverage(trail.has_custom_event_selectors, selectors) {
+        Some(coverage) => Readable::value(coverage),
+        None => Readable::unreadable(trail.event_selectors.unreadable().cloned().expect("coverage is only unknown when selectors are unreadable")),
+    };
+    TrailView {
+        arn: trail.arn.clone(),
+        name: trail.name.clone(),
+        home_region: trail.home_region.clone(),
+        account_id: owner.clone(),
+        owned,
+        inherited: !owned && trail.is_organization_trail,
+        is_organization_trail: trail.is_organization_trail,
+        is_multi_region: trail.is_multi_region_trail,
+        include_global_service_events: trail.include_global_service_events,
+        log_file_validation_enabled: trail.log_file_validation_enabled,
+        kms_key_id: trail.kms_key_id.clone(),
+        cloud_watch_logs_log_group_arn: trail.cloud_watch_logs_log_group_arn.clone(),
+        cloud_watch_logs_role_arn: trail.cloud_watch_logs_role_arn.clone(),
+        sns_topic_arn: trail.sns_topic_arn.clone(),
+        s3_key_prefix: trail.s3_key_prefix.clone(),
+        tags: (&trail.tags).into_readable(),
+        is_logging: (&trail.status).into_readable().map(|s| s.is_logging),
+        status: (&trail.status).into_readable().map(|s| status_view(s, cx.inventory.collected_at)),
+        management_events,
+        s3_data_events: selector_fact(trail, |s| selectors::data_coverage(s, "AWS::S3::Object", &cx.s3_all)),
+        lambda_data_events: selector_fact(trail, |s| selectors::data_coverage(s, "AWS::Lambda::Function", &cx.lambda_all)),
+        uses_advanced_selectors: selector_fact(trail, |s| !s.advanced.is_empty()),
+        logs_data_events: selector_fact(trail, selectors::logs_data_events),
+        data_events_via_basic_selectors: selector_fact(trail, |s| s.basic.iter().any(|b| !b.data_resources.is_empty())),
+        insights: if trail.has_insight_selectors {
+            (&trail.insight_selectors).into_readable().map(|s| insights(&s))
+        } else {
+            Readable::value(InsightsView::default())
+        },
+        kms_key: kms_key_view(cx, trail.kms_key_id.as_deref()),
+        bucket: bucket_link(cx, &owner, &trail.s3_bucket_name),
+        other_logging_multi_region_trail: account
+            .trails
+            .iter()
+            .map(|other| cx.best_copy(other))
+            .any(|other| other.arn != trail.arn && other.is_multi_region_trail && other.status.value().is_some_and(|s| s.is_logging)),
+        duplicates_management_events_of: copies::primary_elsewhere(cx, account, trail),
+        data_events_also_recorded_by_other_trails: copies::shared_data_event_types(cx, account, trail),
+    }
+}
+
+/// A fact computed from a trail's event selectors. Without custom selectors the trail has
+/// AWS's default (all management events, no data events) whether or not GetEventSelectors
+/// answered, so such facts are known even when the call failed.
+fn selector_fact<T>(trail: &Trail, f: impl FnOnce(&EventSelectors) -> T) -> Readable<T> {
+    match &trail.event_selectors {
+        Fact::Value(s) => Readable::value(f(s)),
+        Fact::Unreadable(_) if !trail.has_custom_event_selectors => Readable::value(f(&EventSelectors::default())),
+        Fact::Unreadable(u) => Readable::unreadable(u.clone()),
+    }
+}
+
+fn status_view(status: TrailStatus, now: DateTime<Utc>) -> TrailStatusView {
+    let age = |t: Option<DateTime<Utc>>| t.map(|t| (now - t).num_seconds() as f64 / 3600.0);
+    TrailStatusView {
+        latest_delivery_age_hours: age(status.latest_delivery_time),
+        latest_digest_delivery_age_hours: age(status.latest_digest_delivery_time),
+        latest_cloud_watch_logs_delivery_age_hours: age(status.latest_cloud_watch_logs_delivery_time),
+        start_logging_age_hours: age(status.start_logging_time),
+        status,
+    }
+}
+
+pub(super) fn insights(selectors: &[InsightSelector]) -> InsightsView {
+    let management = |s: &&InsightSelector| s.event_categories.is_empty() || s.event_categories.iter().any(|c| c == "Management");
+    let has = |kind: &str| selectors.iter().filter(management).any(|s| s.insight_type == kind);
+    InsightsView { api_call_rate: has("ApiCallRateInsight"), api_error_rate: has("ApiErrorRateInsight") }
+}
+
+fn kms_key_view(cx: &BuildContext, key_id: Option<&str>) -> Readable<Option<KmsKeyView>> {
+    let Some(key_id) = key_id else { return Readable::value(None) };
+    match cx.keys.get(key_id).map(|k| &k.metadata) {
+        Some(Fact::Value(m)) => {
+            Readable::value(Some(KmsKeyView { arn: m.arn.clone(), key_state: m.key_state.clone(), key_manager: m.key_manager.clone() }))
+        }
+        Some(Fact::Unreadable(u)) => Readable::unreadable(u.clone()),
+        None => Readable::unreadable(not_collected("kms:DescribeKey", key_id)),
+    }
+}
+
+fn bucket_owner(cx: &BuildContext, name: &str) -> Readable<String> {
+    match cx.buckets.get(name) {
+        Some(bucket) => (&bucket.owner_account_id).into(),
+        None => Readable::unreadable(not_collected("s3:HeadBucket", &format!("bucket {name}"))),
+    }
+}
+
+fn bucket_link(cx: &BuildContext, trail_account: &str, name: &str) -> BucketLinkView {
+    let owner = bucket_owner(cx, name);
+    BucketLinkView {
+        name: name.to_owned(),
+        arn: format!("arn:{}:s3:::{name}", cx.inventory.partition),
+        cross_account: owner.clone().map(|o| o != trail_account),
+        in_management_account: match &cx.inventory.organization {
+            Fact::Unreadable(u) => Readable::unreadable(u.clone()),
+            _ => owner.clone().map(|o| Some(o.as_str()) == cx.management_account_id),
+        },
+        missing: matches!(&owner.0, Err(u) if u.reason == UnreadableReason::NotFound),
+        owner_in_organization: match &cx.inventory.organization {
+            Fact::Unreadable(u) => Readable::unreadable(u.clone()),
+            Fact::Value(None) => owner.clone().map(|_| false),
+            Fact::Value(Some(org)) => match &org.accounts {
+                Fact::Unreadable(u) => Readable::unreadable(u.clone()),
+                Fact::Value(_) => owner.clone().map(|o| cx.members.as_ref().is_some_and(|members| members.contains(o.as_str()))),
+            },
+        },
+        account_id: owner,
+    }
+}
+
+/// The unreadable facts of a trail view, named by their path.
+pub(super) fn trail_unreadable(view: &TrailView) -> Vec<(String, Unreadable)> {
+    let fields: [(&str, Option<&Unreadable>); 15] = [
+        ("tags", view.tags.0.as_ref().err()),
+        ("is_logging", view.is_logging.0.as_ref().err()),
+        ("status", view.status.0.as_ref().err()),
+        ("management_events", view.management_events.0.as_ref().err()),
+        ("s3_data_events", view.s3_data_events.0.as_ref().err()),
+        ("lambda_data_events", view.lambda_data_events.0.as_ref().err()),
+        ("logs_data_events", view.logs_data_events.0.as_ref().err()),
+        ("data_events_via_basic_selectors", view.data_events_via_basic_selectors.0.as_ref().err()),
+        ("uses_advanced_selectors", view.uses_advanced_selectors.0.as_ref().err()),
+        ("insights", view.insights.0.as_ref().err()),
+        ("kms_key", view.kms_key.0.as_ref().err()),
+        ("bucket.account_id", view.bucket.account_id.0.as_ref().err()),
+        ("bucket.cross_account", view.bucket.cross_account.0.as_ref().err()),
+        ("bucket.in_management_account", view.bucket.in_management_account.0.as_ref().err()),
+        ("bucket.owner_in_organization", view.bucket.owner_in_organization.0.as_ref().err()),
+    ];
+    // One entry per distinct failed read: is_logging and status share GetTrailStatus, and the
+    // selector facts share GetEventSelectors; the key names let a "no such key" error find them.
+    fields.into_iter().filter_map(|(field, u)| u.map(|u| (format!("trail {} {field}", view.name), u.clone()))).collect()
+}
