@@ -2,7 +2,7 @@
 //! (outcome, severity, the resource it is about). A leaf: the rules, the evaluation, the
 //! results and every renderer name these types, and this module names none of them.
 
-pub use crate::evaluate::views::{ResourceKind, ResourceRef};
+pub use crate::resource::{ResourceKind, ResourceRef};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;

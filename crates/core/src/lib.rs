@@ -17,6 +17,7 @@ pub mod history;
 pub mod iam;
 pub mod inventory;
 pub mod report;
+pub mod resource;
 pub mod results;
 pub mod rules;
 pub mod scan;

@@ -3,9 +3,9 @@
 use super::binding::Subject;
 use super::prepared::{Elements, Part, Prepared};
 use super::tree::{self, MapNode};
-use super::views::ResourceKind;
 use crate::findings::Outcome;
 use crate::inventory::Unreadable;
+use crate::resource::ResourceKind;
 use crate::rules::{Condition, PassRule, Quantifier};
 use cel::common::value::Val;
 use cel::{Context, Value};

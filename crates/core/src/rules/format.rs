@@ -48,7 +48,7 @@ pub struct RuleFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceSpec {
-    pub kind: crate::evaluate::views::ResourceKind,
+    pub kind: crate::resource::ResourceKind,
     pub arn: String,
 }
 

@@ -92,7 +92,7 @@ pub struct Rule {
     pub template_rule: minijinja::Value,
     /// The kind of the rule's own finding resource (`resource:`); its ARN is the template
     /// `resource.arn`. None: the findings are about the subject.
-    pub resource_kind: Option<crate::evaluate::views::ResourceKind>,
+    pub resource_kind: Option<crate::resource::ResourceKind>,
     /// Template parts (`message.pass`, ...) whose source names `matched`, `unmatched` or `unknown`.
     pub element_templates: Vec<String>,
 }

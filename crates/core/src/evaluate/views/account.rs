@@ -4,10 +4,11 @@
 use super::context::BuildContext;
 use super::event_data_store::{event_data_store_fields, EventDataStoreFields};
 use super::readable::Readable;
-use super::subject::{ResourceKind, ResourceRef, Subject};
+use super::subject::Subject;
 use super::trail::{trail_unreadable, trail_view, TrailView};
 use super::unreadable::push_unreadable;
 use crate::inventory::{Account, Fact, PolicyAttachments};
+use crate::resource::{ResourceKind, ResourceRef};
 use schemars::JsonSchema;
 use serde::Serialize;
 

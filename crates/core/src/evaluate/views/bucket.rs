@@ -5,11 +5,12 @@
 use super::context::BuildContext;
 use super::policy::{self, PolicyAnalysis};
 use super::readable::{IntoReadable, Readable};
-use super::subject::{ResourceKind, ResourceRef, Subject};
+use super::subject::Subject;
 use super::unreadable::not_collected;
 use crate::inventory::{
     Bucket, BucketLogging, EncryptionRule, Fact, LifecycleRule, ObjectLock, PublicAccessBlock, Trail, Unreadable, UnreadableReason,
 };
+use crate::resource::{ResourceKind, ResourceRef};
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeSet;

@@ -2,10 +2,11 @@
 //! account and region, and the same fields listed in `account.event_data_stores`.
 
 use super::readable::{IntoReadable, Readable};
-use super::subject::{ResourceKind, ResourceRef, Subject};
+use super::subject::Subject;
 use super::trail::{insights, InsightsView};
 use super::unreadable::push_unreadable;
 use crate::inventory::{Account, EventDataStore};
+use crate::resource::{ResourceKind, ResourceRef};
 use schemars::JsonSchema;
 use serde::Serialize;
 

@@ -29,12 +29,13 @@ mod subject;
 mod trail;
 mod unreadable;
 
+pub use crate::resource::{ResourceKind, ResourceRef};
 pub use account::AccountView;
 pub use bucket::{BucketView, LifecycleView, VersioningView};
 pub use event_data_store::{EventDataStoreFields, EventDataStoreView};
 pub use organization::OrganizationView;
 pub use region::{RegionTrail, RegionView};
-pub use subject::{ResourceKind, ResourceRef, Subject};
+pub use subject::Subject;
 pub use trail::{BucketLinkView, InsightsView, KmsKeyView, TrailStatusView, TrailView};
 
 use crate::inventory::{Account, Fact, Inventory, Trail, Unreadable};

@@ -5,10 +5,11 @@
 use super::context::{BuildContext, CLOUDTRAIL_PRINCIPAL};
 use super::readable::{IntoReadable, Readable};
 use super::selectors;
-use super::subject::{ResourceKind, ResourceRef, Subject};
+use super::subject::Subject;
 use super::trail::{trail_view, TrailView};
 use super::unreadable::push_unreadable;
 use crate::inventory::{Fact, Organization, OrganizationAccount, Unreadable, UnreadableReason};
+use crate::resource::{ResourceKind, ResourceRef};
 use schemars::JsonSchema;
 use serde::Serialize;
 

@@ -6,10 +6,11 @@ use super::context::BuildContext;
 use super::monitoring::{self, AlarmedMetricFilter, CloudTrailEventRule};
 use super::readable::{IntoReadable, Readable};
 use super::selectors::ManagementCoverage;
-use super::subject::{ResourceKind, ResourceRef, Subject};
+use super::subject::Subject;
 use super::trail::TrailView;
 use super::unreadable::push_unreadable;
 use crate::inventory::{Account, Fact, RegionInventory, Unreadable};
+use crate::resource::{ResourceKind, ResourceRef};
 use schemars::JsonSchema;
 use serde::Serialize;
 
