@@ -5,7 +5,7 @@
 //! matches every event name, `prefix` operators match by prefix, and a list matches its
 //! members.
 
-#[cfg(test)]
+use super::readable::Readable;
 use crate::inventory::Fact;
 use crate::inventory::{EventBridgeRule, MetricAlarm, MetricFilter};
 use schemars::JsonSchema;
@@ -39,8 +39,11 @@ pub struct AlarmedMetricFilter {
     pub filter_pattern: String,
     /// Event names the pattern mentions (`$.eventName = X`).
     pub event_names: Vec<String>,
-    /// Alarms on the filter's metric that have actions enabled and at least one action.
-    pub alarms_with_actions: Vec<String>,
+    /// Alarms on the filter's metric that have actions enabled and at least one action; absent
+    /// when the alarms could not be read, so that only a filter that could otherwise alert is
+    /// unknown (a filter on another log group, or one missing an event name, still decides).
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub alarms_with_actions: Readable<Vec<String>>,
 }
 
 /// The EventBridge rules among `rules` that match CloudTrail API calls to CloudTrail itself.
@@ -99,20 +102,26 @@ fn field_allows(field: Option<&Value>, value: &str) -> bool {
 }
 
 /// Metric filters with the alarms on their metrics.
-pub fn alarmed_metric_filters(filters: &[MetricFilter], alarms: &[MetricAlarm]) -> Vec<AlarmedMetricFilter> {
+pub fn alarmed_metric_filters(filters: &[MetricFilter], alarms: &Fact<Vec<MetricAlarm>>) -> Vec<AlarmedMetricFilter> {
     filters
         .iter()
         .map(|f| {
-            let alarms_with_actions = alarms
-                .iter()
-                .filter(|a| a.actions_enabled && !a.alarm_actions.is_empty())
-                .filter(|a| {
-                    f.metric_transformations.iter().any(|m| {
-                        a.metric_name.as_deref() == Some(m.metric_name.as_str()) && a.namespace.as_deref() == Some(m.metric_namespace.as_str())
-                    })
-                })
-                .map(|a| a.alarm_name.clone())
-                .collect();
+            let alarms_with_actions = match alarms {
+                Fact::Unreadable(u) => Readable::unreadable(u.clone()),
+                Fact::Value(alarms) => Readable::value(
+                    alarms
+                        .iter()
+                        .filter(|a| a.actions_enabled && !a.alarm_actions.is_empty())
+                        .filter(|a| {
+                            f.metric_transformations.iter().any(|m| {
+                                a.metric_name.as_deref() == Some(m.metric_name.as_str())
+                                    && a.namespace.as_deref() == Some(m.metric_namespace.as_str())
+                            })
+                        })
+                        .map(|a| a.alarm_name.clone())
+                        .collect(),
+                ),
+            };
             AlarmedMetricFilter {
                 log_group_name: f.log_group_name.clone(),
                 filter_name: f.filter_name.clone(),

@@ -109,10 +109,10 @@ pub(super) fn region_subject(
         trails,
         trails_listed: (&region.trail_arns).into_readable().map(|_| true),
         cloudtrail_event_rules: (&region.eventbridge_rules).into_readable().map(|rules| monitoring::cloudtrail_event_rules(&rules)),
-        // Without the alarms, no filter can be said to alert: the whole list is unknown.
-        metric_filters: match (&region.metric_filters, &region.alarms) {
-            (Fact::Value(filters), Fact::Value(alarms)) => Readable::value(monitoring::alarmed_metric_filters(filters, alarms)),
-            (Fact::Unreadable(u), _) | (_, Fact::Unreadable(u)) => Readable::unreadable(u.clone()),
+        // Without the alarms, each filter's alarms are unknown, not the filters themselves.
+        metric_filters: match &region.metric_filters {
+            Fact::Value(filters) => Readable::value(monitoring::alarmed_metric_filters(filters, &region.alarms)),
+            Fact::Unreadable(u) => Readable::unreadable(u.clone()),
         },
     };
     let mut unreadable = Vec::new();
