@@ -617,3 +617,111 @@ async fn collect_writes_a_snapshot_that_scans_like_the_live_account() {
     assert_eq!(from_snapshot["scan"]["source"], "snapshot");
     assert_eq!(finding_lines(&from_snapshot), finding_lines(&live));
 }
+
+/// The AWS error codes that say the credentials were not accepted or the Region was the wrong
+/// one are reported as such, not as access denied or a plain error: the reason reaches
+/// `scan.incomplete` and the findings' messages, with the code and message AWS sent.
+/// UnrecognizedClientException is what a JSON service answers a Region the account has not
+/// enabled, or unknown credentials; AuthorizationHeaderMalformed is S3's answer to a request
+/// signed for another Region than the bucket's.
+#[tokio::test(flavor = "multi_thread")]
+async fn credential_and_region_errors_are_reported_as_what_they_are() {
+    let endpoint = Endpoint::start();
+    seed_one_account(&endpoint).await;
+    let args = ["--regions", "us-east-1", "--fail-on", "never"];
+
+    let fault = serde_json::json!({"fail_service": "cloudtrail", "fail_status": 400, "fail_code": "UnrecognizedClientException"});
+    endpoint.control_json("/_trailwarden/faults", fault);
+    let (_, report) = scan_async(&endpoint, &args).await;
+    let refused: Vec<&serde_json::Value> =
+        report["scan"]["incomplete"].as_array().unwrap().iter().filter(|g| g["api"].as_str().unwrap().starts_with("cloudtrail:")).collect();
+    assert!(!refused.is_empty(), "{}", report["scan"]["incomplete"]);
+    for g in &refused {
+        assert_eq!(g["reason"], "credentials_rejected", "{g}");
+        assert!(g["detail"].as_str().unwrap().contains("UnrecognizedClientException"), "{g}");
+    }
+    let inconclusive = report["findings"].as_array().unwrap().iter().filter(|f| f["outcome"] == "inconclusive");
+    assert!(inconclusive.clone().count() > 0);
+    assert!(inconclusive.clone().any(|f| f["message"].as_str().unwrap().contains("credentials_rejected")), "{}", report["findings"]);
+
+    let fault = serde_json::json!({"fail_service": "s3", "fail_status": 400, "fail_code": "AuthorizationHeaderMalformed"});
+    endpoint.control_json("/_trailwarden/faults", fault);
+    let (_, report) = scan_async(&endpoint, &args).await;
+    let bucket_gaps = gaps_about(&report, "live-logs");
+    assert!(!bucket_gaps.is_empty(), "{}", report["scan"]["incomplete"]);
+    for g in report["scan"]["incomplete"].as_array().unwrap().iter().filter(|g| g["api"].as_str().unwrap().starts_with("s3")) {
+        assert_eq!(g["reason"], "wrong_region", "{g}");
+        assert!(g["detail"].as_str().unwrap().contains("AuthorizationHeaderMalformed"), "{g}");
+    }
+}
+
+/// A member account whose role check failed through a service fault (STS answering 503 to
+/// every AssumeRole, past the retries) is an error of the scan, not "AccessDenied
+/// sts:AssumeRole": nothing refused the role.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_whose_role_check_failed_for_a_fault_is_not_access_denied() {
+    let endpoint = Endpoint::start();
+    let org = seed_organization(&endpoint).await;
+    let fault = serde_json::json!({"fail_service": "sts", "fail_operation": "AssumeRole", "fail_status": 503});
+    endpoint.control_json("/_trailwarden/faults", fault);
+    let (_, report) = scan_async(&endpoint, &["--org", "--regions", "us-east-1", "--fail-on", "never"]).await;
+    for member in [&org.log_archive, &org.audit, &org.workload] {
+        let gaps = gaps_about(&report, &format!("Account:{member}"));
+        assert_eq!(gaps.len(), 1, "{}", report["scan"]["incomplete"]);
+        assert_eq!(gaps[0]["api"], "sts:AssumeRole", "{}", gaps[0]);
+        assert_eq!(gaps[0]["reason"], "error", "{}", gaps[0]);
+        assert!(gaps[0]["detail"].as_str().unwrap().contains("ServiceUnavailable"), "{}", gaps[0]);
+    }
+    // The role that is refused is still access denied.
+    let fault = serde_json::json!({"fail_service": "sts", "fail_operation": "AssumeRole", "fail_status": 403});
+    endpoint.control_json("/_trailwarden/faults", fault);
+    let (_, report) = scan_async(&endpoint, &["--org", "--regions", "us-east-1", "--fail-on", "never"]).await;
+    let gaps = gaps_about(&report, &format!("Account:{}", org.workload));
+    assert_eq!(gaps.len(), 1, "{}", report["scan"]["incomplete"]);
+    assert_eq!((gaps[0]["api"].as_str(), gaps[0]["reason"].as_str()), (Some("sts:AssumeRole"), Some("access_denied")), "{}", gaps[0]);
+}
+
+/// No credentials anywhere in the chain: the scan stops before any call, with a readable cause
+/// and what to do, not the SDK's debug dump of nested error structures.
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_credentials_are_explained_in_words() {
+    let endpoint = Endpoint::start();
+    let home = tempfile::tempdir().unwrap();
+    let url = endpoint.url.clone();
+    let home_path = home.path().to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        let mut command = Command::cargo_bin("trailwarden").unwrap();
+        command
+            .args(["scan", "--quiet", "--regions", "us-east-1"])
+            .env("AWS_ENDPOINT_URL", url)
+            .env("AWS_REGION", "us-east-1")
+            .env("HOME", &home_path)
+            .env("AWS_CONFIG_FILE", home_path.join("no-config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", home_path.join("no-credentials"))
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        for var in [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_PROFILE",
+            "AWS_DEFAULT_PROFILE",
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+            "AWS_ROLE_ARN",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        ] {
+            command.env_remove(var);
+        }
+        command.output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("no credentials found"), "{stderr}");
+    assert!(stderr.contains("set AWS_PROFILE"), "{stderr}");
+    for debug in ["CredentialsNotLoaded {", "source:", "ConstructionFailure", "DispatchFailure"] {
+        assert!(!stderr.contains(debug), "the SDK's debug output ({debug}) reached the user: {stderr}");
+    }
+    assert!(endpoint.calls().is_empty(), "nothing was sent without credentials");
+}
