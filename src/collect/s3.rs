@@ -271,16 +271,25 @@ fn lifecycle_rule(r: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
     }
 }
 
-/// kms:DescribeKey for every key a trail names, as the trail's reader account, in the key's
-/// region (from its ARN) or the trail's home region.
+/// kms:DescribeKey for every key a trail names, in the key's region (from its ARN) or the
+/// trail's home region. Read as the key's owner (the account in its ARN) when that account is
+/// scanned: a key kept in a log-archive or security account is readable by its owner, while
+/// the default key policy lets no other account describe it
+/// (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html,
+/// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html);
+/// else as the trail's owner when scanned, else as the account that lists the trail.
 pub async fn read_kms_keys(c: &Collector, sessions: &[Session], accounts: &[Account]) -> Vec<KmsKey> {
     let by_id: HashMap<&str, &Session> = sessions.iter().map(|s| (s.account_id.as_str(), s)).collect();
     let mut keys: BTreeMap<&str, (&Session, &str)> = BTreeMap::new();
     for account in accounts {
         for trail in &account.trails {
             let Some(key) = trail.kms_key_id.as_deref() else { continue };
-            let owner = trail.owner_account_id();
-            let session = by_id.get(owner).copied().unwrap_or(by_id[account.id.as_str()]);
+            let key_owner = key.split(':').nth(4).filter(|a| !a.is_empty());
+            let session = key_owner
+                .and_then(|owner| by_id.get(owner))
+                .or_else(|| by_id.get(trail.owner_account_id()))
+                .copied()
+                .unwrap_or(by_id[account.id.as_str()]);
             let region = key.split(':').nth(3).filter(|r| !r.is_empty()).unwrap_or(&trail.home_region);
             keys.entry(key).or_insert((session, region));
         }

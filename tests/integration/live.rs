@@ -725,3 +725,26 @@ async fn missing_credentials_are_explained_in_words() {
     }
     assert!(endpoint.calls().is_empty(), "nothing was sent without credentials");
 }
+
+/// A trail whose KMS key is kept in another scanned account (the log-archive account): the
+/// key is read as its owner, who can describe it, not as the trail's owner, whom the default
+/// key policy does not let in.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kms_key_of_another_scanned_account_is_read_as_its_owner() {
+    let endpoint = Endpoint::start();
+    let org = seed_organization(&endpoint).await;
+    let kms = aws_sdk_kms::Client::new(&endpoint.sdk_as(&org.log_archive, "us-east-1").await);
+    let key = kms.create_key().description("organization trail logs").send().await.unwrap();
+    let key_arn = key.key_metadata().unwrap().arn().unwrap().to_owned();
+    assert!(key_arn.contains(&org.log_archive), "{key_arn}");
+    let trails = aws_sdk_cloudtrail::Client::new(&endpoint.sdk("us-east-1").await);
+    trails.update_trail().name("org-trail").kms_key_id(&key_arn).send().await.unwrap();
+    endpoint.control("POST", "/_trailwarden/calls/reset");
+
+    let (_, report) = scan_async(&endpoint, &["--org", "--regions", "us-east-1", "--fail-on", "never"]).await;
+    assert_eq!(gaps_about(&report, &key_arn), Vec::<&serde_json::Value>::new(), "{}", report["scan"]["incomplete"]);
+    let reads: Vec<serde_json::Value> = endpoint.calls().into_iter().filter(|c| c["operation"] == "DescribeKey").collect();
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0]["account"], org.log_archive.as_str(), "{}", reads[0]);
+    assert_read_only_and_allowed(&endpoint.calls());
+}
