@@ -748,3 +748,20 @@ async fn a_kms_key_of_another_scanned_account_is_read_as_its_owner() {
     assert_eq!(reads[0]["account"], org.log_archive.as_str(), "{}", reads[0]);
     assert_read_only_and_allowed(&endpoint.calls());
 }
+
+/// account:ListRegions refused (an SCP denying `account:*`, or an audit role older than the
+/// action): the scan covers the partition's Regions enabled by default instead of shrinking to
+/// the configured Region, records the gap, and says so on the terminal.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_region_list_falls_back_to_the_default_regions_and_says_so() {
+    let endpoint = Endpoint::start();
+    seed_one_account(&endpoint).await;
+    endpoint.control_json("/_trailwarden/faults", serde_json::json!({"fail_service": "account", "fail_status": 403}));
+    let output = run(Some(&endpoint), &["scan", "--quiet", "--json", "-", "--fail-on", "never"]).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {stderr}"));
+    let regions = report["scan"]["regions"].as_array().unwrap();
+    assert_eq!(regions.len(), 17, "the Regions enabled by default in the aws partition: {regions:?}");
+    assert!(gaps(&report).contains(&("account:ListRegions".to_owned(), "access_denied".to_owned())), "{}", report["scan"]["incomplete"]);
+    assert!(stderr.contains("account:ListRegions") && stderr.contains("enabled by default"), "{stderr}");
+}
