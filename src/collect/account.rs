@@ -128,7 +128,7 @@ fn enabled_by_default(partition: &str) -> &'static [&'static str] {
 /// is not read: it needs the EC2 SDK, by far the largest service crate, for one call.
 async fn enabled_regions(c: &Collector, s: &Session) -> Fact<Vec<String>> {
     use aws_sdk_account::types::RegionOptStatus;
-    let client = s.account(&c.home_region);
+    let client = s.account(&c.global_region);
     let mut regions = Vec::new();
     let mut token = None;
     loop {

@@ -91,6 +91,12 @@ pub(crate) struct Collector {
     pub caller: Session,
     /// The region used for global services.
     pub home_region: String,
+    /// The partition's default Region (us-east-1, cn-north-1, us-gov-west-1): where the calls
+    /// that are global to an account go, STS for AssumeRole and the role check, ListBuckets, S3
+    /// Control's account Block Public Access, account:ListRegions. Not the scan's Region, which
+    /// may be an opt-in Region that a member account has not enabled (STS and S3 answer there
+    /// only for accounts that enabled it).
+    pub global_region: String,
     pub partition: String,
     pub limiter: Limiter,
     pub progress: progress::Progress,
@@ -173,6 +179,7 @@ pub async fn collect_async(options: &Options) -> Result<(Inventory, CallLog), Co
     let partition = identity.arn().and_then(|arn| arn.split(':').nth(1)).unwrap_or("aws").to_owned();
     let collector = Collector {
         caller: Session::new(&caller_id, base, calls.clone()),
+        global_region: partition_default_region(&partition).unwrap_or(&home_region).to_owned(),
         home_region,
         partition,
         limiter: Limiter::new(options.concurrency, PER_ACCOUNT.min(options.concurrency.max(1))),
@@ -253,10 +260,10 @@ async fn targets(
             return Ok(c.caller.clone());
         }
         let role_arn = format!("arn:{}:iam::{id}:role/{}", c.partition, options.role_name);
-        let session = c.caller.assume(id, &role_arn, options.external_id.as_deref()).await;
+        let session = c.caller.assume(id, &role_arn, options.external_id.as_deref(), &c.global_region).await;
         // The provider assumes the role lazily: prove it now, so that a refused role is one
         // clear collection error instead of every fact of the account failing.
-        match c.limiter.run(id, session.sts(&c.home_region).get_caller_identity().send()).await {
+        match c.limiter.run(id, session.sts(&c.global_region).get_caller_identity().send()).await {
             Ok(_) => Ok(session),
             Err(err) => Err(CollectionError { account_id: (*id).to_owned(), region: None, unreadable: role_check_failure(&role_arn, &err) }),
         }
@@ -294,6 +301,19 @@ where
     };
     unreadable.detail = Some(format!("{role_arn}: {}", unreadable.detail.unwrap_or_default()));
     unreadable
+}
+
+/// The default Region of a partition, the one its global endpoints are in
+/// (https://docs.aws.amazon.com/sdkref/latest/guide/feature-sts-regionalized-endpoints.html,
+/// https://docs.aws.amazon.com/general/latest/gr/s3.html): us-east-1 for aws, cn-north-1 for
+/// aws-cn, us-gov-west-1 for aws-us-gov. `None` for a partition not known here.
+fn partition_default_region(partition: &str) -> Option<&'static str> {
+    match partition {
+        "aws" => Some("us-east-1"),
+        "aws-cn" => Some("cn-north-1"),
+        "aws-us-gov" => Some("us-gov-west-1"),
+        _ => None,
+    }
 }
 
 /// SDK timestamps to chrono.

@@ -13,7 +13,7 @@ use trailwarden_core::inventory::{
 
 /// s3:ListBuckets: the buckets an account owns.
 pub async fn owned_bucket_names(c: &Collector, s: &Session) -> Fact<Vec<String>> {
-    let client = s.s3(&c.home_region);
+    let client = s.s3(&c.global_region);
     let mut names = Vec::new();
     let mut token = None;
     loop {
@@ -37,7 +37,7 @@ pub async fn account_public_access_block(c: &Collector, s: &Session) -> Fact<Opt
     c.read(
         &s.account_id,
         FactId::AccountPublicAccessBlock,
-        s.s3control(&c.home_region).get_public_access_block().account_id(&s.account_id).send(),
+        s.s3control(&c.global_region).get_public_access_block().account_id(&s.account_id).send(),
         |out| {
             out.public_access_block_configuration().map(|p| PublicAccessBlock {
                 block_public_acls: p.block_public_acls().unwrap_or(false),

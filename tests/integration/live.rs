@@ -104,6 +104,12 @@ fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
 /// Runs the binary off the async runtime (it is a blocking child process); with `endpoint`,
 /// as the endpoint's default account.
 async fn run(endpoint: Option<&Endpoint>, args: &[&str]) -> std::process::Output {
+    run_in(endpoint, "us-east-1", args).await
+}
+
+/// [`run`] with `region` as the configured Region (AWS_REGION).
+async fn run_in(endpoint: Option<&Endpoint>, region: &str, args: &[&str]) -> std::process::Output {
+    let region = region.to_owned();
     let url = endpoint.map(|e| e.url.clone());
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     tokio::task::spawn_blocking(move || {
@@ -114,7 +120,7 @@ async fn run(endpoint: Option<&Endpoint>, args: &[&str]) -> std::process::Output
                 .env("AWS_ENDPOINT_URL", url)
                 .env("AWS_ACCESS_KEY_ID", "test")
                 .env("AWS_SECRET_ACCESS_KEY", "test")
-                .env("AWS_REGION", "us-east-1")
+                .env("AWS_REGION", region)
                 .env_remove("AWS_PROFILE");
         }
         command.output().unwrap()
@@ -764,4 +770,48 @@ async fn a_refused_region_list_falls_back_to_the_default_regions_and_says_so() {
     assert_eq!(regions.len(), 17, "the Regions enabled by default in the aws partition: {regions:?}");
     assert!(gaps(&report).contains(&("account:ListRegions".to_owned(), "access_denied".to_owned())), "{}", report["scan"]["incomplete"]);
     assert!(stderr.contains("account:ListRegions") && stderr.contains("enabled by default"), "{stderr}");
+}
+
+/// The calls global to an account go to the partition's default Region, not to the configured
+/// one, which may be an opt-in Region that a member has not enabled: STS for AssumeRole and the
+/// role check, S3 ListBuckets, S3 Control's account Block Public Access, account:ListRegions.
+/// With credentials of each partition (the endpoint answers in the partition of the Region a
+/// request is signed for): us-east-1, cn-north-1, us-gov-west-1; never us-east-1 for aws-cn or
+/// aws-us-gov.
+#[tokio::test(flavor = "multi_thread")]
+async fn account_wide_calls_go_to_the_partitions_default_region() {
+    let endpoint = Endpoint::start();
+    let org = seed_organization(&endpoint).await;
+    endpoint.control("POST", "/_trailwarden/calls/reset");
+    let output =
+        run_in(Some(&endpoint), "ap-east-1", &["scan", "--quiet", "--json", "-", "--org", "--regions", "us-east-1", "--fail-on", "never"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let calls = endpoint.calls();
+    let role_checks: Vec<&serde_json::Value> = calls
+        .iter()
+        .filter(|c| c["operation"] == "AssumeRole" || (c["operation"] == "GetCallerIdentity" && c["account"] == org.workload.as_str()))
+        .collect();
+    assert!(role_checks.len() >= 4, "{role_checks:?}");
+    for call in role_checks {
+        assert_eq!(call["region"], "us-east-1", "{call}");
+    }
+
+    for (configured, global, partition) in
+        [("ap-east-1", "us-east-1", "aws"), ("cn-northwest-1", "cn-north-1", "aws-cn"), ("us-gov-east-1", "us-gov-west-1", "aws-us-gov")]
+    {
+        endpoint.control("POST", "/_trailwarden/calls/reset");
+        let output = run_in(Some(&endpoint), configured, &["collect", "--quiet", "--output", "-"]).await;
+        assert!(output.status.success(), "{configured}: {}", String::from_utf8_lossy(&output.stderr));
+        let inventory: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(inventory["partition"], partition);
+        let calls = endpoint.calls();
+        for op in ["ListBuckets", "GetPublicAccessBlock", "ListRegions"] {
+            let regions: std::collections::BTreeSet<&str> = calls
+                .iter()
+                .filter(|c| c["operation"] == op && (op != "GetPublicAccessBlock" || c["api"] == "s3control"))
+                .map(|c| c["region"].as_str().unwrap_or("?"))
+                .collect();
+            assert_eq!(regions, [global].into(), "{configured}: {op}");
+        }
+    }
 }

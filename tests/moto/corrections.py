@@ -442,13 +442,32 @@ ENABLED_BY_DEFAULT = [
 ]
 
 
+# The same in the other partitions: both China Regions, both AWS GovCloud (US) Regions.
+# https://docs.amazonaws.cn/en_us/aws/latest/userguide/endpoints-arns.html,
+# https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/using-govcloud-endpoints.html
+ENABLED_BY_DEFAULT_IN = {
+    "aws": ENABLED_BY_DEFAULT,
+    "aws-cn": ["cn-north-1", "cn-northwest-1"],
+    "aws-us-gov": ["us-gov-east-1", "us-gov-west-1"],
+}
+
+
+def _partition_of(region: str | None) -> str:
+    if region and region.startswith("cn-"):
+        return "aws-cn"
+    if region and region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
 def missing_api(environ, service: str | None, operation: str) -> tuple[int, dict] | None:
     """The reply, as (HTTP status, JSON document), to an AWS API that moto does not implement,
     or None when moto answers the request itself.
 
     account:ListRegions (restJson1, POST /listRegions): AWS lists the account's Regions with
     their opt status, filtered by RegionOptStatusContains. Every account of this endpoint has
-    the Regions enabled by default, all in one page.
+    the Regions enabled by default in the partition of the Region the request is signed for,
+    all in one page.
     https://docs.aws.amazon.com/accounts/latest/reference/API_ListRegions.html"""
     if service != "account" or operation != "ListRegions":
         return None
@@ -461,4 +480,7 @@ def missing_api(environ, service: str | None, operation: str) -> tuple[int, dict
     wanted = request.get("RegionOptStatusContains")
     if wanted is not None and "ENABLED_BY_DEFAULT" not in wanted:
         return 200, {"Regions": []}
-    return 200, {"Regions": [{"RegionName": r, "RegionOptStatus": "ENABLED_BY_DEFAULT"} for r in ENABLED_BY_DEFAULT]}
+    from awsreq import credential_scope
+
+    regions = ENABLED_BY_DEFAULT_IN[_partition_of(credential_scope(environ)[1])]
+    return 200, {"Regions": [{"RegionName": r, "RegionOptStatus": "ENABLED_BY_DEFAULT"} for r in regions]}
