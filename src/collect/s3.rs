@@ -8,7 +8,7 @@ use super::{unreadable_fact, Collector};
 use std::collections::{BTreeMap, HashMap};
 use trailwarden_core::inventory::{
     Account, AclGrant, Bucket, BucketLogging, BucketVersioning, DefaultRetention, EncryptionRule, Fact, FactId, KmsKey, KmsKeyMetadata,
-    LifecycleRule, LifecycleTransition, ObjectLock, PublicAccessBlock, UnreadableReason,
+    LifecycleRule, LifecycleTransition, ObjectLock, PublicAccessBlock, Unreadable, UnreadableReason,
 };
 
 /// s3:ListBuckets: the buckets an account owns.
@@ -91,17 +91,9 @@ pub async fn read_buckets(c: &Collector, sessions: &[Session], accounts: &[Accou
 
 async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> Bucket {
     let expected = owner.map(str::to_owned);
-    let located = c
-        .limiter
-        .run(&s.account_id, s.s3(&c.home_region).get_bucket_location().bucket(name).set_expected_bucket_owner(expected.clone()).send())
-        .await;
-    let region = match located {
-        Ok(out) => match out.location_constraint().map(|l| l.as_str()) {
-            None | Some("") => "us-east-1".to_owned(),
-            Some("EU") => "eu-west-1".to_owned(),
-            Some(other) => other.to_owned(),
-        },
-        Err(err) => return Bucket::unreadable(name, unreadable(FactId::BucketRegion.api(), &err)),
+    let region = match bucket_region(c, s, name, expected.as_deref()).await {
+        Ok(region) => region,
+        Err(u) => return Bucket::unreadable(name, u),
     };
     let client = s.s3(&region);
     let owner_account_id = match owner {
@@ -248,6 +240,37 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
         acl_grants,
         object_ownership,
         logging,
+    }
+}
+
+/// The bucket's Region. HeadBucket names it in `x-amz-bucket-region` whether or not the
+/// caller may access the bucket, also on 301, 400 and 403 replies
+/// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html), which AWS recommends
+/// over GetBucketLocation; GetBucketLocation is refused to another account from any Region but
+/// the bucket's own, even when the bucket policy grants that account access
+/// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html). So
+/// HeadBucket first, GetBucketLocation (null or "" is us-east-1, "EU" eu-west-1) when no
+/// reply named the Region.
+async fn bucket_region(c: &Collector, s: &Session, name: &str, expected_owner: Option<&str>) -> Result<String, Unreadable> {
+    let client = s.s3(&c.global_region);
+    let expected = expected_owner.map(str::to_owned);
+    let head = c.limiter.run(&s.account_id, client.head_bucket().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await;
+    let named = match &head {
+        Ok(out) => out.bucket_region().map(str::to_owned),
+        Err(aws_smithy_runtime_api::client::result::SdkError::ServiceError(e)) => e.raw().headers().get("x-amz-bucket-region").map(str::to_owned),
+        Err(_) => None,
+    };
+    if let Some(region) = named.filter(|r| !r.is_empty()) {
+        return Ok(region);
+    }
+    let located = c.limiter.run(&s.account_id, client.get_bucket_location().bucket(name).set_expected_bucket_owner(expected).send()).await;
+    match located {
+        Ok(out) => Ok(match out.location_constraint().map(|l| l.as_str()) {
+            None | Some("") => "us-east-1".to_owned(),
+            Some("EU") => "eu-west-1".to_owned(),
+            Some(other) => other.to_owned(),
+        }),
+        Err(err) => Err(unreadable(FactId::BucketRegion.api(), &err)),
     }
 }
 

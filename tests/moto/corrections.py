@@ -40,6 +40,7 @@ def apply() -> None:
             f"for moto {EXPECTED_MOTO}; run scripts/setup-moto.sh"
         )
     _s3_versioning()
+    _s3_cross_account()
     _cloudtrail()
     _organizations_seeded_principals()
     _iam_speed()
@@ -97,6 +98,99 @@ def _s3_versioning() -> None:
         return 200, headers, body
 
     S3Response.get_bucket_versioning = get_bucket_versioning
+
+
+# --------------------------------------------------------------------------------------------
+# S3 across accounts and Regions: bucket policies, GetBucketLocation, HeadBucket
+# --------------------------------------------------------------------------------------------
+
+
+def _s3_cross_account() -> None:
+    from moto.s3.exceptions import AccessDeniedByLock, S3ClientError
+    from moto.s3.models import S3Backend, s3_backends
+    from moto.s3.responses import S3Response
+
+    def owning(bucket_name: str):
+        located = s3_backends.bucket_accounts.get(bucket_name)
+        if not located:
+            return None
+        partition, account_id = located
+        return s3_backends[account_id][partition].buckets.get(bucket_name)
+
+    # A bucket policy can grant another account access to the bucket
+    # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-walkthroughs-managing-access-example2.html).
+    # With MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS=false, moto 5.2.5 refuses every other account
+    # whatever the policy says. Narrowest fix: an Allow statement whose AWS principal names the
+    # caller's account (id or root ARN) lets it in; the actions are not checked (the tests'
+    # policies grant reads only).
+    orig_get_bucket = S3Backend.get_bucket
+
+    def get_bucket(self, bucket_name: str):
+        if bucket_name not in self.buckets:
+            bucket = owning(bucket_name)
+            if bucket is not None and bucket.account_id != self.account_id and _policy_grants(bucket.policy, self.account_id):
+                return bucket
+        return orig_get_bucket(self, bucket_name)
+
+    S3Backend.get_bucket = get_bucket
+
+    # GetBucketLocation: a bucket policy applies to it only in the bucket's own Region, so a
+    # request of another account made through another Region's endpoint is refused
+    # (AccessDenied) even when the policy grants that account access; AWS recommends HeadBucket
+    # to find a bucket's Region (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html:
+    # "We recommend that you use HeadBucket to return the Region that a bucket resides in").
+    # moto 5.2.5 answers from any Region.
+    orig_location = S3Response.get_bucket_location
+
+    def get_bucket_location(self):
+        bucket = self.backend.get_bucket(self.bucket_name)
+        if bucket.account_id != self.current_account and self.region != bucket.region_name:
+            raise AccessDeniedByLock()
+        return orig_location(self)
+
+    S3Response.get_bucket_location = get_bucket_location
+
+    # HeadBucket: the x-amz-bucket-region header names the bucket's Region whether or not the
+    # caller may access the bucket, on 200 and on 301, 400 and 403 replies alike
+    # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html, x-amz-bucket-region;
+    # https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-bucket-intro.html).
+    # moto 5.2.5 sends it on 200 only.
+    orig_head = S3Response.head_bucket
+
+    def head_bucket(self):
+        try:
+            return orig_head(self)
+        except S3ClientError as err:
+            bucket = owning(self.bucket_name)
+            if bucket is None or getattr(err, "code", None) != "AccessDenied":
+                raise
+            return 403, {"x-amz-bucket-region": bucket.region_name, "content-type": "application/xml"}, ""
+
+    S3Response.head_bucket = head_bucket
+
+
+def _policy_grants(policy: bytes | str | None, account_id: str) -> bool:
+    """True when a bucket policy has an Allow statement whose AWS principal is `account_id`."""
+    import json
+
+    if not policy:
+        return False
+    try:
+        doc = json.loads(policy.decode() if isinstance(policy, bytes) else policy)
+    except ValueError:
+        return False
+    statements = doc.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    for st in statements:
+        if st.get("Effect") != "Allow":
+            continue
+        principal = st.get("Principal")
+        aws = principal.get("AWS") if isinstance(principal, dict) else None
+        names = aws if isinstance(aws, list) else [aws]
+        if any(n in (account_id, f"arn:aws:iam::{account_id}:root") for n in names if isinstance(n, str)):
+            return True
+    return False
 
 
 def _status_of(result: Any) -> int:
