@@ -871,3 +871,38 @@ async fn a_bucket_of_another_account_in_another_region_is_located_and_read() {
     assert_eq!(versioning[0]["region"], "eu-west-1", "read through the bucket's Region: {}", versioning[0]);
     assert_read_only_and_allowed(&calls);
 }
+
+/// The organization trail seen from member accounts, its owner (the management account) not
+/// scanned: the CloudTrail delegated administrator reads it. When the administrator's
+/// GetEventSelectors fails, the members listing the trail read it as a fallback, and the
+/// endpoint refuses them as AWS does (a member may read the trail's status by its ARN, not its
+/// selectors): the fact is unreadable and its message says as which accounts it was read.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organization_trail_read_from_members_says_whose_view_it_is() {
+    let endpoint = Endpoint::start();
+    let org = seed_organization(&endpoint).await;
+    let fault =
+        serde_json::json!({"fail_service": "cloudtrail", "fail_operation": "GetEventSelectors", "fail_account": org.audit, "fail_status": 403});
+    endpoint.control_json("/_trailwarden/faults", fault);
+    endpoint.control("POST", "/_trailwarden/calls/reset");
+    let args = ["--org", "--exclude-accounts", org.management.as_str(), "--regions", "us-east-1", "--fail-on", "never"];
+    let (code, report) = scan_async(&endpoint, &args).await;
+    assert_eq!(code, Some(0));
+    // The status, read by the delegated administrator, is judged.
+    assert_eq!(outcome(&report, "CT-IS-LOGGING", "trail/org-trail"), ["pass"]);
+    let selector_gaps: Vec<&serde_json::Value> =
+        gaps_about(&report, "trail/org-trail").into_iter().filter(|g| g["api"] == "cloudtrail:GetEventSelectors").collect();
+    assert!(!selector_gaps.is_empty(), "{}", report["scan"]["incomplete"]);
+    for g in &selector_gaps {
+        let detail = g["detail"].as_str().unwrap();
+        assert!(detail.contains(&format!("read as {} (a CloudTrail delegated administrator)", org.audit)), "{g}");
+        if g["account"] != org.audit.as_str() {
+            assert!(detail.contains(&format!("read as {} (the account listing the trail)", g["account"].as_str().unwrap())), "{g}");
+        }
+    }
+    let calls = endpoint.calls();
+    let selector_reads: std::collections::BTreeSet<&str> =
+        calls.iter().filter(|c| c["operation"] == "GetEventSelectors").map(|c| c["account"].as_str().unwrap_or("?")).collect();
+    assert_eq!(selector_reads, [org.log_archive.as_str(), org.audit.as_str(), org.workload.as_str()].into());
+    assert_read_only_and_allowed(&calls);
+}

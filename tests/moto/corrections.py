@@ -43,6 +43,7 @@ def apply() -> None:
     _s3_cross_account()
     _cloudtrail()
     _organizations_seeded_principals()
+    _organization_trails_seen_from_members()
     _iam_speed()
 
 
@@ -398,6 +399,91 @@ def _organization_trails_of_member(account_id: str, region: str) -> list:
             if trail.is_org_trail and (trail.is_multi_region or trail.region_name == region):
                 trails.append(trail)
     return trails
+
+
+def _organization_trails_seen_from_members() -> None:
+    """Reads of the management account's organization trail by a member account, by its ARN.
+
+    AWS: every member sees the organization trail (DescribeTrails) and may call GetTrailStatus
+    with its full ARN; its configuration (event selectors, Insights selectors, tags) is the
+    management account's to read, and a CloudTrail delegated administrator's, which manages
+    organization trails; other members are refused (AccessDeniedException): "Member accounts
+    can see the organization trail, but can't modify or delete it"
+    (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html,
+    https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html).
+    moto 5.2.5 looks the ARN up in the member's own trails only: TrailNotFoundException for
+    GetTrailStatus, GetEventSelectors and GetInsightSelectors, and empty tags from ListTags."""
+    from moto.cloudtrail.exceptions import TrailNotFoundException
+    from moto.cloudtrail.models import CloudTrailBackend
+    from moto.core.exceptions import JsonRESTError
+
+    class AccessDeniedException(JsonRESTError):
+        code = 400
+
+        def __init__(self, account_id: str, arn: str):
+            super().__init__(
+                "AccessDeniedException",
+                f"Account {account_id} is not the owner of {arn} nor a CloudTrail delegated administrator of its organization",
+            )
+
+    def org_trail(backend, arn: str):
+        return next((t for t in _organization_trails_of_member(backend.account_id, backend.region_name) if t.arn == arn), None)
+
+    orig_get_trail = CloudTrailBackend.get_trail
+
+    def get_trail(self, name_or_arn: str):
+        try:
+            return orig_get_trail(self, name_or_arn)
+        except TrailNotFoundException:
+            trail = org_trail(self, name_or_arn)
+            if trail is None:
+                raise
+            if not _is_cloudtrail_delegated_admin(self.account_id):
+                raise AccessDeniedException(self.account_id, name_or_arn) from None
+            return trail
+
+    CloudTrailBackend.get_trail = get_trail
+
+    orig_status = CloudTrailBackend.get_trail_status
+
+    def get_trail_status(self, name: str):
+        try:
+            return orig_status(self, name)
+        except TrailNotFoundException:
+            trail = org_trail(self, name)
+            if trail is None:
+                raise
+            return trail.status
+
+    CloudTrailBackend.get_trail_status = get_trail_status
+
+    orig_list_tags = CloudTrailBackend.list_tags
+
+    def list_tags(self, resource_id_list):
+        from moto.cloudtrail.models import cloudtrail_backends
+
+        for arn in resource_id_list:
+            trail = org_trail(self, arn)
+            if trail is None:
+                continue
+            if not _is_cloudtrail_delegated_admin(self.account_id):
+                raise AccessDeniedException(self.account_id, arn)
+            owner = cloudtrail_backends[trail.account_id][trail.region_name]
+            return orig_list_tags(owner, resource_id_list)
+        return orig_list_tags(self, resource_id_list)
+
+    CloudTrailBackend.list_tags = list_tags
+
+
+def _is_cloudtrail_delegated_admin(account_id: str) -> bool:
+    from moto.organizations.models import organizations_backends
+
+    for by_partition in organizations_backends.values():
+        for backend in by_partition.values():
+            for admin in getattr(backend, "admins", []):
+                if admin.account.id == account_id and "cloudtrail.amazonaws.com" in admin.services:
+                    return True
+    return False
 
 
 def _with_selector_defaults(selector: dict[str, Any]) -> dict[str, Any]:
