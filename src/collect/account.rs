@@ -10,8 +10,23 @@ pub async fn collect(c: &Collector, s: &Session, wanted: Option<&[String]>) -> A
         (Fact::Value(enabled), Some(wanted)) => wanted.iter().filter(|r| enabled.contains(r)).cloned().collect(),
         (Fact::Value(enabled), None) => enabled.clone(),
         (Fact::Unreadable(_), Some(wanted)) => wanted.to_vec(),
-        // Without a region list nothing tells where to look but the configured region.
-        (Fact::Unreadable(_), None) => vec![c.home_region.clone()],
+        // Without the account's list (an SCP denying `account:*`, a role older than the
+        // action), the Regions every account of the partition has: the scan does not shrink
+        // to one Region. The gap stays recorded, and the user is told.
+        (Fact::Unreadable(why), None) => {
+            let defaults = enabled_by_default(&c.partition);
+            let regions: Vec<String> =
+                if defaults.is_empty() { vec![c.home_region.clone()] } else { defaults.iter().map(|r| (*r).to_owned()).collect() };
+            c.progress.warn(&format!(
+                "account {}: the enabled Regions could not be read ({why}); scanning the {} Region(s) enabled by default in the {} partition \
+                 ({}), not the opt-in Regions the account may have enabled",
+                s.account_id,
+                regions.len(),
+                c.partition,
+                regions.join(", ")
+            ));
+            regions
+        }
     };
     c.progress.add_work(regions.len() as u64);
 
@@ -77,12 +92,43 @@ async fn region(c: &Collector, s: &Session, name: &str) -> (RegionInventory, Vec
     (inventory, listed)
 }
 
+/// The Regions enabled by default in every account of a partition: those AWS introduced before
+/// 20 March 2019, which cannot be disabled; the later ones are opt-in
+/// (https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html). Empty for
+/// a partition not known here.
+fn enabled_by_default(partition: &str) -> &'static [&'static str] {
+    match partition {
+        "aws" => &[
+            "ap-northeast-1",
+            "ap-northeast-2",
+            "ap-northeast-3",
+            "ap-south-1",
+            "ap-southeast-1",
+            "ap-southeast-2",
+            "ca-central-1",
+            "eu-central-1",
+            "eu-north-1",
+            "eu-west-1",
+            "eu-west-2",
+            "eu-west-3",
+            "sa-east-1",
+            "us-east-1",
+            "us-east-2",
+            "us-west-1",
+            "us-west-2",
+        ],
+        "aws-cn" => &["cn-north-1", "cn-northwest-1"],
+        "aws-us-gov" => &["us-gov-east-1", "us-gov-west-1"],
+        _ => &[],
+    }
+}
+
 /// account:ListRegions, the Regions enabled and enabled by default (CATALOGUE §0: a
 /// multi-Region trail covers only these). The catalogue's alternative, ec2:DescribeRegions,
 /// is not read: it needs the EC2 SDK, by far the largest service crate, for one call.
 async fn enabled_regions(c: &Collector, s: &Session) -> Fact<Vec<String>> {
     use aws_sdk_account::types::RegionOptStatus;
-    let client = s.account(&c.home_region);
+    let client = s.account(&c.global_region);
     let mut regions = Vec::new();
     let mut token = None;
     loop {

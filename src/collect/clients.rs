@@ -175,9 +175,12 @@ impl Session {
         aws_sdk_s3::Client::from_conf(config)
     }
 
-    /// A session for another account through `role_arn` (sts:AssumeRole).
-    pub async fn assume(&self, account_id: &str, role_arn: &str, external_id: Option<&str>) -> Session {
-        let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name("trailwarden").configure(&self.config);
+    /// A session for another account through `role_arn` (sts:AssumeRole, called in `sts_region`).
+    pub async fn assume(&self, account_id: &str, role_arn: &str, external_id: Option<&str>, sts_region: &str) -> Session {
+        let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+            .session_name("trailwarden")
+            .configure(&self.config)
+            .region(Region::new(sts_region.to_owned()));
         if let Some(id) = external_id {
             builder = builder.external_id(id);
         }

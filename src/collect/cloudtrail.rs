@@ -90,7 +90,10 @@ impl TrailDetails {
 /// Reads each trail's status and selectors once. The reader is the trail's owner when the
 /// owner was scanned, else a CloudTrail delegated administrator that was scanned (both can
 /// read organization trails); other accounts listing the trail share that reading. A trail
-/// that neither can read is read by every account that lists it, with what each may see.
+/// that neither can read is read by every account that lists it, with what each may see: a
+/// member may read the organization trail's status by its ARN, not its selectors or tags.
+/// When a delegated administrator's read of a fact fails, the account listing the trail reads
+/// it as a fallback, and an unreadable fact says as which account(s) it was read.
 /// Needs only what DescribeTrails listed, so it runs beside the bucket and key reads.
 pub async fn read_trail_details(
     c: &Collector,
@@ -108,30 +111,35 @@ pub async fn read_trail_details(
             .unwrap_or_default(),
         _ => Vec::new(),
     };
-    let reader_of = |lister: &str, t: &Trail| -> String {
+    let reader_of = |lister: &str, t: &Trail| -> Reader {
         let owner = t.owner_account_id();
         if scanned.contains_key(owner) {
-            owner.to_owned()
+            Reader { account: owner.to_owned(), role: Role::Owner }
         } else if let (true, Some(admin)) = (t.is_organization_trail, delegated.first()) {
-            (*admin).to_owned()
+            Reader { account: (*admin).to_owned(), role: Role::DelegatedAdministrator }
         } else {
-            lister.to_owned()
+            Reader { account: lister.to_owned(), role: Role::Lister }
         }
     };
     // (reader account, trail ARN) → the trail as listed.
     let mut jobs: BTreeMap<(String, String), Trail> = BTreeMap::new();
     for account in accounts.iter() {
         for t in &account.trails {
-            jobs.entry((reader_of(&account.id, t), t.arn.clone())).or_insert_with(|| t.clone());
+            jobs.entry((reader_of(&account.id, t).account, t.arn.clone())).or_insert_with(|| t.clone());
         }
     }
-    let scanned_ref = &scanned;
-    let reads = jobs.iter().map(|((reader, _), t)| async move {
-        let session = scanned_ref[reader.as_str()];
-        (reader.clone(), t.arn.clone(), details(c, session, t).await)
-    });
-    let done: HashMap<(String, String), Details> =
-        futures::future::join_all(reads).await.into_iter().map(|(reader, arn, d)| ((reader, arn), d)).collect();
+    let done = read_all(c, &scanned, &jobs).await;
+    // A delegated administrator's failed reads, read again by the account listing the trail.
+    let mut fallbacks: BTreeMap<(String, String), Trail> = BTreeMap::new();
+    for account in accounts.iter() {
+        for t in &account.trails {
+            let reader = reader_of(&account.id, t);
+            if reader.role == Role::DelegatedAdministrator && reader.account != account.id && done[&(reader.account, t.arn.clone())].failed() {
+                fallbacks.entry((account.id.clone(), t.arn.clone())).or_insert_with(|| t.clone());
+            }
+        }
+    }
+    let fallback_done = read_all(c, &scanned, &fallbacks).await;
     TrailDetails(
         accounts
             .iter()
@@ -139,11 +147,107 @@ pub async fn read_trail_details(
                 account
                     .trails
                     .iter()
-                    .map(|t| done.get(&(reader_of(&account.id, t), t.arn.clone())).cloned().expect("every listed trail has a reader"))
+                    .map(|t| {
+                        let reader = reader_of(&account.id, t);
+                        let read = done.get(&(reader.account.clone(), t.arn.clone())).cloned().expect("every listed trail has a reader");
+                        let read = read.labelled(&reader.view(&account.id));
+                        match fallback_done.get(&(account.id.clone(), t.arn.clone())) {
+                            Some(fallback) => {
+                                read.or(fallback.clone().labelled(&Reader { account: account.id.clone(), role: Role::Lister }.view(&account.id)))
+                            }
+                            None => read,
+                        }
+                    })
                     .collect()
             })
             .collect(),
     )
+}
+
+/// Reads the details of each (reader, trail) job.
+async fn read_all(c: &Collector, scanned: &HashMap<&str, &Session>, jobs: &BTreeMap<(String, String), Trail>) -> HashMap<(String, String), Details> {
+    let reads = jobs.iter().map(|((reader, _), t)| async move {
+        let session = scanned[reader.as_str()];
+        (reader.clone(), t.arn.clone(), details(c, session, t).await)
+    });
+    futures::future::join_all(reads).await.into_iter().map(|(reader, arn, d)| ((reader, arn), d)).collect()
+}
+
+/// The account whose view of a trail the details are, and why it is the one.
+struct Reader {
+    account: String,
+    role: Role,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Owner,
+    DelegatedAdministrator,
+    Lister,
+}
+
+impl Reader {
+    /// "read as 111122223333 (a CloudTrail delegated administrator)", for the messages of the
+    /// facts `lister` could not get; empty when the lister read them itself.
+    fn view(&self, lister: &str) -> String {
+        match self.role {
+            Role::Owner if self.account != lister => format!("read as {} (the trail's owner)", self.account),
+            Role::DelegatedAdministrator => format!("read as {} (a CloudTrail delegated administrator)", self.account),
+            Role::Lister if self.account == lister => format!("read as {lister} (the account listing the trail)"),
+            _ => String::new(),
+        }
+    }
+}
+
+impl Details {
+    /// True when a fact the scan needed could not be read.
+    fn failed(&self) -> bool {
+        fn bad<T>(f: &Fact<T>) -> bool {
+            matches!(f, Fact::Unreadable(u) if u.reason != UnreadableReason::NotCollected)
+        }
+        bad(&self.status) || bad(&self.event_selectors) || bad(&self.insight_selectors) || bad(&self.tags)
+    }
+
+    /// Each unreadable fact's detail prefixed with the view it was read from.
+    fn labelled(self, view: &str) -> Details {
+        fn label<T>(f: Fact<T>, view: &str) -> Fact<T> {
+            match f {
+                Fact::Unreadable(mut u) if !view.is_empty() && u.reason != UnreadableReason::NotCollected => {
+                    u.detail = Some(format!("{view}: {}", u.detail.unwrap_or_default()));
+                    Fact::Unreadable(u)
+                }
+                other => other,
+            }
+        }
+        Details {
+            status: label(self.status, view),
+            event_selectors: label(self.event_selectors, view),
+            insight_selectors: label(self.insight_selectors, view),
+            tags: label(self.tags, view),
+        }
+    }
+
+    /// Each fact from `self` when read, else from `fallback` when that read it; when neither
+    /// did, both views' failures are said.
+    fn or(self, fallback: Details) -> Details {
+        fn pick<T>(first: Fact<T>, second: Fact<T>) -> Fact<T> {
+            match (first, second) {
+                (Fact::Unreadable(a), Fact::Unreadable(b)) if a.reason != UnreadableReason::NotCollected => Fact::Unreadable(Unreadable {
+                    reason: a.reason,
+                    api: a.api.or(b.api),
+                    detail: Some(format!("{}; {}", a.detail.unwrap_or_default(), b.detail.unwrap_or_default())),
+                }),
+                (Fact::Unreadable(a), Fact::Value(v)) if a.reason != UnreadableReason::NotCollected => Fact::Value(v),
+                (first, _) => first,
+            }
+        }
+        Details {
+            status: pick(self.status, fallback.status),
+            event_selectors: pick(self.event_selectors, fallback.event_selectors),
+            insight_selectors: pick(self.insight_selectors, fallback.insight_selectors),
+            tags: pick(self.tags, fallback.tags),
+        }
+    }
 }
 
 async fn details(c: &Collector, s: &Session, t: &Trail) -> Details {

@@ -22,7 +22,7 @@ pub use clients::CallLog;
 use clients::Session;
 use limiter::Limiter;
 use std::collections::BTreeSet;
-use trailwarden_core::inventory::{Account, CollectionError, Fact, FactId, Inventory, Unreadable, UnreadableReason, SCHEMA_VERSION};
+use trailwarden_core::inventory::{Account, CollectionError, Fact, FactId, Inventory, Unreadable, SCHEMA_VERSION};
 
 /// What to collect, from the command line.
 #[derive(Debug, Clone)]
@@ -76,6 +76,10 @@ impl Default for Options {
 pub enum CollectError {
     #[error("cannot identify the caller (sts:GetCallerIdentity): {0}; check the AWS credentials (environment, --profile, SSO, web identity)")]
     Identity(String),
+    #[error(
+        "cannot identify the caller (sts:GetCallerIdentity): no credentials found: {0}; check the AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile, or sign in with `aws sso login`"
+    )]
+    NoCredentials(String),
     #[error("--org needs the organization's account list: {0}")]
     Organization(String),
     #[error("{0}")]
@@ -87,6 +91,12 @@ pub(crate) struct Collector {
     pub caller: Session,
     /// The region used for global services.
     pub home_region: String,
+    /// The partition's default Region (us-east-1, cn-north-1, us-gov-west-1): where the calls
+    /// that are global to an account go, STS for AssumeRole and the role check, ListBuckets, S3
+    /// Control's account Block Public Access, account:ListRegions. Not the scan's Region, which
+    /// may be an opt-in Region that a member account has not enabled (STS and S3 answer there
+    /// only for accounts that enabled it).
+    pub global_region: String,
     pub partition: String,
     pub limiter: Limiter,
     pub progress: progress::Progress,
@@ -158,16 +168,18 @@ pub async fn collect_async(options: &Options) -> Result<(Inventory, CallLog), Co
     let home_region = base.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".to_owned());
     let calls = CallLog::default();
     let probe = Session::new("caller", base.clone(), calls.clone());
-    let identity = probe
-        .sts(&home_region)
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| CollectError::Identity(aws_smithy_types::error::display::DisplayErrorContext(&e).to_string()))?;
+    let identity = probe.sts(&home_region).get_caller_identity().send().await.map_err(|e| {
+        if let Some(missing) = errors::no_credentials(&e) {
+            CollectError::NoCredentials(errors::chain(missing))
+        } else {
+            CollectError::Identity(errors::chain(&e))
+        }
+    })?;
     let caller_id = identity.account().unwrap_or_default().to_owned();
     let partition = identity.arn().and_then(|arn| arn.split(':').nth(1)).unwrap_or("aws").to_owned();
     let collector = Collector {
         caller: Session::new(&caller_id, base, calls.clone()),
+        global_region: partition_default_region(&partition).unwrap_or(&home_region).to_owned(),
         home_region,
         partition,
         limiter: Limiter::new(options.concurrency, PER_ACCOUNT.min(options.concurrency.max(1))),
@@ -248,20 +260,12 @@ async fn targets(
             return Ok(c.caller.clone());
         }
         let role_arn = format!("arn:{}:iam::{id}:role/{}", c.partition, options.role_name);
-        let session = c.caller.assume(id, &role_arn, options.external_id.as_deref()).await;
+        let session = c.caller.assume(id, &role_arn, options.external_id.as_deref(), &c.global_region).await;
         // The provider assumes the role lazily: prove it now, so that a refused role is one
         // clear collection error instead of every fact of the account failing.
-        match c.limiter.run(id, session.sts(&c.home_region).get_caller_identity().send()).await {
+        match c.limiter.run(id, session.sts(&c.global_region).get_caller_identity().send()).await {
             Ok(_) => Ok(session),
-            Err(err) => Err(CollectionError {
-                account_id: (*id).to_owned(),
-                region: None,
-                unreadable: Unreadable {
-                    reason: UnreadableReason::AccessDenied,
-                    api: Some("sts:AssumeRole".to_owned()),
-                    detail: Some(format!("{role_arn}: {}", aws_smithy_types::error::display::DisplayErrorContext(&err))),
-                },
-            }),
+            Err(err) => Err(CollectionError { account_id: (*id).to_owned(), region: None, unreadable: role_check_failure(&role_arn, &err) }),
         }
     });
     let mut sessions = Vec::new();
@@ -273,6 +277,43 @@ async fn targets(
         }
     }
     Ok((sessions, errors))
+}
+
+/// Why the role check of a member account failed, as it happened: the AssumeRole call's own
+/// answer when it was AssumeRole that failed (refused: access denied; throttled past the
+/// retries, a 5xx, a timeout or the network: an error), else the check's call itself.
+fn role_check_failure<E>(role_arn: &str, err: &SdkError<E>) -> Unreadable
+where
+    E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+    let mut unreadable = match errors::find::<SdkError<AssumeRoleError>>(err) {
+        Some(assume) => errors::unreadable("sts:AssumeRole", assume),
+        None => {
+            let mut u = errors::unreadable("sts:GetCallerIdentity", err);
+            // An AssumeRole that failed without an answer (a timeout, the network) is still
+            // the role's failure.
+            if errors::find::<aws_credential_types::provider::error::CredentialsError>(err).is_some() {
+                u.api = Some("sts:AssumeRole".to_owned());
+            }
+            u
+        }
+    };
+    unreadable.detail = Some(format!("{role_arn}: {}", unreadable.detail.unwrap_or_default()));
+    unreadable
+}
+
+/// The default Region of a partition, the one its global endpoints are in
+/// (https://docs.aws.amazon.com/sdkref/latest/guide/feature-sts-regionalized-endpoints.html,
+/// https://docs.aws.amazon.com/general/latest/gr/s3.html): us-east-1 for aws, cn-north-1 for
+/// aws-cn, us-gov-west-1 for aws-us-gov. `None` for a partition not known here.
+fn partition_default_region(partition: &str) -> Option<&'static str> {
+    match partition {
+        "aws" => Some("us-east-1"),
+        "aws-cn" => Some("cn-north-1"),
+        "aws-us-gov" => Some("us-gov-west-1"),
+        _ => None,
+    }
 }
 
 /// SDK timestamps to chrono.

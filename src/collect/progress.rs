@@ -38,6 +38,14 @@ impl Progress {
         }
     }
 
+    /// A warning on stderr (above the bar when it is shown), whether or not the bar is.
+    pub fn warn(&self, message: &str) {
+        match &self.0 {
+            Some(bar) => bar.suspend(|| eprintln!("warning: {message}")),
+            None => eprintln!("warning: {message}"),
+        }
+    }
+
     pub fn finish(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();

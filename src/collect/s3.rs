@@ -8,12 +8,12 @@ use super::{unreadable_fact, Collector};
 use std::collections::{BTreeMap, HashMap};
 use trailwarden_core::inventory::{
     Account, AclGrant, Bucket, BucketLogging, BucketVersioning, DefaultRetention, EncryptionRule, Fact, FactId, KmsKey, KmsKeyMetadata,
-    LifecycleRule, LifecycleTransition, ObjectLock, PublicAccessBlock, UnreadableReason,
+    LifecycleRule, LifecycleTransition, ObjectLock, PublicAccessBlock, Unreadable, UnreadableReason,
 };
 
 /// s3:ListBuckets: the buckets an account owns.
 pub async fn owned_bucket_names(c: &Collector, s: &Session) -> Fact<Vec<String>> {
-    let client = s.s3(&c.home_region);
+    let client = s.s3(&c.global_region);
     let mut names = Vec::new();
     let mut token = None;
     loop {
@@ -37,7 +37,7 @@ pub async fn account_public_access_block(c: &Collector, s: &Session) -> Fact<Opt
     c.read(
         &s.account_id,
         FactId::AccountPublicAccessBlock,
-        s.s3control(&c.home_region).get_public_access_block().account_id(&s.account_id).send(),
+        s.s3control(&c.global_region).get_public_access_block().account_id(&s.account_id).send(),
         |out| {
             out.public_access_block_configuration().map(|p| PublicAccessBlock {
                 block_public_acls: p.block_public_acls().unwrap_or(false),
@@ -91,17 +91,9 @@ pub async fn read_buckets(c: &Collector, sessions: &[Session], accounts: &[Accou
 
 async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> Bucket {
     let expected = owner.map(str::to_owned);
-    let located = c
-        .limiter
-        .run(&s.account_id, s.s3(&c.home_region).get_bucket_location().bucket(name).set_expected_bucket_owner(expected.clone()).send())
-        .await;
-    let region = match located {
-        Ok(out) => match out.location_constraint().map(|l| l.as_str()) {
-            None | Some("") => "us-east-1".to_owned(),
-            Some("EU") => "eu-west-1".to_owned(),
-            Some(other) => other.to_owned(),
-        },
-        Err(err) => return Bucket::unreadable(name, unreadable(FactId::BucketRegion.api(), &err)),
+    let region = match bucket_region(c, s, name, expected.as_deref()).await {
+        Ok(region) => region,
+        Err(u) => return Bucket::unreadable(name, u),
     };
     let client = s.s3(&region);
     let owner_account_id = match owner {
@@ -251,6 +243,37 @@ async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> 
     }
 }
 
+/// The bucket's Region. HeadBucket names it in `x-amz-bucket-region` whether or not the
+/// caller may access the bucket, also on 301, 400 and 403 replies
+/// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html), which AWS recommends
+/// over GetBucketLocation; GetBucketLocation is refused to another account from any Region but
+/// the bucket's own, even when the bucket policy grants that account access
+/// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html). So
+/// HeadBucket first, GetBucketLocation (null or "" is us-east-1, "EU" eu-west-1) when no
+/// reply named the Region.
+async fn bucket_region(c: &Collector, s: &Session, name: &str, expected_owner: Option<&str>) -> Result<String, Unreadable> {
+    let client = s.s3(&c.global_region);
+    let expected = expected_owner.map(str::to_owned);
+    let head = c.limiter.run(&s.account_id, client.head_bucket().bucket(name).set_expected_bucket_owner(expected.clone()).send()).await;
+    let named = match &head {
+        Ok(out) => out.bucket_region().map(str::to_owned),
+        Err(aws_smithy_runtime_api::client::result::SdkError::ServiceError(e)) => e.raw().headers().get("x-amz-bucket-region").map(str::to_owned),
+        Err(_) => None,
+    };
+    if let Some(region) = named.filter(|r| !r.is_empty()) {
+        return Ok(region);
+    }
+    let located = c.limiter.run(&s.account_id, client.get_bucket_location().bucket(name).set_expected_bucket_owner(expected).send()).await;
+    match located {
+        Ok(out) => Ok(match out.location_constraint().map(|l| l.as_str()) {
+            None | Some("") => "us-east-1".to_owned(),
+            Some("EU") => "eu-west-1".to_owned(),
+            Some(other) => other.to_owned(),
+        }),
+        Err(err) => Err(unreadable(FactId::BucketRegion.api(), &err)),
+    }
+}
+
 fn lifecycle_rule(r: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
     #[allow(deprecated)]
     let prefix = r.filter().and_then(|f| f.prefix().or_else(|| f.and().and_then(|a| a.prefix()))).or(r.prefix()).map(str::to_owned);
@@ -271,16 +294,25 @@ fn lifecycle_rule(r: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
     }
 }
 
-/// kms:DescribeKey for every key a trail names, as the trail's reader account, in the key's
-/// region (from its ARN) or the trail's home region.
+/// kms:DescribeKey for every key a trail names, in the key's region (from its ARN) or the
+/// trail's home region. Read as the key's owner (the account in its ARN) when that account is
+/// scanned: a key kept in a log-archive or security account is readable by its owner, while
+/// the default key policy lets no other account describe it
+/// (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html,
+/// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html);
+/// else as the trail's owner when scanned, else as the account that lists the trail.
 pub async fn read_kms_keys(c: &Collector, sessions: &[Session], accounts: &[Account]) -> Vec<KmsKey> {
     let by_id: HashMap<&str, &Session> = sessions.iter().map(|s| (s.account_id.as_str(), s)).collect();
     let mut keys: BTreeMap<&str, (&Session, &str)> = BTreeMap::new();
     for account in accounts {
         for trail in &account.trails {
             let Some(key) = trail.kms_key_id.as_deref() else { continue };
-            let owner = trail.owner_account_id();
-            let session = by_id.get(owner).copied().unwrap_or(by_id[account.id.as_str()]);
+            let key_owner = key.split(':').nth(4).filter(|a| !a.is_empty());
+            let session = key_owner
+                .and_then(|owner| by_id.get(owner))
+                .or_else(|| by_id.get(trail.owner_account_id()))
+                .copied()
+                .unwrap_or(by_id[account.id.as_str()]);
             let region = key.split(':').nth(3).filter(|r| !r.is_empty()).unwrap_or(&trail.home_region);
             keys.entry(key).or_insert((session, region));
         }

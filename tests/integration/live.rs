@@ -104,6 +104,12 @@ fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
 /// Runs the binary off the async runtime (it is a blocking child process); with `endpoint`,
 /// as the endpoint's default account.
 async fn run(endpoint: Option<&Endpoint>, args: &[&str]) -> std::process::Output {
+    run_in(endpoint, "us-east-1", args).await
+}
+
+/// [`run`] with `region` as the configured Region (AWS_REGION).
+async fn run_in(endpoint: Option<&Endpoint>, region: &str, args: &[&str]) -> std::process::Output {
+    let region = region.to_owned();
     let url = endpoint.map(|e| e.url.clone());
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     tokio::task::spawn_blocking(move || {
@@ -114,7 +120,7 @@ async fn run(endpoint: Option<&Endpoint>, args: &[&str]) -> std::process::Output
                 .env("AWS_ENDPOINT_URL", url)
                 .env("AWS_ACCESS_KEY_ID", "test")
                 .env("AWS_SECRET_ACCESS_KEY", "test")
-                .env("AWS_REGION", "us-east-1")
+                .env("AWS_REGION", region)
                 .env_remove("AWS_PROFILE");
         }
         command.output().unwrap()
@@ -562,7 +568,7 @@ async fn a_scan_makes_only_the_calls_its_rules_need() {
     let calls = endpoint.calls();
     let operations: std::collections::BTreeSet<&str> = calls.iter().map(|c| c["operation"].as_str().unwrap_or("?")).collect();
     let expected: std::collections::BTreeSet<&str> =
-        ["GetCallerIdentity", "DescribeOrganization", "ListRegions", "DescribeTrails", "GetTrailStatus", "ListBuckets", "GetBucketLocation"].into();
+        ["GetCallerIdentity", "DescribeOrganization", "ListRegions", "DescribeTrails", "GetTrailStatus", "ListBuckets", "HeadBucket"].into();
     assert_eq!(operations, expected, "calls of a CT-IS-LOGGING-only scan");
     assert!(calls.len() * 2 < full_calls, "{} calls, against {full_calls} for the full pack", calls.len());
 
@@ -616,4 +622,287 @@ async fn collect_writes_a_snapshot_that_scans_like_the_live_account() {
     assert_eq!(code, Some(0));
     assert_eq!(from_snapshot["scan"]["source"], "snapshot");
     assert_eq!(finding_lines(&from_snapshot), finding_lines(&live));
+}
+
+/// The AWS error codes that say the credentials were not accepted or the Region was the wrong
+/// one are reported as such, not as access denied or a plain error: the reason reaches
+/// `scan.incomplete` and the findings' messages, with the code and message AWS sent.
+/// UnrecognizedClientException is what a JSON service answers a Region the account has not
+/// enabled, or unknown credentials; AuthorizationHeaderMalformed is S3's answer to a request
+/// signed for another Region than the bucket's.
+#[tokio::test(flavor = "multi_thread")]
+async fn credential_and_region_errors_are_reported_as_what_they_are() {
+    let endpoint = Endpoint::start();
+    seed_one_account(&endpoint).await;
+    let args = ["--regions", "us-east-1", "--fail-on", "never"];
+
+    let fault = serde_json::json!({"fail_service": "cloudtrail", "fail_status": 400, "fail_code": "UnrecognizedClientException"});
+    endpoint.control_json("/_trailwarden/faults", fault);
+    let (_, report) = scan_async(&endpoint, &args).await;
+    let refused: Vec<&serde_json::Value> =
+        report["scan"]["incomplete"].as_array().unwrap().iter().filter(|g| g["api"].as_str().unwrap().starts_with("cloudtrail:")).collect();
+    assert!(!refused.is_empty(), "{}", report["scan"]["incomplete"]);
+    for g in &refused {
+        assert_eq!(g["reason"], "credentials_rejected", "{g}");
+        assert!(g["detail"].as_str().unwrap().contains("UnrecognizedClientException"), "{g}");
+    }
+    let inconclusive = report["findings"].as_array().unwrap().iter().filter(|f| f["outcome"] == "inconclusive");
+    assert!(inconclusive.clone().count() > 0);
+    assert!(inconclusive.clone().any(|f| f["message"].as_str().unwrap().contains("credentials_rejected")), "{}", report["findings"]);
+
+    let fault = serde_json::json!({"fail_service": "s3", "fail_status": 400, "fail_code": "AuthorizationHeaderMalformed"});
+    endpoint.control_json("/_trailwarden/faults", fault);
+    let (_, report) = scan_async(&endpoint, &args).await;
+    let bucket_gaps = gaps_about(&report, "live-logs");
+    assert!(!bucket_gaps.is_empty(), "{}", report["scan"]["incomplete"]);
+    for g in report["scan"]["incomplete"].as_array().unwrap().iter().filter(|g| g["api"].as_str().unwrap().starts_with("s3")) {
+        assert_eq!(g["reason"], "wrong_region", "{g}");
+        assert!(g["detail"].as_str().unwrap().contains("AuthorizationHeaderMalformed"), "{g}");
+    }
+}
+
+/// A member account whose role check failed through a service fault (STS answering 503 to
+/// every AssumeRole, past the retries) is an error of the scan, not "AccessDenied
+/// sts:AssumeRole": nothing refused the role.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_whose_role_check_failed_for_a_fault_is_not_access_denied() {
+    let endpoint = Endpoint::start();
+    let org = seed_organization(&endpoint).await;
+    let fault = serde_json::json!({"fail_service": "sts", "fail_operation": "AssumeRole", "fail_status": 503});
+    endpoint.control_json("/_trailwarden/faults", fault);
+    let (_, report) = scan_async(&endpoint, &["--org", "--regions", "us-east-1", "--fail-on", "never"]).await;
+    for member in [&org.log_archive, &org.audit, &org.workload] {
+        let gaps = gaps_about(&report, &format!("Account:{member}"));
+        assert_eq!(gaps.len(), 1, "{}", report["scan"]["incomplete"]);
+        assert_eq!(gaps[0]["api"], "sts:AssumeRole", "{}", gaps[0]);
+        assert_eq!(gaps[0]["reason"], "error", "{}", gaps[0]);
+        assert!(gaps[0]["detail"].as_str().unwrap().contains("ServiceUnavailable"), "{}", gaps[0]);
+    }
+    // The role that is refused is still access denied.
+    let fault = serde_json::json!({"fail_service": "sts", "fail_operation": "AssumeRole", "fail_status": 403});
+    endpoint.control_json("/_trailwarden/faults", fault);
+    let (_, report) = scan_async(&endpoint, &["--org", "--regions", "us-east-1", "--fail-on", "never"]).await;
+    let gaps = gaps_about(&report, &format!("Account:{}", org.workload));
+    assert_eq!(gaps.len(), 1, "{}", report["scan"]["incomplete"]);
+    assert_eq!((gaps[0]["api"].as_str(), gaps[0]["reason"].as_str()), (Some("sts:AssumeRole"), Some("access_denied")), "{}", gaps[0]);
+}
+
+/// No credentials anywhere in the chain: the scan stops before any call, with a readable cause
+/// and what to do, not the SDK's debug dump of nested error structures.
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_credentials_are_explained_in_words() {
+    let endpoint = Endpoint::start();
+    let home = tempfile::tempdir().unwrap();
+    let url = endpoint.url.clone();
+    let home_path = home.path().to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        let mut command = Command::cargo_bin("trailwarden").unwrap();
+        command
+            .args(["scan", "--quiet", "--regions", "us-east-1"])
+            .env("AWS_ENDPOINT_URL", url)
+            .env("AWS_REGION", "us-east-1")
+            .env("HOME", &home_path)
+            .env("AWS_CONFIG_FILE", home_path.join("no-config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", home_path.join("no-credentials"))
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        for var in [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_PROFILE",
+            "AWS_DEFAULT_PROFILE",
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+            "AWS_ROLE_ARN",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        ] {
+            command.env_remove(var);
+        }
+        command.output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("no credentials found"), "{stderr}");
+    assert!(stderr.contains("set AWS_PROFILE"), "{stderr}");
+    for debug in ["CredentialsNotLoaded {", "source:", "ConstructionFailure", "DispatchFailure"] {
+        assert!(!stderr.contains(debug), "the SDK's debug output ({debug}) reached the user: {stderr}");
+    }
+    assert!(endpoint.calls().is_empty(), "nothing was sent without credentials");
+}
+
+/// A trail whose KMS key is kept in another scanned account (the log-archive account): the
+/// key is read as its owner, who can describe it, not as the trail's owner, whom the default
+/// key policy does not let in.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kms_key_of_another_scanned_account_is_read_as_its_owner() {
+    let endpoint = Endpoint::start();
+    let org = seed_organization(&endpoint).await;
+    let kms = aws_sdk_kms::Client::new(&endpoint.sdk_as(&org.log_archive, "us-east-1").await);
+    let key = kms.create_key().description("organization trail logs").send().await.unwrap();
+    let key_arn = key.key_metadata().unwrap().arn().unwrap().to_owned();
+    assert!(key_arn.contains(&org.log_archive), "{key_arn}");
+    let trails = aws_sdk_cloudtrail::Client::new(&endpoint.sdk("us-east-1").await);
+    trails.update_trail().name("org-trail").kms_key_id(&key_arn).send().await.unwrap();
+    endpoint.control("POST", "/_trailwarden/calls/reset");
+
+    let (_, report) = scan_async(&endpoint, &["--org", "--regions", "us-east-1", "--fail-on", "never"]).await;
+    assert_eq!(gaps_about(&report, &key_arn), Vec::<&serde_json::Value>::new(), "{}", report["scan"]["incomplete"]);
+    let reads: Vec<serde_json::Value> = endpoint.calls().into_iter().filter(|c| c["operation"] == "DescribeKey").collect();
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0]["account"], org.log_archive.as_str(), "{}", reads[0]);
+    assert_read_only_and_allowed(&endpoint.calls());
+}
+
+/// account:ListRegions refused (an SCP denying `account:*`, or an audit role older than the
+/// action): the scan covers the partition's Regions enabled by default instead of shrinking to
+/// the configured Region, records the gap, and says so on the terminal.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_region_list_falls_back_to_the_default_regions_and_says_so() {
+    let endpoint = Endpoint::start();
+    seed_one_account(&endpoint).await;
+    endpoint.control_json("/_trailwarden/faults", serde_json::json!({"fail_service": "account", "fail_status": 403}));
+    let output = run(Some(&endpoint), &["scan", "--quiet", "--json", "-", "--fail-on", "never"]).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {stderr}"));
+    let regions = report["scan"]["regions"].as_array().unwrap();
+    assert_eq!(regions.len(), 17, "the Regions enabled by default in the aws partition: {regions:?}");
+    assert!(gaps(&report).contains(&("account:ListRegions".to_owned(), "access_denied".to_owned())), "{}", report["scan"]["incomplete"]);
+    assert!(stderr.contains("account:ListRegions") && stderr.contains("enabled by default"), "{stderr}");
+}
+
+/// The calls global to an account go to the partition's default Region, not to the configured
+/// one, which may be an opt-in Region that a member has not enabled: STS for AssumeRole and the
+/// role check, S3 ListBuckets, S3 Control's account Block Public Access, account:ListRegions.
+/// With credentials of each partition (the endpoint answers in the partition of the Region a
+/// request is signed for): us-east-1, cn-north-1, us-gov-west-1; never us-east-1 for aws-cn or
+/// aws-us-gov.
+#[tokio::test(flavor = "multi_thread")]
+async fn account_wide_calls_go_to_the_partitions_default_region() {
+    let endpoint = Endpoint::start();
+    let org = seed_organization(&endpoint).await;
+    endpoint.control("POST", "/_trailwarden/calls/reset");
+    let output =
+        run_in(Some(&endpoint), "ap-east-1", &["scan", "--quiet", "--json", "-", "--org", "--regions", "us-east-1", "--fail-on", "never"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let calls = endpoint.calls();
+    let role_checks: Vec<&serde_json::Value> = calls
+        .iter()
+        .filter(|c| c["operation"] == "AssumeRole" || (c["operation"] == "GetCallerIdentity" && c["account"] == org.workload.as_str()))
+        .collect();
+    assert!(role_checks.len() >= 4, "{role_checks:?}");
+    for call in role_checks {
+        assert_eq!(call["region"], "us-east-1", "{call}");
+    }
+
+    for (configured, global, partition) in
+        [("ap-east-1", "us-east-1", "aws"), ("cn-northwest-1", "cn-north-1", "aws-cn"), ("us-gov-east-1", "us-gov-west-1", "aws-us-gov")]
+    {
+        endpoint.control("POST", "/_trailwarden/calls/reset");
+        let output = run_in(Some(&endpoint), configured, &["collect", "--quiet", "--output", "-"]).await;
+        assert!(output.status.success(), "{configured}: {}", String::from_utf8_lossy(&output.stderr));
+        let inventory: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(inventory["partition"], partition);
+        let calls = endpoint.calls();
+        for op in ["ListBuckets", "GetPublicAccessBlock", "ListRegions"] {
+            let regions: std::collections::BTreeSet<&str> = calls
+                .iter()
+                .filter(|c| c["operation"] == op && (op != "GetPublicAccessBlock" || c["api"] == "s3control"))
+                .map(|c| c["region"].as_str().unwrap_or("?"))
+                .collect();
+            assert_eq!(regions, [global].into(), "{configured}: {op}");
+        }
+    }
+}
+
+/// A log bucket of an account outside the scan, in another Region than the scan's, whose
+/// policy lets the scanner read it. GetBucketLocation through the scan Region's endpoint is
+/// refused (a bucket policy applies to it only in the bucket's Region); HeadBucket names the
+/// Region in x-amz-bucket-region, and the bucket is then read through its own Region: its
+/// facts are judged, not left unreadable.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bucket_of_another_account_in_another_region_is_located_and_read() {
+    let endpoint = Endpoint::start();
+    let partner = s3_client(&endpoint.sdk_as("210987654321", "eu-west-1").await);
+    partner
+        .create_bucket()
+        .bucket("partner-archive")
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1).build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    partner
+        .put_bucket_versioning()
+        .bucket("partner-archive")
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder().status(aws_sdk_s3::types::BucketVersioningStatus::Enabled).build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "AuditorReads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+             "Action": ["s3:Get*", "s3:ListBucket"], "Resource": ["arn:aws:s3:::partner-archive", "arn:aws:s3:::partner-archive/*"]},
+            {"Sid": "AWSCloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "s3:PutObject", "Resource": "arn:aws:s3:::partner-archive/AWSLogs/*"}
+        ]
+    });
+    partner.put_bucket_policy().bucket("partner-archive").policy(policy.to_string()).send().await.unwrap();
+    let trails = aws_sdk_cloudtrail::Client::new(&endpoint.sdk("us-east-1").await);
+    trails.create_trail().name("to-partner").s3_bucket_name("partner-archive").is_multi_region_trail(true).send().await.unwrap();
+    trails.start_logging().name("to-partner").send().await.unwrap();
+    endpoint.control("POST", "/_trailwarden/calls/reset");
+
+    // The scan covers the bucket's Region too: findings are reported for the scanned Regions.
+    let (_, report) = scan_async(&endpoint, &["--regions", "us-east-1,eu-west-1", "--fail-on", "never"]).await;
+    for g in gaps_about(&report, "partner-archive") {
+        // Only who owns it is unknown: its owner is not scanned.
+        assert_eq!(g["api"], "s3:ListBuckets", "{g}");
+    }
+    assert_eq!(outcome(&report, "CT-BUCKET-VERSIONING", "partner-archive"), ["pass"]);
+    let calls = endpoint.calls();
+    let versioning: Vec<&serde_json::Value> = calls.iter().filter(|c| c["operation"] == "GetBucketVersioning").collect();
+    assert_eq!(versioning.len(), 1, "{versioning:?}");
+    assert_eq!(versioning[0]["region"], "eu-west-1", "read through the bucket's Region: {}", versioning[0]);
+    assert_read_only_and_allowed(&calls);
+}
+
+/// The organization trail seen from member accounts, its owner (the management account) not
+/// scanned: the CloudTrail delegated administrator reads it. When the administrator's
+/// GetEventSelectors fails, the members listing the trail read it as a fallback, and the
+/// endpoint refuses them as AWS does (a member may read the trail's status by its ARN, not its
+/// selectors): the fact is unreadable and its message says as which accounts it was read.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organization_trail_read_from_members_says_whose_view_it_is() {
+    let endpoint = Endpoint::start();
+    let org = seed_organization(&endpoint).await;
+    let fault =
+        serde_json::json!({"fail_service": "cloudtrail", "fail_operation": "GetEventSelectors", "fail_account": org.audit, "fail_status": 403});
+    endpoint.control_json("/_trailwarden/faults", fault);
+    endpoint.control("POST", "/_trailwarden/calls/reset");
+    let args = ["--org", "--exclude-accounts", org.management.as_str(), "--regions", "us-east-1", "--fail-on", "never"];
+    let (code, report) = scan_async(&endpoint, &args).await;
+    assert_eq!(code, Some(0));
+    // The status, read by the delegated administrator, is judged.
+    assert_eq!(outcome(&report, "CT-IS-LOGGING", "trail/org-trail"), ["pass"]);
+    let selector_gaps: Vec<&serde_json::Value> =
+        gaps_about(&report, "trail/org-trail").into_iter().filter(|g| g["api"] == "cloudtrail:GetEventSelectors").collect();
+    assert!(!selector_gaps.is_empty(), "{}", report["scan"]["incomplete"]);
+    for g in &selector_gaps {
+        let detail = g["detail"].as_str().unwrap();
+        assert!(detail.contains(&format!("read as {} (a CloudTrail delegated administrator)", org.audit)), "{g}");
+        if g["account"] != org.audit.as_str() {
+            assert!(detail.contains(&format!("read as {} (the account listing the trail)", g["account"].as_str().unwrap())), "{g}");
+        }
+    }
+    let calls = endpoint.calls();
+    let selector_reads: std::collections::BTreeSet<&str> =
+        calls.iter().filter(|c| c["operation"] == "GetEventSelectors").map(|c| c["account"].as_str().unwrap_or("?")).collect();
+    assert_eq!(selector_reads, [org.log_archive.as_str(), org.audit.as_str(), org.workload.as_str()].into());
+    assert_read_only_and_allowed(&calls);
 }

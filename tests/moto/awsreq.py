@@ -239,13 +239,18 @@ THROTTLE = {
     "query": ("Throttling", 400),
     "ec2": ("RequestLimitExceeded", 503),
     "s3": ("SlowDown", 503),
+    "s3control": ("SlowDown", 503),
 }
-THROTTLE_MESSAGE = {"s3": "Please reduce your request rate.", "ec2": "Request limit exceeded."}
+THROTTLE_MESSAGE = {
+    "s3": "Please reduce your request rate.",
+    "s3control": "Please reduce your request rate.",
+    "ec2": "Request limit exceeded.",
+}
 
 
 def default_failure_code(proto: str, status: int) -> str:
     if status in (401, 403):
-        return "AccessDenied" if proto in ("s3", "query", "ec2") else "AccessDeniedException"
+        return "AccessDenied" if proto in ("s3", "s3control", "query", "ec2") else "AccessDeniedException"
     if status == 503:
         return "ServiceUnavailable"
     if status == 404:
@@ -253,8 +258,8 @@ def default_failure_code(proto: str, status: int) -> str:
     if status == 429:
         return "TooManyRequestsException"
     if 400 <= status < 500:
-        return "InvalidRequest" if proto == "s3" else "ValidationException"
-    return "InternalError" if proto == "s3" else "InternalFailure"
+        return "InvalidRequest" if proto in ("s3", "s3control") else "ValidationException"
+    return "InternalError" if proto in ("s3", "s3control") else "InternalFailure"
 
 
 def error_reply(environ, proto: str, status: int, code: str, message: str):
@@ -286,6 +291,16 @@ def error_reply(environ, proto: str, status: int, code: str, message: str):
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             f"<Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
             f"<RequestId>{rid}</RequestId><HostId>{rid}</HostId></Error>"
+        ).encode()
+        headers = [("x-amz-request-id", rid), ("x-amz-id-2", rid), ("Content-Type", "application/xml")]
+    elif proto == "s3control":
+        # S3 Control wraps its errors, unlike S3: <ErrorResponse><Error>...</Error>
+        # <RequestId>...</RequestId></ErrorResponse> (restXml without noErrorWrapping in the
+        # AWS model; https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_GetPublicAccessBlock.html).
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f"<ErrorResponse><Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message></Error>"
+            f"<RequestId>{rid}</RequestId><HostId>{rid}</HostId></ErrorResponse>"
         ).encode()
         headers = [("x-amz-request-id", rid), ("x-amz-id-2", rid), ("Content-Type", "application/xml")]
     elif proto == "ec2":

@@ -40,8 +40,10 @@ def apply() -> None:
             f"for moto {EXPECTED_MOTO}; run scripts/setup-moto.sh"
         )
     _s3_versioning()
+    _s3_cross_account()
     _cloudtrail()
     _organizations_seeded_principals()
+    _organization_trails_seen_from_members()
     _iam_speed()
 
 
@@ -97,6 +99,99 @@ def _s3_versioning() -> None:
         return 200, headers, body
 
     S3Response.get_bucket_versioning = get_bucket_versioning
+
+
+# --------------------------------------------------------------------------------------------
+# S3 across accounts and Regions: bucket policies, GetBucketLocation, HeadBucket
+# --------------------------------------------------------------------------------------------
+
+
+def _s3_cross_account() -> None:
+    from moto.s3.exceptions import AccessDeniedByLock, S3ClientError
+    from moto.s3.models import S3Backend, s3_backends
+    from moto.s3.responses import S3Response
+
+    def owning(bucket_name: str):
+        located = s3_backends.bucket_accounts.get(bucket_name)
+        if not located:
+            return None
+        partition, account_id = located
+        return s3_backends[account_id][partition].buckets.get(bucket_name)
+
+    # A bucket policy can grant another account access to the bucket
+    # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-walkthroughs-managing-access-example2.html).
+    # With MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS=false, moto 5.2.5 refuses every other account
+    # whatever the policy says. Narrowest fix: an Allow statement whose AWS principal names the
+    # caller's account (id or root ARN) lets it in; the actions are not checked (the tests'
+    # policies grant reads only).
+    orig_get_bucket = S3Backend.get_bucket
+
+    def get_bucket(self, bucket_name: str):
+        if bucket_name not in self.buckets:
+            bucket = owning(bucket_name)
+            if bucket is not None and bucket.account_id != self.account_id and _policy_grants(bucket.policy, self.account_id):
+                return bucket
+        return orig_get_bucket(self, bucket_name)
+
+    S3Backend.get_bucket = get_bucket
+
+    # GetBucketLocation: a bucket policy applies to it only in the bucket's own Region, so a
+    # request of another account made through another Region's endpoint is refused
+    # (AccessDenied) even when the policy grants that account access; AWS recommends HeadBucket
+    # to find a bucket's Region (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html:
+    # "We recommend that you use HeadBucket to return the Region that a bucket resides in").
+    # moto 5.2.5 answers from any Region.
+    orig_location = S3Response.get_bucket_location
+
+    def get_bucket_location(self):
+        bucket = self.backend.get_bucket(self.bucket_name)
+        if bucket.account_id != self.current_account and self.region != bucket.region_name:
+            raise AccessDeniedByLock()
+        return orig_location(self)
+
+    S3Response.get_bucket_location = get_bucket_location
+
+    # HeadBucket: the x-amz-bucket-region header names the bucket's Region whether or not the
+    # caller may access the bucket, on 200 and on 301, 400 and 403 replies alike
+    # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html, x-amz-bucket-region;
+    # https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-bucket-intro.html).
+    # moto 5.2.5 sends it on 200 only.
+    orig_head = S3Response.head_bucket
+
+    def head_bucket(self):
+        try:
+            return orig_head(self)
+        except S3ClientError as err:
+            bucket = owning(self.bucket_name)
+            if bucket is None or getattr(err, "code", None) != "AccessDenied":
+                raise
+            return 403, {"x-amz-bucket-region": bucket.region_name, "content-type": "application/xml"}, ""
+
+    S3Response.head_bucket = head_bucket
+
+
+def _policy_grants(policy: bytes | str | None, account_id: str) -> bool:
+    """True when a bucket policy has an Allow statement whose AWS principal is `account_id`."""
+    import json
+
+    if not policy:
+        return False
+    try:
+        doc = json.loads(policy.decode() if isinstance(policy, bytes) else policy)
+    except ValueError:
+        return False
+    statements = doc.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    for st in statements:
+        if st.get("Effect") != "Allow":
+            continue
+        principal = st.get("Principal")
+        aws = principal.get("AWS") if isinstance(principal, dict) else None
+        names = aws if isinstance(aws, list) else [aws]
+        if any(n in (account_id, f"arn:aws:iam::{account_id}:root") for n in names if isinstance(n, str)):
+            return True
+    return False
 
 
 def _status_of(result: Any) -> int:
@@ -306,6 +401,91 @@ def _organization_trails_of_member(account_id: str, region: str) -> list:
     return trails
 
 
+def _organization_trails_seen_from_members() -> None:
+    """Reads of the management account's organization trail by a member account, by its ARN.
+
+    AWS: every member sees the organization trail (DescribeTrails) and may call GetTrailStatus
+    with its full ARN; its configuration (event selectors, Insights selectors, tags) is the
+    management account's to read, and a CloudTrail delegated administrator's, which manages
+    organization trails; other members are refused (AccessDeniedException): "Member accounts
+    can see the organization trail, but can't modify or delete it"
+    (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html,
+    https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html).
+    moto 5.2.5 looks the ARN up in the member's own trails only: TrailNotFoundException for
+    GetTrailStatus, GetEventSelectors and GetInsightSelectors, and empty tags from ListTags."""
+    from moto.cloudtrail.exceptions import TrailNotFoundException
+    from moto.cloudtrail.models import CloudTrailBackend
+    from moto.core.exceptions import JsonRESTError
+
+    class AccessDeniedException(JsonRESTError):
+        code = 400
+
+        def __init__(self, account_id: str, arn: str):
+            super().__init__(
+                "AccessDeniedException",
+                f"Account {account_id} is not the owner of {arn} nor a CloudTrail delegated administrator of its organization",
+            )
+
+    def org_trail(backend, arn: str):
+        return next((t for t in _organization_trails_of_member(backend.account_id, backend.region_name) if t.arn == arn), None)
+
+    orig_get_trail = CloudTrailBackend.get_trail
+
+    def get_trail(self, name_or_arn: str):
+        try:
+            return orig_get_trail(self, name_or_arn)
+        except TrailNotFoundException:
+            trail = org_trail(self, name_or_arn)
+            if trail is None:
+                raise
+            if not _is_cloudtrail_delegated_admin(self.account_id):
+                raise AccessDeniedException(self.account_id, name_or_arn) from None
+            return trail
+
+    CloudTrailBackend.get_trail = get_trail
+
+    orig_status = CloudTrailBackend.get_trail_status
+
+    def get_trail_status(self, name: str):
+        try:
+            return orig_status(self, name)
+        except TrailNotFoundException:
+            trail = org_trail(self, name)
+            if trail is None:
+                raise
+            return trail.status
+
+    CloudTrailBackend.get_trail_status = get_trail_status
+
+    orig_list_tags = CloudTrailBackend.list_tags
+
+    def list_tags(self, resource_id_list):
+        from moto.cloudtrail.models import cloudtrail_backends
+
+        for arn in resource_id_list:
+            trail = org_trail(self, arn)
+            if trail is None:
+                continue
+            if not _is_cloudtrail_delegated_admin(self.account_id):
+                raise AccessDeniedException(self.account_id, arn)
+            owner = cloudtrail_backends[trail.account_id][trail.region_name]
+            return orig_list_tags(owner, resource_id_list)
+        return orig_list_tags(self, resource_id_list)
+
+    CloudTrailBackend.list_tags = list_tags
+
+
+def _is_cloudtrail_delegated_admin(account_id: str) -> bool:
+    from moto.organizations.models import organizations_backends
+
+    for by_partition in organizations_backends.values():
+        for backend in by_partition.values():
+            for admin in getattr(backend, "admins", []):
+                if admin.account.id == account_id and "cloudtrail.amazonaws.com" in admin.services:
+                    return True
+    return False
+
+
 def _with_selector_defaults(selector: dict[str, Any]) -> dict[str, Any]:
     s = dict(selector)
     s.setdefault("ReadWriteType", "All")
@@ -442,13 +622,32 @@ ENABLED_BY_DEFAULT = [
 ]
 
 
+# The same in the other partitions: both China Regions, both AWS GovCloud (US) Regions.
+# https://docs.amazonaws.cn/en_us/aws/latest/userguide/endpoints-arns.html,
+# https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/using-govcloud-endpoints.html
+ENABLED_BY_DEFAULT_IN = {
+    "aws": ENABLED_BY_DEFAULT,
+    "aws-cn": ["cn-north-1", "cn-northwest-1"],
+    "aws-us-gov": ["us-gov-east-1", "us-gov-west-1"],
+}
+
+
+def _partition_of(region: str | None) -> str:
+    if region and region.startswith("cn-"):
+        return "aws-cn"
+    if region and region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
 def missing_api(environ, service: str | None, operation: str) -> tuple[int, dict] | None:
     """The reply, as (HTTP status, JSON document), to an AWS API that moto does not implement,
     or None when moto answers the request itself.
 
     account:ListRegions (restJson1, POST /listRegions): AWS lists the account's Regions with
     their opt status, filtered by RegionOptStatusContains. Every account of this endpoint has
-    the Regions enabled by default, all in one page.
+    the Regions enabled by default in the partition of the Region the request is signed for,
+    all in one page.
     https://docs.aws.amazon.com/accounts/latest/reference/API_ListRegions.html"""
     if service != "account" or operation != "ListRegions":
         return None
@@ -461,4 +660,7 @@ def missing_api(environ, service: str | None, operation: str) -> tuple[int, dict
     wanted = request.get("RegionOptStatusContains")
     if wanted is not None and "ENABLED_BY_DEFAULT" not in wanted:
         return 200, {"Regions": []}
-    return 200, {"Regions": [{"RegionName": r, "RegionOptStatus": "ENABLED_BY_DEFAULT"} for r in ENABLED_BY_DEFAULT]}
+    from awsreq import credential_scope
+
+    regions = ENABLED_BY_DEFAULT_IN[_partition_of(credential_scope(environ)[1])]
+    return 200, {"Regions": [{"RegionName": r, "RegionOptStatus": "ENABLED_BY_DEFAULT"} for r in regions]}

@@ -15,7 +15,9 @@ Everything else (warnings, errors, --verbose access log) goes to stderr.
 
 Control API (answered by the middleware, never by moto):
     POST /_trailwarden/faults         {"latency_ms": 0, "throttle_every": 0,
-                                       "fail_service": null, "fail_status": 500}
+                                       "fail_service": null, "fail_status": 500,
+                                       "fail_code": null, "fail_operation": null,
+                                       "fail_account": null}
     GET  /_trailwarden/faults         the current settings and counters
     POST /_trailwarden/faults/reset
     GET  /_trailwarden/calls          [{"seq", "service", "api", "operation", "account",
@@ -93,32 +95,39 @@ class Faults:
             self.fail_service: set[str] = set()
             self.fail_status = 500
             self.fail_code: str | None = None
+            self.fail_operation: set[str] = set()
+            self.fail_account: set[str] = set()
             self.counter = 0
             self.throttled = 0
             self.failed = 0
 
     def configure(self, doc: dict):
-        unknown = set(doc) - {"latency_ms", "throttle_every", "fail_service", "fail_status", "fail_code"}
+        unknown = set(doc) - {
+            "latency_ms",
+            "throttle_every",
+            "fail_service",
+            "fail_status",
+            "fail_code",
+            "fail_operation",
+            "fail_account",
+        }
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
         latency = int(doc.get("latency_ms") or 0)
         every = int(doc.get("throttle_every") or 0)
         status = int(doc.get("fail_status") or 500)
-        svc = doc.get("fail_service")
-        if svc is None or svc == "":
-            services = set()
-        elif isinstance(svc, str):
-            services = {svc.lower()}
-        elif isinstance(svc, list) and all(isinstance(s, str) for s in svc):
-            services = {s.lower() for s in svc}
-        else:
-            raise ValueError("fail_service must be null, a signing service name or a list of them")
+        services = {s.lower() for s in _names(doc, "fail_service", "a signing service name")}
+        operations = _names(doc, "fail_operation", "an operation name (as in the call log)")
+        accounts = _names(doc, "fail_account", "an account id")
+        if (operations or accounts) and not services:
+            raise ValueError("fail_operation and fail_account narrow fail_service, which is required with them")
         if latency < 0 or every < 0 or not 400 <= status <= 599:
             raise ValueError("latency_ms and throttle_every must be >= 0, fail_status 400..599")
         with self.lock:
             self.latency_ms, self.throttle_every = latency, every
             self.fail_service, self.fail_status = services, status
             self.fail_code = doc.get("fail_code") or None
+            self.fail_operation, self.fail_account = operations, accounts
             self.counter = self.throttled = self.failed = 0
 
     def describe(self) -> dict:
@@ -129,16 +138,23 @@ class Faults:
                 "fail_service": sorted(self.fail_service) or None,
                 "fail_status": self.fail_status,
                 "fail_code": self.fail_code,
+                "fail_operation": sorted(self.fail_operation) or None,
+                "fail_account": sorted(self.fail_account) or None,
                 "aws_requests_seen": self.counter,
                 "throttled": self.throttled,
                 "failed": self.failed,
             }
 
-    def decide(self, service: str | None) -> tuple[float, str | None]:
+    def decide(self, service: str | None, operation: str, account: str | None) -> tuple[float, str | None]:
         """(seconds to sleep, None | 'fail' | 'throttle') for one AWS request."""
         with self.lock:
             delay = self.latency_ms / 1000.0
-            if service and service in self.fail_service:
+            if (
+                service
+                and service in self.fail_service
+                and (not self.fail_operation or operation in self.fail_operation)
+                and (not self.fail_account or account in self.fail_account)
+            ):
                 self.failed += 1
                 return delay, "fail"
             self.counter += 1
@@ -227,10 +243,12 @@ class Middleware:
             }
         )
 
-        delay, fault = self.faults.decide(service)
+        delay, fault = self.faults.decide(service, op, entry["account"])
         if delay:
             time.sleep(delay)
         if fault:
+            # S3 Control signs as s3 but answers errors in its own (wrapped) XML shape.
+            proto = "s3control" if api == "s3control" else proto
             if fault == "throttle":
                 code, status = awsreq.THROTTLE[proto]
                 message = awsreq.THROTTLE_MESSAGE.get(proto, "Rate exceeded")
@@ -308,6 +326,18 @@ class Middleware:
             return _reply(start_response, 404, {"error": str(exc)})
         except (ValueError, TypeError) as exc:
             return _reply(start_response, 400, {"error": str(exc)})
+
+
+def _names(doc: dict, key: str, what: str) -> set[str]:
+    """A fault setting that is null, one name or a list of names, as a set."""
+    value = doc.get(key)
+    if value is None or value == "":
+        return set()
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return set(value)
+    raise ValueError(f"{key} must be null, {what} or a list of them")
 
 
 def _json_body(environ) -> dict:

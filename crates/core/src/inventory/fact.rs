@@ -16,6 +16,13 @@ pub enum UnreadableReason {
     AccessDenied,
     /// The resource that holds the fact does not exist (any more).
     NotFound,
+    /// The endpoint did not accept the credentials (UnrecognizedClientException,
+    /// InvalidClientTokenId, ExpiredToken...): unknown, invalid or expired keys or tokens, or a
+    /// Region the account has not enabled. Nothing was allowed or denied.
+    CredentialsRejected,
+    /// The request went to another Region than the resource's (S3 PermanentRedirect,
+    /// AuthorizationHeaderMalformed, IllegalLocationConstraintException).
+    WrongRegion,
     /// The endpoint does not implement the API.
     Unsupported,
     /// Any other failure: throttling that outlasted the retries, a 5xx, a timeout.
@@ -30,6 +37,8 @@ impl UnreadableReason {
         match self {
             Self::AccessDenied => "access_denied",
             Self::NotFound => "not_found",
+            Self::CredentialsRejected => "credentials_rejected",
+            Self::WrongRegion => "wrong_region",
             Self::Unsupported => "unsupported",
             Self::Error => "error",
             Self::NotCollected => "not_collected",
