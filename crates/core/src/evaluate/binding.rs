@@ -3,7 +3,7 @@
 //! and what a prepared rule's templates name; it is defined here, below both, so that neither
 //! imports the other for it.
 
-use crate::inventory::Unreadable;
+use super::views::UnreadableField;
 use crate::rules::{RuleSet, Scope};
 use cel::common::value::Val;
 use cel::Context;
@@ -19,8 +19,8 @@ pub struct Subject<'a> {
     pub tree: &'a (dyn Val + 'static),
     /// The same binding for templates.
     pub template: minijinja::Value,
-    /// Facts of the subject that could not be read, named by path.
-    pub unreadable: &'a [(String, Unreadable)],
+    /// Facts of the subject that could not be read, by binding path.
+    pub unreadable: &'a [UnreadableField],
 }
 
 /// A context of the rule set's CEL environment, in which judgements bind their variables.
@@ -41,7 +41,7 @@ impl Bound {
         Bound { variable: scope.variable(), template: super::tree::template::value(tree.as_ref()), context: root_context(set), tree }
     }
 
-    pub fn subject<'a>(&'a self, unreadable: &'a [(String, Unreadable)]) -> Subject<'a> {
+    pub fn subject<'a>(&'a self, unreadable: &'a [UnreadableField]) -> Subject<'a> {
         Subject { context: &self.context, variable: self.variable, tree: self.tree.as_ref(), template: self.template.clone(), unreadable }
     }
 }

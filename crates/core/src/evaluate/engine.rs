@@ -3,12 +3,14 @@
 use super::binding::Subject;
 use super::prepared::{Elements, Part, Prepared};
 use super::tree::{self, MapNode};
+use super::views::UnreadableField;
 use crate::findings::Outcome;
-use crate::inventory::Unreadable;
+use crate::inventory::UnreadableReason;
 use crate::resource::ResourceKind;
 use crate::rules::{Condition, PassRule, Quantifier};
 use cel::common::value::Val;
 use cel::{Context, Value};
+use std::collections::BTreeSet;
 
 /// The result of one rule on one subject, before config (suppressions, overrides) applies.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,7 +156,7 @@ pub fn judge(prepared: &Prepared, subject: &Subject) -> Verdict {
         Outcome::Pass | Outcome::Fail => part_text(Part::message(outcome)),
         Outcome::NotApplicable => part_text(Part::NotApplicable).or_else(|| Some(format!("{} does not apply.", rule.title))),
         Outcome::Inconclusive | Outcome::Suppressed => {
-            let reason = inconclusive_reason(error.as_deref(), subject.unreadable);
+            let reason = inconclusive_reason(&prepared.reads, subject.unreadable, error.as_deref());
             Some(match part_text(Part::Inconclusive) {
                 Some(text) => format!("{text} {reason}"),
                 None => format!("Could not be evaluated: {reason}"),
@@ -245,56 +247,61 @@ fn run_bool(condition: &Condition, context: &Context) -> Result<bool, String> {
     }
 }
 
-/// Names what could not be read: the unreadable facts that the error points at (a missing
-/// key), or all of the subject's unreadable facts when the error names none of them.
-fn inconclusive_reason(error: Option<&str>, unreadable: &[(String, Unreadable)]) -> String {
-    let missing = error.and_then(|e| e.strip_prefix("No such key: ")).map(str::trim);
-    // Facts left unread on purpose (`not_collected`) were needed by no rule of the scan that
-    // collected them: they are named only when the error points at them.
-    let read_and_failed = || -> Vec<&(String, Unreadable)> {
-        let failed: Vec<_> = unreadable.iter().filter(|(_, u)| u.reason != crate::inventory::UnreadableReason::NotCollected).collect();
-        if failed.is_empty() {
-            unreadable.iter().collect()
-        } else {
-            failed
-        }
-    };
-    let relevant: Vec<&(String, Unreadable)> = match missing {
-        Some(key) => {
-            let hits: Vec<_> = unreadable.iter().filter(|(fact, _)| fact.ends_with(key) || fact.rsplit(['.', ' ']).next() == Some(key)).collect();
-            if hits.is_empty() {
-                read_and_failed()
-            } else {
-                hits
-            }
-        }
-        None => read_and_failed(),
-    };
+/// Names what could not be read: the subject's unreadable facts that the rule reads (by
+/// binding path), or, when it reads none of them, every fact that failed to read (facts left
+/// unread on purpose, `not_collected`, were needed by no rule of the scan that collected the
+/// snapshot, so they are named only when the rule reads them or nothing else is unreadable).
+fn inconclusive_reason(reads: &BTreeSet<String>, unreadable: &[UnreadableField], error: Option<&str>) -> String {
+    let mut relevant: Vec<&UnreadableField> = unreadable.iter().filter(|f| reads.iter().any(|read| f.is_read_by(read))).collect();
+    if relevant.is_empty() {
+        relevant = unreadable.iter().filter(|f| f.unreadable.reason != UnreadableReason::NotCollected).collect();
+    }
+    if relevant.is_empty() {
+        relevant = unreadable.iter().collect();
+    }
     if relevant.is_empty() {
         return format!("evaluation error: {}.", error.unwrap_or("unknown"));
     }
-    let facts: Vec<String> = relevant.iter().map(|(fact, u)| format!("{fact} ({u})")).collect();
+    // Fields derived from one failed read (a trail's status and is_logging; its bucket's owner
+    // and what follows from it) are named once, by the first.
+    let mut seen: Vec<&crate::inventory::Unreadable> = Vec::new();
+    relevant.retain(|f| {
+        !seen.contains(&&f.unreadable) && {
+            seen.push(&f.unreadable);
+            true
+        }
+    });
+    let facts: Vec<String> = relevant.iter().map(ToString::to_string).collect();
     format!("could not read {}.", facts.join("; "))
 }
 
 #[cfg(test)]
 mod tests {
     use super::inconclusive_reason;
+    use crate::evaluate::views::UnreadableField;
     use crate::inventory::{Unreadable, UnreadableReason};
+    use std::collections::BTreeSet;
 
-    fn fact(path: &str, reason: UnreadableReason) -> (String, Unreadable) {
-        (path.to_owned(), Unreadable { reason, api: Some("cloudtrail:Api".to_owned()), detail: None })
+    fn fact(path: &str, label: &str, reason: UnreadableReason) -> UnreadableField {
+        UnreadableField::labelled(path, label.to_owned(), Unreadable { reason, api: Some("cloudtrail:Api".to_owned()), detail: None })
+    }
+
+    fn reads(paths: &[&str]) -> BTreeSet<String> {
+        paths.iter().map(|p| (*p).to_owned()).collect()
     }
 
     #[test]
-    fn facts_left_unread_on_purpose_are_named_only_when_the_error_points_at_them() {
-        let unreadable =
-            [fact("account.event_data_stores (us-east-1)", UnreadableReason::Unsupported), fact("trail main tags", UnreadableReason::NotCollected)];
-        let unrelated = inconclusive_reason(Some("some other error"), &unreadable);
+    fn the_facts_a_rule_reads_are_named_and_facts_left_unread_on_purpose_only_then() {
+        let unreadable = [
+            fact("account.event_data_stores", "account.event_data_stores (us-east-1)", UnreadableReason::Unsupported),
+            fact("account.trails[].tags", "trail main tags", UnreadableReason::NotCollected),
+        ];
+        let unrelated = inconclusive_reason(&reads(&["account.id"]), &unreadable, Some("some other error"));
         assert!(unrelated.contains("event_data_stores") && !unrelated.contains("tags"), "{unrelated}");
-        let about_tags = inconclusive_reason(Some("No such key: tags"), &unreadable);
+        let about_tags = inconclusive_reason(&reads(&["account.trails[].tags.owner"]), &unreadable, None);
         assert!(about_tags.contains("trail main tags (not_collected") && !about_tags.contains("event_data_stores"), "{about_tags}");
-        let only_unread = inconclusive_reason(None, &unreadable[1..]);
+        let only_unread = inconclusive_reason(&reads(&[]), &unreadable[1..], None);
         assert!(only_unread.contains("tags"), "{only_unread}");
+        assert!(inconclusive_reason(&reads(&[]), &[], Some("no such overload")).contains("evaluation error: no such overload"));
     }
 }

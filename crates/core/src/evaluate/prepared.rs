@@ -5,6 +5,7 @@ use super::binding::Subject;
 use super::tree::{self, MapNode};
 use crate::findings::Outcome;
 use crate::rules::{Rule, RuleSet, TemplateError};
+use std::collections::BTreeSet;
 
 /// A rule's parameters, ready for CEL and for templates.
 #[derive(Debug, Clone)]
@@ -56,6 +57,9 @@ impl Part {
 /// account, rendered ten thousand times in a large organization.)
 pub struct Prepared<'s> {
     pub rule: &'s Rule,
+    /// The binding paths the rule's conditions read: an inconclusive finding names the
+    /// subject's unreadable facts among them.
+    pub reads: BTreeSet<String>,
     pub params: Params,
     templates: [Option<minijinja::Template<'s, 's>>; 6],
     constant: [Option<String>; 6],
@@ -67,7 +71,8 @@ impl<'s> Prepared<'s> {
     pub fn new(set: &'s RuleSet, rule: &'s Rule, params: Params) -> Prepared<'s> {
         let templates = Part::ALL.map(|part| set.templates.get_template(&rule.template_name(part.name())).ok());
         let names_elements = Part::ALL.map(|part| rule.element_templates.iter().any(|p| p == part.name()));
-        let mut prepared = Prepared { rule, params, templates, constant: Default::default(), names_elements };
+        let reads = crate::rules::reads::condition_reads(rule);
+        let mut prepared = Prepared { rule, reads, params, templates, constant: Default::default(), names_elements };
         // Functions of the environment (`namespace`, `range`, ...) are pure; the variables a
         // constant template may name are the rule and its parameters.
         let globals: Vec<&str> = set.templates.globals().map(|(name, _)| name).collect();

@@ -8,6 +8,7 @@ pub mod format;
 pub mod frameworks;
 pub mod load;
 pub mod locate;
+pub mod reads;
 pub mod shape;
 pub mod template_error;
 

@@ -557,7 +557,7 @@ pub fn json<V: serde::Serialize>(subject: &Subject<V>) -> serde_json::Value {
     serde_json::to_value(&subject.view).expect("a view serializes")
 }
 
-/// The names under which a subject reports its unreadable facts.
+/// The binding paths under which a subject reports its unreadable facts.
 pub fn unreadable_names<V>(subject: &Subject<V>) -> Vec<&str> {
-    subject.unreadable.iter().map(|(name, _)| name.as_str()).collect()
+    subject.unreadable.iter().map(|f| f.path.as_str()).collect()
 }

@@ -174,9 +174,33 @@ mod trail_facts {
     fn an_unreadable_status_is_named_in_the_trail_subjects_unreadable_list() {
         let subjects = inventory().account(account(MGMT).trail(trail(MAIN_TRAIL).status_unreadable(UnreadableReason::AccessDenied))).subjects();
         let subject = trail_subject(&subjects, MAIN_TRAIL);
-        let status = subject.unreadable.iter().find(|(name, _)| name.ends_with("status")).expect("status is listed as unreadable");
-        assert!(status.0.contains("main"), "the entry names the trail: {}", status.0);
-        assert_eq!(status.1.reason, UnreadableReason::AccessDenied);
+        let status = subject.unreadable.iter().find(|f| f.path == "trail.status").expect("status is listed as unreadable");
+        assert!(status.label.contains("main"), "the entry names the trail: {}", status.label);
+        assert_eq!(status.unreadable.reason, UnreadableReason::AccessDenied);
+    }
+
+    /// Every unreadable fact a subject records is named by a binding path that rules can read
+    /// (and that has a source fact): that is how an inconclusive finding finds the facts its
+    /// rule reads. The demo organization has unreadable facts of every scope.
+    #[test]
+    fn unreadable_facts_are_recorded_by_binding_paths() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-org.json");
+        let inventory = trailwarden_core::inventory::snapshot::read(&path).unwrap_or_else(|e| panic!("{e}"));
+        let subjects = trailwarden_core::evaluate::views::build(&inventory);
+        let mut recorded: Vec<&str> = Vec::new();
+        recorded.extend(subjects.organization.iter().flat_map(|s| unreadable_names(s)));
+        recorded.extend(subjects.accounts.iter().flat_map(|s| unreadable_names(s)));
+        recorded.extend(subjects.regions.iter().flat_map(|s| unreadable_names(s)));
+        recorded.extend(subjects.trails.iter().flat_map(|s| unreadable_names(s)));
+        recorded.extend(subjects.buckets.iter().flat_map(|s| unreadable_names(s)));
+        recorded.extend(subjects.event_data_stores.iter().flat_map(|s| unreadable_names(s)));
+        assert!(recorded.len() > 10, "the demo has unreadable facts: {recorded:?}");
+        for path in recorded {
+            assert!(
+                !trailwarden_core::evaluate::sources::facts_for(path).is_empty(),
+                "unreadable fact recorded as {path}, which is no binding field"
+            );
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::event_data_store::{event_data_store_fields, EventDataStoreFields};
 use super::readable::Readable;
 use super::subject::Subject;
 use super::trail::{trail_unreadable, trail_view, TrailView};
-use super::unreadable::push_unreadable;
+use super::unreadable::{push_unreadable, UnreadableField};
 use crate::inventory::{Account, Fact, PolicyAttachments};
 use crate::resource::{ResourceKind, ResourceRef};
 use schemars::JsonSchema;
@@ -60,10 +60,16 @@ pub(super) fn account_subject(cx: &BuildContext, account: &Account, trails: Vec<
     push_unreadable(&mut unreadable, "account.enabled_regions", &account.enabled_regions);
     push_unreadable(&mut unreadable, "account.cloudtrail_full_access", &account.cloudtrail_full_access);
     for region in &account.regions {
-        push_unreadable(&mut unreadable, &format!("account.event_data_stores ({})", region.name), &region.event_data_stores);
+        if let Fact::Unreadable(u) = &region.event_data_stores {
+            unreadable.push(UnreadableField::labelled(
+                "account.event_data_stores",
+                format!("account.event_data_stores ({})", region.name),
+                u.clone(),
+            ));
+        }
     }
     for trail in &view.trails {
-        unreadable.extend(trail_unreadable(trail));
+        unreadable.extend(trail_unreadable(trail, "account.trails[]"));
     }
     Subject {
         resource: ResourceRef {

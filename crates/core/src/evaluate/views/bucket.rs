@@ -6,7 +6,7 @@ use super::context::BuildContext;
 use super::policy::{self, PolicyAnalysis};
 use super::readable::{IntoReadable, Readable};
 use super::subject::Subject;
-use super::unreadable::not_collected;
+use super::unreadable::{not_collected, UnreadableField};
 use crate::inventory::{
     Bucket, BucketLogging, EncryptionRule, Fact, LifecycleRule, ObjectLock, PublicAccessBlock, Trail, Unreadable, UnreadableReason,
 };
@@ -98,7 +98,7 @@ pub(super) fn bucket_subject(cx: &BuildContext, name: &str, trails: &[&Trail], s
     let view = match cx.buckets.get(name) {
         None => {
             let missing = not_collected("s3:HeadBucket", &format!("bucket {name}"));
-            unreadable.push(("bucket".to_owned(), missing.clone()));
+            unreadable.push(UnreadableField::new("bucket", missing.clone()));
             BucketView {
                 name: name.to_owned(),
                 arn: arn.clone(),
@@ -136,7 +136,7 @@ pub(super) fn bucket_subject(cx: &BuildContext, name: &str, trails: &[&Trail], s
                 ("bucket.logging", bucket.logging.unreadable()),
             ] {
                 if let Some(u) = u {
-                    unreadable.push((fact.to_owned(), u.clone()));
+                    unreadable.push(UnreadableField::new(fact, u.clone()));
                 }
             }
             BucketView {
@@ -182,7 +182,7 @@ pub(super) fn bucket_subject(cx: &BuildContext, name: &str, trails: &[&Trail], s
 }
 
 /// The bucket's own Block Public Access, else the owner account's, else none at all.
-fn effective_public_access_block(cx: &BuildContext, bucket: &Bucket, unreadable: &mut Vec<(String, Unreadable)>) -> Readable<PublicAccessBlock> {
+fn effective_public_access_block(cx: &BuildContext, bucket: &Bucket, unreadable: &mut Vec<UnreadableField>) -> Readable<PublicAccessBlock> {
     // S3 enforces each flag if either the bucket or its owner account sets it.
     let own = match &bucket.public_access_block {
         Fact::Unreadable(u) => return Readable::unreadable(u.clone()),
@@ -204,24 +204,24 @@ fn effective_public_access_block(cx: &BuildContext, bucket: &Bucket, unreadable:
             })
         }
         Some(Fact::Unreadable(u)) => {
-            unreadable.push(("bucket.public_access_block".to_owned(), u.clone()));
+            unreadable.push(UnreadableField::new("bucket.public_access_block", u.clone()));
             Readable::unreadable(u.clone())
         }
         None => {
             let u = not_collected("s3control:GetPublicAccessBlock", "the bucket owner's account setting");
-            unreadable.push(("bucket.public_access_block".to_owned(), u.clone()));
+            unreadable.push(UnreadableField::new("bucket.public_access_block", u.clone()));
             Readable::unreadable(u)
         }
     }
 }
 
-fn policy_analysis(bucket: &Bucket, unreadable: &mut Vec<(String, Unreadable)>) -> Readable<Option<PolicyAnalysis>> {
+fn policy_analysis(bucket: &Bucket, unreadable: &mut Vec<UnreadableField>) -> Readable<Option<PolicyAnalysis>> {
     let analysis = policy_document(bucket, &mut Vec::new()).map(|doc| doc.as_ref().map(policy::analyse));
     match &analysis.0 {
-        Err(u) => unreadable.push(("bucket.policy_analysis".to_owned(), u.clone())),
+        Err(u) => unreadable.push(UnreadableField::new("bucket.policy_analysis", u.clone())),
         Ok(Some(a)) => {
             if let Err(u) = &a.sensitive_grants.0 {
-                unreadable.push(("bucket.policy_analysis.sensitive_grants".to_owned(), u.clone()));
+                unreadable.push(UnreadableField::new("bucket.policy_analysis.sensitive_grants", u.clone()));
             }
         }
         Ok(None) => {}
@@ -229,7 +229,7 @@ fn policy_analysis(bucket: &Bucket, unreadable: &mut Vec<(String, Unreadable)>) 
     analysis
 }
 
-fn policy_document(bucket: &Bucket, unreadable: &mut Vec<(String, Unreadable)>) -> Readable<Option<serde_json::Value>> {
+fn policy_document(bucket: &Bucket, unreadable: &mut Vec<UnreadableField>) -> Readable<Option<serde_json::Value>> {
     match &bucket.policy {
         Fact::Unreadable(u) => Readable::unreadable(u.clone()),
         Fact::Value(None) => Readable::value(None),
@@ -241,7 +241,7 @@ fn policy_document(bucket: &Bucket, unreadable: &mut Vec<(String, Unreadable)>) 
                     api: Some("s3:GetBucketPolicy".to_owned()),
                     detail: Some(format!("the policy is not valid JSON: {err}")),
                 };
-                unreadable.push(("bucket.policy".to_owned(), u.clone()));
+                unreadable.push(UnreadableField::new("bucket.policy", u.clone()));
                 Readable::unreadable(u)
             }
         },

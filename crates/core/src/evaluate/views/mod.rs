@@ -28,6 +28,7 @@ pub mod selectors;
 mod subject;
 mod trail;
 mod unreadable;
+pub use unreadable::UnreadableField;
 
 pub use crate::resource::{ResourceKind, ResourceRef};
 pub use account::AccountView;
@@ -38,7 +39,7 @@ pub use region::{RegionTrail, RegionView};
 pub use subject::Subject;
 pub use trail::{BucketLinkView, InsightsView, KmsKeyView, TrailStatusView, TrailView};
 
-use crate::inventory::{Account, Fact, Inventory, Trail, Unreadable};
+use crate::inventory::{Account, Fact, Inventory, Trail};
 use context::BuildContext;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -71,7 +72,7 @@ pub fn build(inventory: &Inventory) -> Subjects {
         .map(|account| {
             let trails = account::account_trails(&cx, account);
             let region_trails: Vec<RegionTrail> = trails.iter().map(RegionTrail::from).collect();
-            let trails_unreadable: Vec<(String, Unreadable)> = trails.iter().flat_map(trail::trail_unreadable).collect();
+            let trails_unreadable: Vec<UnreadableField> = trails.iter().flat_map(|t| trail::trail_unreadable(t, "region.trails[]")).collect();
             let account_subject = account::account_subject(&cx, account, trails);
             let mut regions = Vec::new();
             let mut stores = Vec::new();

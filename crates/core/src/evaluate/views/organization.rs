@@ -7,7 +7,7 @@ use super::readable::{IntoReadable, Readable};
 use super::selectors;
 use super::subject::Subject;
 use super::trail::{trail_view, TrailView};
-use super::unreadable::push_unreadable;
+use super::unreadable::{push_unreadable, UnreadableField};
 use crate::inventory::{Fact, Organization, OrganizationAccount, Unreadable, UnreadableReason};
 use crate::resource::{ResourceKind, ResourceRef};
 use schemars::JsonSchema;
@@ -53,7 +53,7 @@ pub(super) fn organization_subject(cx: &BuildContext) -> Subject<OrganizationVie
     let mut unreadable = Vec::new();
     let (view, resource) = match &cx.inventory.organization {
         Fact::Unreadable(u) => {
-            unreadable.push(("organization".to_owned(), u.clone()));
+            unreadable.push(UnreadableField::new("organization", u.clone()));
             let view = OrganizationView {
                 in_organization: Readable::unreadable(u.clone()),
                 id: None,
@@ -93,7 +93,7 @@ pub(super) fn organization_subject(cx: &BuildContext) -> Subject<OrganizationVie
                 }),
             };
             if let Err(u) = &admins.0 {
-                unreadable.push(("organization.cloudtrail_delegated_administrators".to_owned(), u.clone()));
+                unreadable.push(UnreadableField::new("organization.cloudtrail_delegated_administrators", u.clone()));
             }
             push_unreadable(&mut unreadable, "organization.accounts", &org.accounts);
             push_unreadable(&mut unreadable, "organization.trusted_service_principals", &org.trusted_service_principals);

@@ -8,8 +8,8 @@ use super::readable::{IntoReadable, Readable};
 use super::selectors::ManagementCoverage;
 use super::subject::Subject;
 use super::trail::TrailView;
-use super::unreadable::push_unreadable;
-use crate::inventory::{Account, Fact, RegionInventory, Unreadable};
+use super::unreadable::{push_unreadable, UnreadableField};
+use crate::inventory::{Account, Fact, RegionInventory};
 use crate::resource::{ResourceKind, ResourceRef};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -94,7 +94,7 @@ pub(super) fn region_subject(
     account: &Account,
     region: &RegionInventory,
     trails: Vec<RegionTrail>,
-    trails_unreadable: &[(String, Unreadable)],
+    trails_unreadable: &[UnreadableField],
 ) -> Subject<RegionView> {
     let view = RegionView {
         name: region.name.clone(),
@@ -119,7 +119,10 @@ pub(super) fn region_subject(
     push_unreadable(&mut unreadable, "region.trails_listed", &region.trail_arns);
     push_unreadable(&mut unreadable, "region.cloudtrail_event_rules", &region.eventbridge_rules);
     push_unreadable(&mut unreadable, "region.metric_filters", &region.metric_filters);
-    push_unreadable(&mut unreadable, "region.metric_filters (alarms)", &region.alarms);
+    if let Fact::Unreadable(u) = &region.alarms {
+        let label = "region.metric_filters (alarms)".to_owned();
+        unreadable.push(UnreadableField::labelled("region.metric_filters[].alarms_with_actions", label, u.clone()));
+    }
     unreadable.extend_from_slice(trails_unreadable);
     Subject {
         resource: ResourceRef {

@@ -1,7 +1,7 @@
 //! What a rule is evaluated against: a subject is a resource (its reference, defined with the
 //! other shared domain types in `crate::resource`), its view and its unreadable facts.
 
-use crate::inventory::Unreadable;
+use super::unreadable::UnreadableField;
 use crate::resource::ResourceRef;
 
 /// One thing to evaluate: its reference, its binding and the facts about it that could not
@@ -10,5 +10,5 @@ use crate::resource::ResourceRef;
 pub struct Subject<V> {
     pub resource: ResourceRef,
     pub view: V,
-    pub unreadable: Vec<(String, Unreadable)>,
+    pub unreadable: Vec<UnreadableField>,
 }

@@ -6,7 +6,7 @@ use super::copies;
 use super::readable::{IntoReadable, Readable};
 use super::selectors::{self, DataEventCoverage, ManagementCoverage};
 use super::subject::Subject;
-use super::unreadable::not_collected;
+use super::unreadable::{not_collected, UnreadableField};
 use crate::inventory::{Account, EventSelectors, Fact, InsightSelector, Trail, TrailStatus, Unreadable, UnreadableReason};
 use crate::resource::{ResourceKind, ResourceRef};
 use chrono::{DateTime, Utc};
@@ -131,7 +131,7 @@ pub struct BucketLinkView {
 /// A trail's subject, judged from the copy given (its owner's).
 pub(super) fn trail_subject(cx: &BuildContext, account: &Account, trail: &Trail) -> Subject<TrailView> {
     let view = trail_view(cx, account, trail);
-    let unreadable = trail_unreadable(&view);
+    let unreadable = trail_unreadable(&view, "trail");
     Subject {
         resource: ResourceRef {
             arn: trail.arn.clone(),
@@ -265,7 +265,7 @@ fn bucket_link(cx: &BuildContext, trail_account: &str, name: &str) -> BucketLink
 }
 
 /// The unreadable facts of a trail view, named by their path.
-pub(super) fn trail_unreadable(view: &TrailView) -> Vec<(String, Unreadable)> {
+pub(super) fn trail_unreadable(view: &TrailView, prefix: &str) -> Vec<UnreadableField> {
     let fields: [(&str, Option<&Unreadable>); 15] = [
         ("tags", view.tags.0.as_ref().err()),
         ("is_logging", view.is_logging.0.as_ref().err()),
@@ -284,6 +284,11 @@ pub(super) fn trail_unreadable(view: &TrailView) -> Vec<(String, Unreadable)> {
         ("bucket.owner_in_organization", view.bucket.owner_in_organization.0.as_ref().err()),
     ];
     // One entry per distinct failed read: is_logging and status share GetTrailStatus, and the
-    // selector facts share GetEventSelectors; the key names let a "no such key" error find them.
-    fields.into_iter().filter_map(|(field, u)| u.map(|u| (format!("trail {} {field}", view.name), u.clone()))).collect()
+    // selector facts share GetEventSelectors, and a rule names the field it reads.
+    // `prefix` is where the trail is bound: `trail` for its own subject, or a list of trails
+    // (`account.trails[]`), whose element the message names.
+    fields
+        .into_iter()
+        .filter_map(|(field, u)| u.map(|u| UnreadableField::labelled(format!("{prefix}.{field}"), format!("trail {} {field}", view.name), u.clone())))
+        .collect()
 }
