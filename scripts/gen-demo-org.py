@@ -807,7 +807,7 @@ def build(last_month=False):
         # PASS CT-BUCKET-MFA-DELETE, CT-BUCKET-VERSIONING, CT-BUCKET-NOT-PUBLIC, CT-BUCKET-KEY,
         # CT-BUCKET-ACCESS-LOGGING;
         # FAIL CT-BUCKET-OBJECT-LOCK (90 days < 365), CT-BUCKET-LIFECYCLE (none: the two designs
-        # exclude each other, CATALOGUE §7.1);
+        # exclude each other, docs/architecture.md §6);
         # INCONCLUSIVE CT-BUCKET-POLICY-LEAST-PRIVILEGE: the TLS deny and the SourceArn condition
         # are there, but the analysts' read access is written as an Allow with NotAction
         # ("everything except Delete* and Put*"), which also grants s3:BypassGovernanceRetention

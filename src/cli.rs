@@ -1,4 +1,4 @@
-//! The command line (DESIGN §5).
+//! The command line (docs/architecture.md §9).
 
 use crate::live::{self, LiveArgs};
 use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};

@@ -123,7 +123,7 @@ fn enabled_by_default(partition: &str) -> &'static [&'static str] {
     }
 }
 
-/// account:ListRegions, the Regions enabled and enabled by default (CATALOGUE §0: a
+/// account:ListRegions, the Regions enabled and enabled by default (docs/architecture.md §3: a
 /// multi-Region trail covers only these). The catalogue's alternative, ec2:DescribeRegions,
 /// is not read: it needs the EC2 SDK, by far the largest service crate, for one call.
 async fn enabled_regions(c: &Collector, s: &Session) -> Fact<Vec<String>> {

@@ -1,8 +1,9 @@
 //! Audit history: comparing a report with an earlier one.
 //!
 //! Findings are matched by (rule id, resource ARN): one finding per rule and resource is the
-//! report's invariant (DESIGN §6), and both survive a re-scan, while messages and severities
-//! may change (an escalation, a reworded template) without the problem being a new one.
+//! report's invariant (docs/architecture.md §8), and both survive a re-scan, while messages and
+//! severities may change (an escalation, a reworded template) without the problem being a new
+//! one.
 
 use crate::diagnostic::Diagnostic;
 use crate::findings::{Finding, Outcome, Severity};

@@ -8,7 +8,7 @@ use crate::inventory::gaps::Gap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// A scan's result, as the JSON report writes it (DESIGN §6) and `history` reads it back.
+/// A scan's result, as the JSON report writes it (docs/architecture.md §8) and `history` reads it back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub tool: ToolInfo,

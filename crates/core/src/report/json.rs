@@ -1,5 +1,5 @@
-//! The JSON report (DESIGN §6): the complete result, passes included, as audit evidence. The
-//! [`Report`] it writes is `results::Report` as it is; this module only writes it.
+//! The JSON report (docs/architecture.md §8): the complete result, passes included, as audit
+//! evidence. The [`Report`] it writes is `results::Report` as it is; this module only writes it.
 
 use super::{Context, Format, Rendered, ReportError};
 use crate::findings::Finding;

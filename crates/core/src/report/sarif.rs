@@ -1,4 +1,4 @@
-//! SARIF 2.1.0 for GitHub code scanning (DESIGN §4).
+//! SARIF 2.1.0 for GitHub code scanning (docs/architecture.md §8).
 //!
 //! GitHub was built for source code, and rejects a whole upload when any result lacks a
 //! repo-relative file location. Cloud resources have none, so each result points at a

@@ -1,4 +1,4 @@
-//! The rule file format (DESIGN §2), parsed strictly: an unknown key is an error.
+//! The rule file format (docs/architecture.md §7), parsed strictly: an unknown key is an error.
 
 use crate::findings::{Frameworks, Severity};
 use serde::Deserialize;

@@ -1,4 +1,4 @@
-//! What a trail's event selectors record: CATALOGUE §0.2 (management events) and the
+//! What a trail's event selectors record: docs/architecture.md §4 (management events) and the
 //! data-event rules of §2.4 (CT-S3-DATA-EVENTS-WRITE/READ, CT-LAMBDA-DATA-EVENTS).
 
 use crate::common::*;

@@ -1,4 +1,4 @@
-//! `views::build`: the inventory reshaped into subjects, per CATALOGUE §0.1 (trail inventory,
+//! `views::build`: the inventory reshaped into subjects, per docs/architecture.md §3 (trail inventory,
 //! shadow copies, owned vs inherited organization trails), §0.3 (scopes and finding ARNs) and
 //! §0.4 (cross-account buckets).
 //!

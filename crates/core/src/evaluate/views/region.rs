@@ -58,7 +58,7 @@ pub struct RegionTrail {
     /// GetTrailStatus.IsLogging.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub is_logging: Readable<bool>,
-    /// Management events recorded (CATALOGUE §0.2).
+    /// Management events recorded (docs/architecture.md §4).
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub management_events: Readable<ManagementCoverage>,
 }

@@ -1,4 +1,4 @@
-//! What a trail's event selectors record (CATALOGUE §0.2 and the data-event rules).
+//! What a trail's event selectors record (docs/architecture.md §4 and the data-event rules).
 //!
 //! Basic and advanced selectors are two spellings of the same question, "which events does
 //! this trail deliver"; these functions answer it once so that rules can ask plain
@@ -23,7 +23,7 @@ pub struct ManagementCoverage {
     /// Some selector records write management events with no excluded event source.
     pub write: bool,
     /// One single selector records read and write management events with no exclusions:
-    /// the definition of CATALOGUE §0.2 and of Security Hub CloudTrail.1.
+    /// the definition of docs/architecture.md §4 and of Security Hub CloudTrail.1.
     pub all: bool,
     /// Event sources excluded by any management selector (basic
     /// ExcludeManagementEventSources, or advanced eventSource NotEquals / NotStartsWith).

@@ -45,7 +45,7 @@ pub struct TrailView {
     /// GetTrailStatus, with ages in hours measured from the snapshot's collection time.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub status: Readable<TrailStatusView>,
-    /// Management events recorded (CATALOGUE §0.2).
+    /// Management events recorded (docs/architecture.md §4).
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub management_events: Readable<ManagementCoverage>,
     /// S3 object-level data events recorded.
