@@ -162,24 +162,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn every_binding_field_has_a_source() {
-        let mut missing = Vec::new();
-        for scope in Scope::ALL {
-            let mut paths = vec![scope.variable().to_owned()];
-            walk(scope_shape(scope), scope.variable(), &mut paths);
-            missing.extend(paths.into_iter().filter(|path| facts_for(path).is_empty()));
-        }
-        assert!(missing.is_empty(), "binding fields without a source fact (add them to SOURCES): {missing:#?}");
-    }
-
-    #[test]
-    fn every_entry_names_a_binding_field() {
+    /// Every scope's variable and every path under it.
+    fn binding_paths() -> Vec<String> {
         let mut paths = Vec::new();
         for scope in Scope::ALL {
             paths.push(scope.variable().to_owned());
             walk(scope_shape(scope), scope.variable(), &mut paths);
         }
+        paths
+    }
+
+    #[test]
+    fn every_binding_field_has_a_source() {
+        let missing: Vec<String> = binding_paths().into_iter().filter(|path| facts_for(path).is_empty()).collect();
+        assert!(missing.is_empty(), "binding fields without a source fact (add them to SOURCES): {missing:#?}");
+    }
+
+    #[test]
+    fn every_entry_names_a_binding_field() {
+        let paths = binding_paths();
         for (entry, _) in SOURCES {
             assert!(paths.iter().any(|p| p == entry), "SOURCES entry {entry} is no binding field");
         }

@@ -8,9 +8,9 @@ use std::collections::{BTreeSet, HashMap};
 /// The binding paths a rule reads (e.g. `account.trails[].is_logging`): in its conditions, and
 /// the paths its message and remediation templates name outright (`trail.status.…`).
 pub fn rule_reads(set: &RuleSet, rule: &Rule) -> BTreeSet<String> {
-    let mut out = condition_reads(rule);
-    out.extend(template_reads(set, rule, &variables(rule)));
-    out.retain(|p| !p.starts_with("params"));
+    let vars = variables(rule);
+    let mut out = conditions_read(rule, &vars);
+    out.extend(template_reads(set, rule, &vars));
     out
 }
 
@@ -25,9 +25,12 @@ fn variables(rule: &Rule) -> HashMap<String, Shape> {
 /// The binding paths a rule's conditions read (applicability, pass, escalations): the facts
 /// that can decide its outcome.
 pub fn condition_reads(rule: &Rule) -> BTreeSet<String> {
-    let vars = variables(rule);
+    conditions_read(rule, &variables(rule))
+}
+
+fn conditions_read(rule: &Rule, vars: &HashMap<String, Shape>) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let mut read = |c: &Condition, elements: &HashMap<String, String>| out.extend(check::reads(&c.program, &vars, elements));
+    let mut read = |c: &Condition, elements: &HashMap<String, String>| out.extend(check::reads(&c.program, vars, elements));
     let none = HashMap::new();
     if let Some(c) = &rule.applies_if {
         read(c, &none);
@@ -37,7 +40,7 @@ pub fn condition_reads(rule: &Rule) -> BTreeSet<String> {
         PassRule::Quantified { list, binding, condition, alternative, .. } => {
             read(list, &none);
             let mut elements = HashMap::new();
-            if let Some(path) = check::element_path(&list.program, &vars) {
+            if let Some(path) = check::element_path(&list.program, vars) {
                 elements.insert(binding.clone(), path);
             }
             read(condition, &elements);
