@@ -1061,6 +1061,11 @@ def build(last_month=False):
     accounts = [a for a in accounts if a["id"] in names]  # LAST MONTH: no workload-sandbox
 
     # ---- Organization -----------------------------------------------------------------------------
+    ids = {n: a for a, n in names.items()}
+
+    def unit(unit_id, path, members):
+        return {"id": unit_id, "path": path, "account_ids": [ids[m] for m in members if m in ids]}
+
     organization = {
         "id": ORG_ID,
         "arn": f"arn:aws:organizations::{MGMT}:organization/{ORG_ID}",
@@ -1086,10 +1091,20 @@ def build(last_month=False):
             "securityhub.amazonaws.com",
             "sso.amazonaws.com",
         ])),
+        # The unit tree: the management account at the root, the log archive and security
+        # accounts under Security, workloads by environment, the sandbox on its own.
+        "organizational_units": fact([
+            unit("r-demo", "Root", ["management"]),
+            unit("ou-demo-secu1234", "Root/Security", ["log-archive", "security"]),
+            unit("ou-demo-sand1234", "Root/Sandbox", ["workload-sandbox"]),
+            unit("ou-demo-work1234", "Root/Workloads", []),
+            unit("ou-demo-nonp1234", "Root/Workloads/NonProd", ["workload-staging"]),
+            unit("ou-demo-prod1234", "Root/Workloads/Prod", ["workload-prod"]),
+        ]),
     }
 
     return {
-        "schema_version": 2,
+        "schema_version": 3,
         "collected_at": iso(NOW),
         "partition": "aws",
         "caller_account_id": MGMT,

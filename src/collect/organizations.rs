@@ -1,10 +1,10 @@
-//! AWS Organizations: the organization, its accounts, the CloudTrail delegated administrators
-//! and trusted service access.
+//! AWS Organizations: the organization, its accounts and their organizational units, the
+//! CloudTrail delegated administrators and trusted service access.
 
 use super::errors::{code, unreadable};
 use super::Collector;
 use std::collections::BTreeMap;
-use trailwarden_core::inventory::{DelegatedAdministrator, Fact, FactId, Organization, OrganizationAccount};
+use trailwarden_core::inventory::{DelegatedAdministrator, Fact, FactId, Organization, OrganizationAccount, OrganizationalUnit, Unreadable};
 
 const CLOUDTRAIL_PRINCIPAL: &str = "cloudtrail.amazonaws.com";
 
@@ -19,7 +19,7 @@ pub async fn organization(c: &Collector) -> Fact<Option<Organization>> {
         Err(err) if code(&err) == Some("AWSOrganizationsNotInUseException") => return Fact::Value(None),
         Err(err) => return Fact::Unreadable(unreadable(FactId::Organization.api(), &err)),
     };
-    let (accounts, admins, trusted) = tokio::join!(accounts(c), delegated_administrators(c), trusted_services(c));
+    let (accounts, admins, trusted, units) = tokio::join!(accounts(c), delegated_administrators(c), trusted_services(c), units(c));
     Fact::Value(Some(Organization {
         id: org.id.unwrap_or_default(),
         arn: org.arn.unwrap_or_default(),
@@ -28,7 +28,75 @@ pub async fn organization(c: &Collector) -> Fact<Option<Organization>> {
         accounts,
         delegated_administrators: BTreeMap::from([(CLOUDTRAIL_PRINCIPAL.to_owned(), admins)]),
         trusted_service_principals: trusted,
+        organizational_units: units,
     }))
+}
+
+/// The unit tree, walked down from the root a level at a time: a call or two per unit (its
+/// child units, its accounts), rather than ListParents for each of thousands of accounts
+/// against an API that answers a few requests a second.
+async fn units(c: &Collector) -> Fact<Vec<OrganizationalUnit>> {
+    if let Some(skipped) = c.skip(FactId::OrganizationUnits) {
+        return skipped;
+    }
+    let client = &c.caller.organizations(&c.home_region);
+    let roots = match c.limiter.run(&c.caller.account_id, client.list_roots().send()).await {
+        Ok(out) => out.roots,
+        Err(err) => return Fact::Unreadable(unreadable("organizations:ListRoots", &err)),
+    };
+    let mut level: Vec<(String, String)> =
+        roots.unwrap_or_default().into_iter().map(|r| (r.id.unwrap_or_default(), r.name.unwrap_or_else(|| "Root".to_owned()))).collect();
+    let mut out = Vec::new();
+    while !level.is_empty() {
+        let read = futures::future::join_all(level.iter().map(|(id, _)| async move {
+            let (children, accounts) = tokio::join!(child_units(c, client, id), accounts_in(c, client, id));
+            Ok::<_, Unreadable>((children?, accounts?))
+        }))
+        .await;
+        let mut next = Vec::new();
+        for ((id, path), read) in level.into_iter().zip(read) {
+            let (children, mut account_ids) = match read {
+                Ok(read) => read,
+                Err(unreadable) => return Fact::Unreadable(unreadable),
+            };
+            next.extend(children.into_iter().map(|(child, name)| (child, format!("{path}/{name}"))));
+            account_ids.sort();
+            out.push(OrganizationalUnit { id, path, account_ids });
+        }
+        level = next;
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Fact::Value(out)
+}
+
+/// The units directly under `parent`: (id, name).
+async fn child_units(c: &Collector, client: &aws_sdk_organizations::Client, parent: &str) -> Result<Vec<(String, String)>, Unreadable> {
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let call = client.list_organizational_units_for_parent().parent_id(parent).set_next_token(token).send();
+        let page = c.limiter.run(&c.caller.account_id, call).await.map_err(|err| unreadable(FactId::OrganizationUnits.api(), &err))?;
+        out.extend(page.organizational_units().iter().map(|u| (u.id().unwrap_or_default().to_owned(), u.name().unwrap_or_default().to_owned())));
+        token = page.next_token;
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// The ids of the accounts directly under `parent`.
+async fn accounts_in(c: &Collector, client: &aws_sdk_organizations::Client, parent: &str) -> Result<Vec<String>, Unreadable> {
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let call = client.list_accounts_for_parent().parent_id(parent).set_next_token(token).send();
+        let page = c.limiter.run(&c.caller.account_id, call).await.map_err(|err| unreadable("organizations:ListAccountsForParent", &err))?;
+        out.extend(page.accounts().iter().filter_map(|a| a.id().map(str::to_owned)));
+        token = page.next_token;
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
 }
 
 async fn accounts(c: &Collector) -> Fact<Vec<OrganizationAccount>> {

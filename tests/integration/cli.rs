@@ -444,7 +444,7 @@ pub fn position_after(text: &str, needle: &str) -> (usize, usize) {
 
 #[test]
 fn snapshot_that_is_not_json_names_line_and_column() {
-    let (code, err) = scan_snapshot_text("{\n  \"schema_version\": 2,\n  oops\n}");
+    let (code, err) = scan_snapshot_text("{\n  \"schema_version\": 3,\n  oops\n}");
     assert_eq!(code, Some(2));
     assert!(err.contains("snap.json:3:3: invalid snapshot: key must be a string\n"), "{err}");
 }
@@ -473,10 +473,10 @@ fn snapshot_with_an_unknown_field_is_refused() {
 
 #[test]
 fn snapshot_of_another_version_says_so() {
-    let text = std::fs::read_to_string(fixture("small-account.json")).unwrap().replace("\"schema_version\": 2", "\"schema_version\": 7");
+    let text = std::fs::read_to_string(fixture("small-account.json")).unwrap().replace("\"schema_version\": 3", "\"schema_version\": 7");
     let (code, err) = scan_snapshot_text(&text);
     assert_eq!(code, Some(2));
-    assert!(err.contains("snap.json: snapshot schema_version 7 is not supported (this build reads version 2)\n  help: re-collect it"), "{err}");
+    assert!(err.contains("snap.json: snapshot schema_version 7 is not supported (this build reads version 3)\n  help: re-collect it"), "{err}");
 }
 
 #[test]

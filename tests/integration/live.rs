@@ -613,7 +613,7 @@ async fn collect_writes_a_snapshot_that_scans_like_the_live_account() {
         assert_eq!(regions, ["eu-west-1", "us-east-1"].into(), "{op}");
     }
     let inventory: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
-    assert_eq!(inventory["schema_version"], 2);
+    assert_eq!(inventory["schema_version"], 3);
     assert!(!inventory.to_string().contains("not_collected"), "collect reads every fact");
     let main = inventory["accounts"][0]["trails"].as_array().unwrap().iter().find(|t| t["name"] == "main").unwrap();
     assert_eq!(main["tags"], serde_json::json!({"value": {"owner": "security-engineering"}}));

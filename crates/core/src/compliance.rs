@@ -89,7 +89,7 @@ mod tests {
             title: "".into(),
             outcome,
             severity: Severity::High,
-            resource: ResourceRef { arn: format!("arn:{rule}"), kind: ResourceKind::Account, account: "1".into(), region: "global".into() }.into(),
+            resource: ResourceRef::new(format!("arn:{rule}"), ResourceKind::Account, "1", "global").into(),
             message: String::new(),
             remediation: String::new(),
             frameworks: BTreeMap::from([("cis-aws-foundations-v5.0.0".to_owned(), controls.iter().map(|c| (*c).to_owned()).collect())]).into(),

@@ -14,6 +14,17 @@ pub struct ResourceRef {
     pub account: String,
     /// The region, or `global`.
     pub region: String,
+    /// The organizational unit path of the resource's account (`Root/Workloads/Prod`), when
+    /// the account is in the organization's unit tree as collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organizational_unit: Option<String>,
+}
+
+impl ResourceRef {
+    /// A resource outside any organizational unit until the evaluation places it.
+    pub fn new(arn: impl Into<String>, kind: ResourceKind, account: impl Into<String>, region: impl Into<String>) -> Self {
+        ResourceRef { arn: arn.into(), kind, account: account.into(), region: region.into(), organizational_unit: None }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]

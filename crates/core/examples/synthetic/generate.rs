@@ -24,7 +24,8 @@ use trailwarden_core::inventory::{
     Account, AclGrant, AdvancedEventSelector, AdvancedFieldSelector, Bucket, BucketLogging, BucketVersioning, DataResource, DefaultRetention,
     DelegatedAdministrator, EncryptionRule, EventBridgeRule, EventDataStore, EventSelector, EventSelectors, Fact, InsightSelector, Inventory, KmsKey,
     KmsKeyMetadata, LifecycleRule, LifecycleTransition, MetricAlarm, MetricFilter, MetricTransformation, ObjectLock, Organization,
-    OrganizationAccount, PolicyAttachments, PublicAccessBlock, RegionInventory, Trail, TrailStatus, Unreadable, UnreadableReason, SCHEMA_VERSION,
+    OrganizationAccount, OrganizationalUnit, PolicyAttachments, PublicAccessBlock, RegionInventory, Trail, TrailStatus, Unreadable, UnreadableReason,
+    SCHEMA_VERSION,
 };
 
 /// The scanned regions of every account; the first is the organization trail's home region.
@@ -65,7 +66,7 @@ pub fn organization(accounts: usize) -> Inventory {
         scanned.push(g.account(index, id, &org_trail));
     }
 
-    let org_accounts = ids
+    let org_accounts: Vec<OrganizationAccount> = ids
         .iter()
         .enumerate()
         .map(|(i, id)| OrganizationAccount {
@@ -74,6 +75,7 @@ pub fn organization(accounts: usize) -> Inventory {
             status: if i > 1 && i % 397 == 0 { "SUSPENDED" } else { "ACTIVE" }.to_owned(),
         })
         .collect();
+    let organizational_units = units(&org_accounts);
     let organization = Organization {
         id: ORG_ID.to_owned(),
         arn: format!("arn:aws:organizations::{management}:organization/{ORG_ID}"),
@@ -94,6 +96,7 @@ pub fn organization(accounts: usize) -> Inventory {
             "securityhub.amazonaws.com",
             "sso.amazonaws.com",
         ])),
+        organizational_units: Fact::Value(organizational_units),
     };
 
     Inventory {
@@ -107,6 +110,37 @@ pub fn organization(accounts: usize) -> Inventory {
         kms_keys: g.kms_keys,
         collection_errors: Vec::new(),
     }
+}
+
+/// The unit tree of a large organization as it is commonly laid out: the management account
+/// at the root, the log archive under Security, workloads by environment and business unit,
+/// sandboxes, and suspended accounts parked in a unit of their own.
+fn units(accounts: &[OrganizationAccount]) -> Vec<OrganizationalUnit> {
+    let mut by_path: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (i, account) in accounts.iter().enumerate() {
+        let path = match i {
+            0 => s("Root"),
+            1 => s("Root/Security"),
+            _ if account.status == "SUSPENDED" => s("Root/Suspended"),
+            i if i % 10 < 5 => format!("Root/Workloads/Prod/BU-{:02}", i % 16),
+            i if i % 10 < 8 => format!("Root/Workloads/NonProd/BU-{:02}", i % 16),
+            _ => s("Root/Sandbox"),
+        };
+        by_path.entry(path).or_default().push(account.id.clone());
+    }
+    // Units without accounts of their own (Workloads, Prod, NonProd) are units all the same.
+    for path in ["Root/Workloads", "Root/Workloads/Prod", "Root/Workloads/NonProd"] {
+        by_path.entry(s(path)).or_default();
+    }
+    by_path
+        .into_iter()
+        .enumerate()
+        .map(|(n, (path, account_ids))| OrganizationalUnit {
+            id: if path == "Root" { s("r-synt") } else { format!("ou-synt-{n:08}") },
+            path,
+            account_ids,
+        })
+        .collect()
 }
 
 fn account_name(index: usize) -> String {

@@ -70,6 +70,32 @@ pub struct Organization {
     pub delegated_administrators: BTreeMap<String, Fact<Vec<DelegatedAdministrator>>>,
     /// organizations:ListAWSServiceAccessForOrganization: service principals with trusted access.
     pub trusted_service_principals: Fact<Vec<String>>,
+    /// The tree of organizational units, walked down from the root (organizations:ListRoots,
+    /// ListOrganizationalUnitsForParent, ListAccountsForParent): every unit with the accounts
+    /// directly in it. The root is a unit too, named `Root`.
+    pub organizational_units: Fact<Vec<OrganizationalUnit>>,
+}
+
+/// One organizational unit (or the root) and the accounts directly in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationalUnit {
+    /// `ou-...`, or `r-...` for the root.
+    pub id: String,
+    /// The unit's names from the root down, joined by `/` (`Root/Workloads/Prod`). Names are
+    /// kept as AWS returns them; AWS does not allow `/` in a unit's name.
+    pub path: String,
+    /// Ids of the accounts directly in this unit (not in its children).
+    pub account_ids: Vec<String>,
+}
+
+impl Organization {
+    /// Each account's unit path, for the accounts the unit tree lists (none when the tree was
+    /// unreadable).
+    pub fn unit_paths(&self) -> std::collections::HashMap<&str, &str> {
+        let Fact::Value(units) = &self.organizational_units else { return Default::default() };
+        units.iter().flat_map(|unit| unit.account_ids.iter().map(move |account| (account.as_str(), unit.path.as_str()))).collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -56,6 +56,9 @@ declare_facts! {
     /// Trusted access is in every snapshot, for custom rules.
     OrganizationTrustedServicePrincipals = "organization.trusted_service_principals", "organizations:ListAWSServiceAccessForOrganization",
         ["organizations:ListAWSServiceAccessForOrganization"], true;
+    /// The unit tree is in every snapshot: every finding about an account names its unit.
+    OrganizationUnits = "organization.organizational_units", "organizations:ListOrganizationalUnitsForParent",
+        ["organizations:ListRoots", "organizations:ListOrganizationalUnitsForParent", "organizations:ListAccountsForParent"], true;
     AccountEnabledRegions = "account.enabled_regions", "account:ListRegions", ["account:ListRegions"], true;
     AccountOwnedBucketNames = "account.owned_bucket_names", "s3:ListBuckets", ["s3:ListAllMyBuckets"], true;
     AccountPublicAccessBlock = "account.public_access_block", "s3control:GetPublicAccessBlock", ["s3:GetAccountPublicAccessBlock"], false;

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 /// The snapshot format version this build reads and writes. Bump it on any change that an
 /// older reader would misread, and say what changed in the README.
 /// 2: trail tags became a fact (`{"value": {...}}`), read by cloudtrail:ListTags.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: the organization's unit tree (`organization.organizational_units`).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// A snapshot that cannot be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -113,7 +114,7 @@ mod tests {
 
     #[test]
     fn a_snapshot_that_is_not_json_is_placed_by_serde_json() {
-        let d = error("{\n  \"schema_version\": 2,\n  oops\n}");
+        let d = error("{\n  \"schema_version\": 3,\n  oops\n}");
         assert_eq!(d.to_string(), "s.json:3:3: invalid snapshot: key must be a string");
     }
 

@@ -515,6 +515,7 @@ pub fn organization(management_account_id: &str) -> OrganizationBuilder {
         accounts: Fact::Value(vec![]),
         delegated_administrators,
         trusted_service_principals: Fact::Value(vec![CLOUDTRAIL_PRINCIPAL.to_owned()]),
+        organizational_units: Fact::Value(vec![]),
     })
 }
 

@@ -60,8 +60,7 @@ mod trail_inventory {
                     .trail(trail(MAIN_TRAIL).multi_region()),
             )
             .subjects();
-        let expected =
-            ResourceRef { arn: MAIN_TRAIL.to_owned(), kind: ResourceKind::Trail, account: MGMT.to_owned(), region: "us-east-1".to_owned() };
+        let expected = ResourceRef::new(MAIN_TRAIL.to_owned(), ResourceKind::Trail, MGMT.to_owned(), "us-east-1".to_owned());
         assert_eq!(trail_subject(&subjects, MAIN_TRAIL).resource, expected);
     }
 
@@ -487,12 +486,8 @@ mod bucket_subjects {
             .account(account(LOG_ARCHIVE))
             .bucket(bucket("central-logs").owned_by(LOG_ARCHIVE).region("eu-central-1"))
             .subjects();
-        let expected = ResourceRef {
-            arn: "arn:aws:s3:::central-logs".to_owned(),
-            kind: ResourceKind::Bucket,
-            account: LOG_ARCHIVE.to_owned(),
-            region: "eu-central-1".to_owned(),
-        };
+        let expected =
+            ResourceRef::new("arn:aws:s3:::central-logs".to_owned(), ResourceKind::Bucket, LOG_ARCHIVE.to_owned(), "eu-central-1".to_owned());
         assert_eq!(subjects.buckets[0].resource, expected);
     }
 
@@ -644,12 +639,12 @@ mod regions {
     #[test]
     fn the_region_resource_is_the_cloudtrail_pseudo_arn() {
         let subjects = inventory().account(account(MEMBER).regions(["eu-west-1"])).subjects();
-        let expected = ResourceRef {
-            arn: "arn:aws:cloudtrail:eu-west-1:222222222222:trail".to_owned(),
-            kind: ResourceKind::Region,
-            account: MEMBER.to_owned(),
-            region: "eu-west-1".to_owned(),
-        };
+        let expected = ResourceRef::new(
+            "arn:aws:cloudtrail:eu-west-1:222222222222:trail".to_owned(),
+            ResourceKind::Region,
+            MEMBER.to_owned(),
+            "eu-west-1".to_owned(),
+        );
         assert_eq!(subjects.regions[0].resource, expected);
     }
 
@@ -691,12 +686,7 @@ mod accounts {
     #[test]
     fn the_account_resource_is_the_security_hub_pseudo_arn() {
         let subjects = inventory().account(account(MEMBER)).subjects();
-        let expected = ResourceRef {
-            arn: "AWS::::Account:222222222222".to_owned(),
-            kind: ResourceKind::Account,
-            account: MEMBER.to_owned(),
-            region: "global".to_owned(),
-        };
+        let expected = ResourceRef::new("AWS::::Account:222222222222".to_owned(), ResourceKind::Account, MEMBER.to_owned(), "global".to_owned());
         assert_eq!(subjects.accounts[0].resource, expected);
     }
 
@@ -746,12 +736,7 @@ mod organization_subject {
     #[test]
     fn outside_an_organization_the_subject_is_the_callers_account() {
         let subjects = inventory().not_in_organization().account(account(MEMBER)).subjects();
-        let expected = ResourceRef {
-            arn: "AWS::::Account:222222222222".to_owned(),
-            kind: ResourceKind::Organization,
-            account: MEMBER.to_owned(),
-            region: "global".to_owned(),
-        };
+        let expected = ResourceRef::new("AWS::::Account:222222222222".to_owned(), ResourceKind::Organization, MEMBER.to_owned(), "global".to_owned());
         assert_eq!(subjects.organization[0].resource, expected);
     }
 
@@ -767,8 +752,7 @@ mod organization_subject {
     fn in_an_organization_the_subject_is_the_organization_arn() {
         let subjects = inventory().organization(organization(MGMT)).account(account(MEMBER)).subjects();
         let subject = &subjects.organization[0];
-        let expected =
-            ResourceRef { arn: organization_arn(MGMT), kind: ResourceKind::Organization, account: MGMT.to_owned(), region: "global".to_owned() };
+        let expected = ResourceRef::new(organization_arn(MGMT), ResourceKind::Organization, MGMT.to_owned(), "global".to_owned());
         assert_eq!(subject.resource, expected);
         assert_eq!(json(subject)["in_organization"], true);
         assert_eq!(json(subject)["management_account_id"], MGMT);
@@ -836,8 +820,7 @@ mod event_data_stores {
     fn an_event_data_store_is_a_subject_under_its_account_and_region() {
         const EDS: &str = "arn:aws:cloudtrail:us-east-1:111111111111:eventdatastore/example-eds";
         let subjects = inventory().account(account(MGMT).event_data_store("us-east-1", EDS)).subjects();
-        let expected =
-            ResourceRef { arn: EDS.to_owned(), kind: ResourceKind::EventDataStore, account: MGMT.to_owned(), region: "us-east-1".to_owned() };
+        let expected = ResourceRef::new(EDS.to_owned(), ResourceKind::EventDataStore, MGMT.to_owned(), "us-east-1".to_owned());
         assert_eq!(subjects.event_data_stores.iter().map(|s| s.resource.clone()).collect::<Vec<_>>(), [expected]);
     }
 }

@@ -71,16 +71,7 @@ pub(super) fn account_subject(cx: &BuildContext, account: &Account, trails: Vec<
     for trail in &view.trails {
         unreadable.extend(trail_unreadable(trail, "account.trails[]"));
     }
-    Subject {
-        resource: ResourceRef {
-            arn: format!("AWS::::Account:{}", account.id),
-            kind: ResourceKind::Account,
-            account: account.id.clone(),
-            region: "global".to_owned(),
-        },
-        view,
-        unreadable,
-    }
+    Subject { resource: ResourceRef::new(format!("AWS::::Account:{}", account.id), ResourceKind::Account, &account.id, "global"), view, unreadable }
 }
 
 fn account_event_data_stores(account: &Account) -> Readable<Vec<EventDataStoreFields>> {

@@ -178,7 +178,7 @@ pub(super) fn bucket_subject(cx: &BuildContext, name: &str, trails: &[&Trail], s
     let account =
         view.account_id.get().filter(|owner| scanned.contains(owner.as_str())).cloned().unwrap_or_else(|| first_trail.owner_account_id().to_owned());
     let region = view.region.get().cloned().unwrap_or_else(|| first_trail.home_region.clone());
-    Subject { resource: ResourceRef { arn, kind: ResourceKind::Bucket, account, region }, view, unreadable }
+    Subject { resource: ResourceRef::new(arn, ResourceKind::Bucket, account, region), view, unreadable }
 }
 
 /// The bucket's own Block Public Access, else the owner account's, else none at all.

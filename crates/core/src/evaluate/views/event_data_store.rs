@@ -54,9 +54,5 @@ pub(super) fn event_data_store_subject(account: &Account, region: &str, store: &
     let view = EventDataStoreView { store: event_data_store_fields(store), account_id: account.id.clone(), region: region.to_owned() };
     let mut unreadable = Vec::new();
     push_unreadable(&mut unreadable, "event_data_store.insights", &store.insight_selectors);
-    Subject {
-        resource: ResourceRef { arn: store.arn.clone(), kind: ResourceKind::EventDataStore, account: account.id.clone(), region: region.to_owned() },
-        view,
-        unreadable,
-    }
+    Subject { resource: ResourceRef::new(store.arn.clone(), ResourceKind::EventDataStore, account.id.clone(), region.to_owned()), view, unreadable }
 }

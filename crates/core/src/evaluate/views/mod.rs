@@ -109,5 +109,23 @@ pub fn build(inventory: &Inventory) -> Subjects {
     );
     subjects.buckets = buckets;
     subjects.organization.push(organization);
+    place_in_units(inventory, &mut subjects);
     subjects
+}
+
+/// Names each subject's organizational unit: the unit of the account it is in. The
+/// organization's own subject is in no unit.
+fn place_in_units(inventory: &Inventory, subjects: &mut Subjects) {
+    let Fact::Value(Some(organization)) = &inventory.organization else { return };
+    let units = organization.unit_paths();
+    if units.is_empty() {
+        return;
+    }
+    let place = |resource: &mut ResourceRef| resource.organizational_unit = units.get(resource.account.as_str()).map(|path| (*path).to_owned());
+    let Subjects { organization: _, accounts, regions, trails, buckets, event_data_stores } = subjects;
+    accounts.iter_mut().for_each(|s| place(&mut s.resource));
+    regions.iter_mut().for_each(|s| place(&mut s.resource));
+    trails.iter_mut().for_each(|s| place(&mut s.resource));
+    buckets.iter_mut().for_each(|s| place(&mut s.resource));
+    event_data_stores.iter_mut().for_each(|s| place(&mut s.resource));
 }

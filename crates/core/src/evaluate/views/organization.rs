@@ -43,7 +43,7 @@ pub struct OrganizationView {
 
 pub(super) fn organization_subject(cx: &BuildContext) -> Subject<OrganizationView> {
     let caller = cx.inventory.caller_account_id.clone();
-    let account_ref = |arn: String| ResourceRef { arn, kind: ResourceKind::Organization, account: caller.clone(), region: "global".to_owned() };
+    let account_ref = |arn: String| ResourceRef::new(arn, ResourceKind::Organization, caller.clone(), "global".to_owned());
     let organization_trails: Vec<TrailView> = cx
         .owned_trails
         .values()
@@ -109,12 +109,7 @@ pub(super) fn organization_subject(cx: &BuildContext) -> Subject<OrganizationVie
                 organization_trails,
                 accounts_without_own_multi_region_trail: accounts_without_own_trail(cx, org),
             };
-            let resource = ResourceRef {
-                arn: org.arn.clone(),
-                kind: ResourceKind::Organization,
-                account: org.management_account_id.clone(),
-                region: "global".to_owned(),
-            };
+            let resource = ResourceRef::new(org.arn.clone(), ResourceKind::Organization, org.management_account_id.clone(), "global".to_owned());
             (view, resource)
         }
     };

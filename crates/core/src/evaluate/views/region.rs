@@ -125,12 +125,12 @@ pub(super) fn region_subject(
     }
     unreadable.extend_from_slice(trails_unreadable);
     Subject {
-        resource: ResourceRef {
-            arn: format!("arn:{}:cloudtrail:{}:{}:trail", cx.inventory.partition, region.name, account.id),
-            kind: ResourceKind::Region,
-            account: account.id.clone(),
-            region: region.name.clone(),
-        },
+        resource: ResourceRef::new(
+            format!("arn:{}:cloudtrail:{}:{}:trail", cx.inventory.partition, region.name, account.id),
+            ResourceKind::Region,
+            &account.id,
+            &region.name,
+        ),
         view,
         unreadable,
     }

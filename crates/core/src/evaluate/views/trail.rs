@@ -133,12 +133,7 @@ pub(super) fn trail_subject(cx: &BuildContext, account: &Account, trail: &Trail)
     let view = trail_view(cx, account, trail);
     let unreadable = trail_unreadable(&view, "trail");
     Subject {
-        resource: ResourceRef {
-            arn: trail.arn.clone(),
-            kind: ResourceKind::Trail,
-            account: trail.owner_account_id().to_owned(),
-            region: trail.home_region.clone(),
-        },
+        resource: ResourceRef::new(trail.arn.clone(), ResourceKind::Trail, trail.owner_account_id().to_owned(), trail.home_region.clone()),
         view,
         unreadable,
     }
