@@ -16,7 +16,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Attempts per call: the SDK retries throttling (Throttling, ThrottlingException, SlowDown),
-/// 5xx and transient network errors with exponential backoff and jitter.
+/// 5xx and transient network errors with exponential backoff and jitter. Retries are in the
+/// SDK's adaptive mode: once an endpoint throttles, the client also slows its own request
+/// rate (a token bucket whose rate follows the throttling it sees, per retry partition, so per
+/// account), instead of only spacing out the retries of calls it keeps sending at full rate.
 const MAX_ATTEMPTS: u32 = 5;
 /// One attempt may take this long before it is abandoned and retried.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -83,7 +86,7 @@ fn shared_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClien
 pub async fn base_config(profile: Option<&str>, region: Option<&str>) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(shared_http_client())
-        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS))
         .timeout_config(TimeoutConfig::builder().operation_attempt_timeout(ATTEMPT_TIMEOUT).operation_timeout(CALL_TIMEOUT).build());
     if let Some(profile) = profile {
         loader = loader.profile_name(profile);

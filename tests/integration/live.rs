@@ -429,6 +429,10 @@ async fn organization_scan_judges_the_organization_trail_and_reads_the_bucket_as
     for member in [&org.log_archive, &org.audit, &org.workload] {
         assert!(calls.iter().any(|c| c["account"] == member.as_str() && c["operation"] == "DescribeTrails"), "{member} was not read");
     }
+    // The role is assumed once per member, however many regions and clients read it.
+    let assumed: Vec<&str> = calls.iter().filter(|c| c["operation"] == "AssumeRole").map(|c| c["account"].as_str().unwrap_or("?")).collect();
+    eprintln!("AssumeRole calls: {assumed:?}");
+    assert_eq!(assumed.len(), 3, "AssumeRole calls: {assumed:?}");
     // Alerting on trail changes is read only where an account homes a trail of its own: the
     // organization trail's home region of the management account.
     for op in ["ListRules", "DescribeMetricFilters", "DescribeAlarms"] {

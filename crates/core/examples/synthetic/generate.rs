@@ -109,6 +109,7 @@ pub fn organization(accounts: usize) -> Inventory {
         buckets: g.buckets,
         kms_keys: g.kms_keys,
         collection_errors: Vec::new(),
+        shard: None,
     }
 }
 

@@ -39,6 +39,10 @@ pub struct Inventory {
     /// a region that did not answer), with why.
     #[serde(default)]
     pub collection_errors: Vec<CollectionError>,
+    /// Set when the snapshot holds one part of an organization (`collect --org --shard K/N`);
+    /// `trailwarden merge` joins the parts into a whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<super::shard::Shard>,
 }
 
 fn default_partition() -> String {

@@ -113,6 +113,7 @@ impl InventoryBuilder {
             buckets: self.buckets,
             kms_keys: vec![],
             collection_errors: vec![],
+            shard: None,
         }
     }
 

@@ -3,5 +3,7 @@
 
 mod common;
 
+mod merge;
+
 mod selectors;
 mod views;
