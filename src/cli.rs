@@ -8,7 +8,7 @@ use trailwarden_core::diagnostic::Diagnostics;
 use trailwarden_core::evaluate::rule_tests;
 use trailwarden_core::gate::{self, FailOn};
 use trailwarden_core::history::{self, Baseline};
-use trailwarden_core::inventory::snapshot;
+use trailwarden_core::inventory::{snapshot, Shard};
 use trailwarden_core::report::{self, Context, Output};
 use trailwarden_core::results::{Report, Source};
 use trailwarden_core::rules::{self, RuleSet};
@@ -46,6 +46,19 @@ pub enum Command {
     /// Compare two JSON reports (from `scan --json`): new, resolved and unchanged failures.
     #[command(after_help = DIFF_EXIT_CODES)]
     Diff(DiffArgs),
+    /// Merge the snapshots of `collect --org --shard K/N` (every part of one organization) into
+    /// one snapshot, which `scan --snapshot` judges as one whole `scan --org`.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Where to write the merged snapshot (JSON); `-` for stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// The shard snapshots, one per part, in any order.
+    #[arg(value_name = "SNAPSHOT", required = true)]
+    pub snapshots: Vec<PathBuf>,
 }
 
 const DIFF_EXIT_CODES: &str = "Exit codes:
@@ -77,6 +90,11 @@ pub struct CollectCommand {
     /// Only these regions (comma-separated; default: each account's enabled regions).
     #[arg(long, value_delimiter = ',', value_name = "REGIONS")]
     pub regions: Option<Vec<String>>,
+    /// Collect only part K of N of the organization's accounts (an account's part is its id
+    /// modulo N, plus one), for collection spread over N machines; join the parts with
+    /// `trailwarden merge`. Every part also reads the organization itself. Needs --org.
+    #[arg(long, value_name = "K/N", requires = "org")]
+    pub shard: Option<Shard>,
     #[command(flatten)]
     pub live: LiveArgs,
     /// No progress bar.
@@ -103,7 +121,7 @@ pub struct IamPolicyArgs {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Evaluate this snapshot file (JSON) instead of collecting from AWS.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["org", "accounts", "exclude_accounts", "profile"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["org", "accounts", "exclude_accounts", "ous", "exclude_ous", "profile"])]
     pub snapshot: Option<PathBuf>,
     #[command(flatten)]
     pub live: LiveArgs,
@@ -241,20 +259,22 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         }
         Command::Diff(args) => diff(args),
         Command::Collect(args) => collect_command(args),
+        Command::Merge(args) => merge_command(args),
         Command::IamPolicy(args) => iam_policy(args),
     }
 }
 
 fn collect_command(args: CollectCommand) -> Result<u8, CliError> {
-    let request = live::Request { args: &args.live, regions: args.regions.as_deref(), quiet: args.quiet, verbose: args.verbose, needs: None };
+    let request = live::Request {
+        args: &args.live,
+        regions: args.regions.as_deref(),
+        shard: args.shard,
+        quiet: args.quiet,
+        verbose: args.verbose,
+        needs: None,
+    };
     let inventory = live::collect(&request)?;
-    if args.output.as_os_str() == "-" {
-        let mut text = serde_json::to_string_pretty(&inventory).expect("inventories serialize");
-        text.push('\n');
-        write(&args.output, &text)?;
-    } else {
-        snapshot::write(&inventory, &args.output)?;
-    }
+    write_snapshot(&inventory, &args.output)?;
     let gaps = trailwarden_core::inventory::gaps::gaps(&inventory);
     if !args.quiet {
         eprintln!(
@@ -265,6 +285,28 @@ fn collect_command(args: CollectCommand) -> Result<u8, CliError> {
         );
     }
     Ok(gate::EXIT_OK)
+}
+
+fn merge_command(args: MergeArgs) -> Result<u8, CliError> {
+    let mut parts = Vec::with_capacity(args.snapshots.len());
+    for path in &args.snapshots {
+        parts.push((path.clone(), snapshot::read(path)?));
+    }
+    let merged = trailwarden_core::inventory::merge::merge(parts).map_err(|e| CliError::Usage(e.to_string()))?;
+    write_snapshot(&merged, &args.output)?;
+    eprintln!("merged {} part(s): {} account(s)", args.snapshots.len(), merged.accounts.len());
+    Ok(gate::EXIT_OK)
+}
+
+/// Writes a snapshot to `path`, or to stdout for `-`.
+fn write_snapshot(inventory: &trailwarden_core::inventory::Inventory, path: &Path) -> Result<(), CliError> {
+    if path.as_os_str() == "-" {
+        let mut text = serde_json::to_string_pretty(inventory).expect("inventories serialize");
+        text.push('\n');
+        write(path, &text)
+    } else {
+        Ok(snapshot::write(inventory, path)?)
+    }
 }
 
 fn iam_policy(args: IamPolicyArgs) -> Result<u8, CliError> {
@@ -301,6 +343,7 @@ fn scan(args: ScanArgs) -> Result<u8, CliError> {
             let request = live::Request {
                 args: &args.live,
                 regions: args.regions.as_deref(),
+                shard: None,
                 quiet: args.quiet,
                 verbose: args.verbose,
                 needs: Some(plan.needs()),

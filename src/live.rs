@@ -25,6 +25,13 @@ pub struct LiveArgs {
     /// Skip these accounts of the organization (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub exclude_accounts: Vec<String>,
+    /// Only the accounts in these organizational units or below them (comma-separated paths
+    /// from the root, such as Root/Workloads, or unit ids).
+    #[arg(long, value_delimiter = ',', value_name = "UNITS")]
+    pub ous: Vec<String>,
+    /// Skip the accounts in these organizational units or below them (paths or ids).
+    #[arg(long, value_delimiter = ',', value_name = "UNITS")]
+    pub exclude_ous: Vec<String>,
     /// The AWS profile to use (default: the standard chain).
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
@@ -39,6 +46,8 @@ pub struct Request<'a> {
     pub args: &'a LiveArgs,
     /// Only these regions (`--regions`).
     pub regions: Option<&'a [String]>,
+    /// Only this part of the organization's accounts (`collect --shard K/N`).
+    pub shard: Option<trailwarden_core::inventory::Shard>,
     /// No progress bar.
     pub quiet: bool,
     /// `-v`: print the API calls made, by operation.
@@ -70,6 +79,9 @@ pub fn collect(request: &Request) -> Result<Inventory, LiveError> {
         external_id: live.external_id.clone(),
         accounts: live.accounts.clone(),
         exclude_accounts: live.exclude_accounts.clone(),
+        ous: live.ous.clone(),
+        exclude_ous: live.exclude_ous.clone(),
+        shard: request.shard,
         regions: request.regions.map(<[String]>::to_vec),
         profile: live.profile.clone(),
         region: None,

@@ -22,7 +22,7 @@ pub use clients::CallLog;
 use clients::Session;
 use limiter::Limiter;
 use std::collections::BTreeSet;
-use trailwarden_core::inventory::{Account, CollectionError, Fact, FactId, Inventory, Unreadable, SCHEMA_VERSION};
+use trailwarden_core::inventory::{units, Account, CollectionError, Fact, FactId, Inventory, Shard, Unreadable, SCHEMA_VERSION};
 
 /// What to collect, from the command line.
 #[derive(Debug, Clone)]
@@ -35,6 +35,11 @@ pub struct Options {
     /// Only these accounts (organization scans).
     pub accounts: Vec<String>,
     pub exclude_accounts: Vec<String>,
+    /// Only / not the accounts in these organizational units or below (paths or ids).
+    pub ous: Vec<String>,
+    pub exclude_ous: Vec<String>,
+    /// Only this part of the chosen accounts (`collect --shard K/N`).
+    pub shard: Option<Shard>,
     /// Only these regions (intersected with each account's enabled regions).
     pub regions: Option<Vec<String>>,
     pub profile: Option<String>,
@@ -60,6 +65,9 @@ impl Default for Options {
             external_id: None,
             accounts: Vec::new(),
             exclude_accounts: Vec::new(),
+            ous: Vec::new(),
+            exclude_ous: Vec::new(),
+            shard: None,
             regions: None,
             profile: None,
             region: None,
@@ -161,8 +169,11 @@ pub fn collect(options: &Options) -> Result<(Inventory, CallLog), CollectError> 
 }
 
 pub async fn collect_async(options: &Options) -> Result<(Inventory, CallLog), CollectError> {
-    if !options.org && (!options.accounts.is_empty() || !options.exclude_accounts.is_empty()) {
-        return Err(CollectError::Usage("--accounts and --exclude-accounts select accounts of an organization scan: add --org".to_owned()));
+    let selects = !options.accounts.is_empty() || !options.exclude_accounts.is_empty() || !options.ous.is_empty() || !options.exclude_ous.is_empty();
+    if !options.org && (selects || options.shard.is_some()) {
+        return Err(CollectError::Usage(
+            "--accounts, --exclude-accounts, --ous, --exclude-ous and --shard select accounts of an organization scan: add --org".to_owned(),
+        ));
     }
     let base = clients::base_config(options.profile.as_deref(), options.region.as_deref()).await;
     let home_region = base.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".to_owned());
@@ -190,7 +201,7 @@ pub async fn collect_async(options: &Options) -> Result<(Inventory, CallLog), Co
 
     collector.progress.phase("organization");
     let organization = organizations::organization(&collector).await;
-    let (sessions, mut collection_errors) = targets(&collector, &organization, options).await?;
+    let Targets { sessions, owners, errors: mut collection_errors } = targets(&collector, &organization, options).await?;
 
     collector.progress.phase("accounts and regions");
     let mut accounts: Vec<Account> =
@@ -198,12 +209,14 @@ pub async fn collect_async(options: &Options) -> Result<(Inventory, CallLog), Co
     accounts.sort_by(|a, b| a.id.cmp(&b.id));
 
     // Trail details, log buckets and KMS keys all follow from what DescribeTrails listed, so
-    // they are read together rather than one phase after another.
+    // they are read together rather than one phase after another. They are read as their
+    // owner when the owner is chosen, in this part or another (`Targets::owners`).
     collector.progress.phase("trail details, log buckets and keys");
+    let readers: Vec<Session> = sessions.iter().chain(&owners).cloned().collect();
     let (details, buckets, kms_keys) = tokio::join!(
-        cloudtrail::read_trail_details(&collector, &sessions, &organization, &accounts),
-        s3::read_buckets(&collector, &sessions, &accounts),
-        s3::read_kms_keys(&collector, &sessions, &accounts),
+        cloudtrail::read_trail_details(&collector, &readers, &organization, &accounts),
+        s3::read_buckets(&collector, &readers, &accounts),
+        s3::read_kms_keys(&collector, &readers, &accounts),
     );
     details.apply(&mut accounts);
     collector.progress.finish();
@@ -219,8 +232,22 @@ pub async fn collect_async(options: &Options) -> Result<(Inventory, CallLog), Co
         buckets,
         kms_keys,
         collection_errors,
+        shard: options.shard,
     };
     Ok((inventory, calls))
+}
+
+/// Whom a run reads.
+struct Targets {
+    /// The accounts collected, each with a session whose role was checked.
+    sessions: Vec<Session>,
+    /// Chosen accounts of the organization outside this part (`--shard`): not collected, but
+    /// a trail, bucket or key they own is read with their role, as one whole scan would read
+    /// it, so that the merged parts judge like the whole. Their roles are assumed only when
+    /// such a read happens.
+    owners: Vec<Session>,
+    /// Accounts whose role could not be assumed.
+    errors: Vec<CollectionError>,
 }
 
 /// The accounts to scan and a session for each; accounts whose role could not be assumed are
@@ -229,37 +256,30 @@ async fn targets(
     c: &Collector,
     organization: &Fact<Option<trailwarden_core::inventory::Organization>>,
     options: &Options,
-) -> Result<(Vec<Session>, Vec<CollectionError>), CollectError> {
+) -> Result<Targets, CollectError> {
     if !options.org {
-        return Ok((vec![c.caller.clone()], Vec::new()));
+        return Ok(Targets { sessions: vec![c.caller.clone()], owners: Vec::new(), errors: Vec::new() });
     }
-    let members = match organization {
-        Fact::Value(Some(org)) => match &org.accounts {
-            Fact::Value(members) => members.clone(),
-            Fact::Unreadable(u) => {
-                return Err(CollectError::Organization(format!("{u}; run from the management account or a delegated administrator")))
-            }
-        },
+    let org = match organization {
+        Fact::Value(Some(org)) => org,
         Fact::Value(None) => return Err(CollectError::Organization("the caller's account is not in an organization".to_owned())),
         Fact::Unreadable(u) => return Err(CollectError::Organization(u.to_string())),
     };
-    let active: BTreeSet<&str> = members.iter().filter(|m| m.status == "ACTIVE").map(|m| m.id.as_str()).collect();
-    for id in &options.accounts {
-        if !active.contains(id.as_str()) {
-            return Err(CollectError::Usage(format!("--accounts names {id}, which is not an ACTIVE account of the organization")));
-        }
-    }
-    let chosen: Vec<&str> = active
-        .iter()
-        .copied()
-        .filter(|id| options.accounts.is_empty() || options.accounts.iter().any(|a| a == id))
-        .filter(|id| !options.exclude_accounts.iter().any(|a| a == id))
-        .collect();
-    let attempts = chosen.iter().map(|id| async move {
+    let chosen = chosen_accounts(org, options)?;
+    let (mine, others): (Vec<&str>, Vec<&str>) = chosen.iter().partition(|id| options.shard.is_none_or(|shard| shard.contains(id)));
+    let role_arn = |id: &str| format!("arn:{}:iam::{id}:role/{}", c.partition, options.role_name);
+    let owners = futures::future::join_all(
+        others
+            .iter()
+            .filter(|id| **id != c.caller.account_id)
+            .map(|id| async move { c.caller.assume(id, &role_arn(id), options.external_id.as_deref(), &c.global_region).await }),
+    )
+    .await;
+    let attempts = mine.iter().map(|id| async move {
         if *id == c.caller.account_id {
             return Ok(c.caller.clone());
         }
-        let role_arn = format!("arn:{}:iam::{id}:role/{}", c.partition, options.role_name);
+        let role_arn = role_arn(id);
         let session = c.caller.assume(id, &role_arn, options.external_id.as_deref(), &c.global_region).await;
         // The provider assumes the role lazily: prove it now, so that a refused role is one
         // clear collection error instead of every fact of the account failing.
@@ -276,7 +296,48 @@ async fn targets(
             Err(e) => errors.push(e),
         }
     }
-    Ok((sessions, errors))
+    let mut owners = owners;
+    if others.contains(&c.caller.account_id.as_str()) {
+        owners.push(c.caller.clone());
+    }
+    Ok(Targets { sessions, owners, errors })
+}
+
+/// The ACTIVE accounts of the organization that `--accounts`, `--exclude-accounts`, `--ous`
+/// and `--exclude-ous` choose, in id order (every part of a sharded run chooses the same).
+fn chosen_accounts<'a>(org: &'a trailwarden_core::inventory::Organization, options: &Options) -> Result<Vec<&'a str>, CollectError> {
+    let members = match &org.accounts {
+        Fact::Value(members) => members,
+        Fact::Unreadable(u) => return Err(CollectError::Organization(format!("{u}; run from the management account or a delegated administrator"))),
+    };
+    let active: BTreeSet<&str> = members.iter().filter(|m| m.status == "ACTIVE").map(|m| m.id.as_str()).collect();
+    for id in &options.accounts {
+        if !active.contains(id.as_str()) {
+            return Err(CollectError::Usage(format!("--accounts names {id}, which is not an ACTIVE account of the organization")));
+        }
+    }
+    let in_units = |flag: &str, names: &[String]| -> Result<Option<BTreeSet<&'a str>>, CollectError> {
+        if names.is_empty() {
+            return Ok(None);
+        }
+        let units = match &org.organizational_units {
+            Fact::Value(units) => units,
+            Fact::Unreadable(u) => {
+                return Err(CollectError::Organization(format!("{flag} needs the organization's units, which could not be read: {u}")))
+            }
+        };
+        units::accounts_in(units, names).map(Some).map_err(|e| CollectError::Usage(format!("{flag}: {e}")))
+    };
+    let only_units = in_units("--ous", &options.ous)?;
+    let not_units = in_units("--exclude-ous", &options.exclude_ous)?.unwrap_or_default();
+    Ok(active
+        .iter()
+        .copied()
+        .filter(|id| options.accounts.is_empty() || options.accounts.iter().any(|a| a == id))
+        .filter(|id| !options.exclude_accounts.iter().any(|a| a == id))
+        .filter(|id| only_units.as_ref().is_none_or(|units| units.contains(id)))
+        .filter(|id| !not_units.contains(id))
+        .collect())
 }
 
 /// Why the role check of a member account failed, as it happened: the AssumeRole call's own

@@ -343,6 +343,19 @@ async fn seed_organization(endpoint: &Endpoint) -> Organization {
         audit: members[1].clone(),
         workload: members[2].clone(),
     };
+    // Units as a landing zone lays them out: the log archive and audit accounts under
+    // Security, the workload under Workloads/Prod, the management account at the root.
+    let root = orgs.list_roots().send().await.unwrap().roots.unwrap().remove(0).id.unwrap();
+    let unit = |parent: String, name: &'static str| {
+        let orgs = orgs.clone();
+        async move { orgs.create_organizational_unit().parent_id(parent).name(name).send().await.unwrap().organizational_unit.unwrap().id.unwrap() }
+    };
+    let security = unit(root.clone(), "Security").await;
+    let workloads = unit(root.clone(), "Workloads").await;
+    let prod = unit(workloads, "Prod").await;
+    for (account, unit) in [(&org.log_archive, &security), (&org.audit, &security), (&org.workload, &prod)] {
+        orgs.move_account().account_id(account).source_parent_id(&root).destination_parent_id(unit).send().await.unwrap();
+    }
     orgs.enable_aws_service_access().service_principal("cloudtrail.amazonaws.com").send().await.unwrap();
     endpoint.control_json(
         "/_trailwarden/organizations/delegated-administrators",
@@ -909,4 +922,77 @@ async fn an_organization_trail_read_from_members_says_whose_view_it_is() {
         calls.iter().filter(|c| c["operation"] == "GetEventSelectors").map(|c| c["account"].as_str().unwrap_or("?")).collect();
     assert_eq!(selector_reads, [org.log_archive.as_str(), org.audit.as_str(), org.workload.as_str()].into());
     assert_read_only_and_allowed(&calls);
+}
+
+/// The organization collected in two parts, on two "machines", then merged: the parts are
+/// disjoint, cover the organization, and the merged snapshot judges exactly like one whole
+/// organization scan. Every finding names its account's organizational unit, and --ous and
+/// --exclude-ous choose accounts by unit.
+#[tokio::test(flavor = "multi_thread")]
+async fn shards_merged_judge_like_the_whole_organization_and_units_choose_accounts() {
+    let endpoint = Endpoint::start();
+    let org = seed_organization(&endpoint).await;
+    let (code, whole) = scan_async(&endpoint, &["--org", "--regions", "us-east-1", "--fail-on", "never"]).await;
+    assert_eq!(code, Some(0));
+
+    // Units: every finding about an account's resource carries its unit path.
+    let unit_of = |account: &str| -> std::collections::BTreeSet<String> {
+        whole["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["resource"]["account"] == account && f["resource"]["kind"] != "organization")
+            .map(|f| f["resource"]["organizational_unit"].as_str().unwrap_or("(none)").to_owned())
+            .collect()
+    };
+    assert_eq!(unit_of(&org.management), ["Root".to_owned()].into());
+    assert_eq!(unit_of(&org.log_archive), ["Root/Security".to_owned()].into());
+    assert_eq!(unit_of(&org.workload), ["Root/Workloads/Prod".to_owned()].into());
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut parts = Vec::new();
+    let mut held = Vec::new();
+    for k in 1..=2 {
+        let part = dir.path().join(format!("part-{k}.json"));
+        let shard = format!("{k}/2");
+        let output =
+            run(Some(&endpoint), &["collect", "--quiet", "--org", "--shard", &shard, "--regions", "us-east-1", "--output", part.to_str().unwrap()])
+                .await;
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let inventory: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&part).unwrap()).unwrap();
+        assert_eq!(inventory["shard"], serde_json::json!({"index": k, "count": 2}));
+        held.extend(inventory["accounts"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_owned()));
+        parts.push(part);
+    }
+    // Disjoint and covering: each account in exactly one part.
+    held.sort();
+    let mut expected = vec![org.management.clone(), org.log_archive.clone(), org.audit.clone(), org.workload.clone()];
+    expected.sort();
+    assert_eq!(held, expected);
+
+    let merged = dir.path().join("merged.json");
+    let mut args = vec!["merge", "--output", merged.to_str().unwrap()];
+    args.extend(parts.iter().rev().map(|p| p.to_str().unwrap()));
+    let output = run(None, &args).await;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let (_, from_parts) = scan_snapshot(&merged).await;
+    assert_eq!(finding_lines(&from_parts), finding_lines(&whole));
+    assert_eq!(from_parts["scan"]["accounts"], whole["scan"]["accounts"]);
+
+    // One part alone is refused by merge, naming the missing part.
+    let output = run(None, &["merge", "--output", merged.to_str().unwrap(), parts[0].to_str().unwrap()]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("shard(s) 2/2 missing"), "{}", String::from_utf8_lossy(&output.stderr));
+
+    // Choosing by unit: a unit and everything below it; a typo is an error, not an empty scan.
+    let (_, workloads) = scan_async(&endpoint, &["--org", "--ous", "Root/Workloads", "--regions", "us-east-1", "--fail-on", "never"]).await;
+    assert_eq!(workloads["scan"]["accounts"], serde_json::json!([org.workload]));
+    let (_, not_security) = scan_async(&endpoint, &["--org", "--exclude-ous", "Root/Security", "--regions", "us-east-1", "--fail-on", "never"]).await;
+    let mut rest = vec![org.management.clone(), org.workload.clone()];
+    rest.sort();
+    assert_eq!(not_security["scan"]["accounts"], serde_json::json!(rest));
+    let output = run(Some(&endpoint), &["scan", "--quiet", "--org", "--ous", "Root/Workload"]).await;
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("--ous: no organizational unit `Root/Workload`") && err.contains("did you mean `Root/Workloads`?"), "{err}");
 }
