@@ -491,16 +491,14 @@ fn missing_snapshot_file_is_a_clear_error() {
 // ---- config ----
 
 fn scan_with_config(config: &str) -> (Option<i32>, serde_json::Value, String) {
+    scan_snapshot_with_config(&fixture("small-account.json"), config)
+}
+
+fn scan_snapshot_with_config(snapshot: &Path, config: &str) -> (Option<i32>, serde_json::Value, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("trailwarden.yaml");
     std::fs::write(&path, config).unwrap();
-    let output = trailwarden()
-        .args(["scan", "--quiet", "--json", "-", "--config"])
-        .arg(&path)
-        .arg("--snapshot")
-        .arg(fixture("small-account.json"))
-        .output()
-        .unwrap();
+    let output = trailwarden().args(["scan", "--quiet", "--json", "-", "--config"]).arg(&path).arg("--snapshot").arg(snapshot).output().unwrap();
     let report = serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
     (output.status.code(), report, String::from_utf8(output.stderr).unwrap())
 }
@@ -550,6 +548,49 @@ fn expired_suppression_stops_suppressing_and_warns() {
     assert_eq!(f["outcome"], "fail");
     assert!(f["message"].as_str().unwrap().contains("expired on 2020-01-31"));
     assert!(err.contains("warning: suppression of CT-IS-LOGGING on `*trail/local` expired on 2020-01-31"), "{err}");
+}
+
+/// Parameters set for a unit apply to the resources of its accounts and of the units below
+/// it, and only to them.
+#[test]
+fn unit_parameters_apply_to_the_units_they_name() {
+    let (_, before, _) = scan_snapshot_with_config(&demo(), "");
+    assert_eq!(finding(&before, "CT-BUCKET-LIFECYCLE", "demo-staging-cloudtrail-logs")["outcome"], "fail");
+    let config = "unit_parameters:\n  - organizational_unit: Root/Workloads/NonProd\n    parameters:\n      CT-BUCKET-LIFECYCLE: {min_log_retention_days: 30}\n  - organizational_unit: \"Root/*\"\n    parameters:\n      CT-BUCKET-LIFECYCLE: {min_log_retention_days: 3650}\n";
+    let (_, report, err) = scan_snapshot_with_config(&demo(), config);
+    // The first entry matching the unit wins: staging (NonProd) keeps logs long enough for 30 days.
+    let staging = finding(&report, "CT-BUCKET-LIFECYCLE", "demo-staging-cloudtrail-logs");
+    assert_eq!(staging["outcome"], "pass", "{staging} {err}");
+    assert!(staging["message"].as_str().unwrap().contains("30 days"), "{staging}");
+    // Root/* covers Security below the root, not the root itself.
+    let archive = finding(&report, "CT-BUCKET-LIFECYCLE", "demo-org-cloudtrail-logs");
+    assert_eq!(archive["outcome"], "fail", "{archive}");
+    let management = finding(&report, "CT-BUCKET-LIFECYCLE", "demo-mgmt-siem-feed");
+    assert_eq!(management["outcome"], "pass", "{management}");
+    assert!(management["message"].as_str().unwrap().contains("365 days"), "{management}");
+}
+
+/// A suppression can name a unit instead of (or as well as) a resource glob: it covers the
+/// unit's accounts and those of the units below it.
+#[test]
+fn a_suppression_can_name_an_organizational_unit() {
+    let config = "suppressions:\n  - rule: \"*\"\n    organizational_unit: Root/Workloads\n    reason: workloads are judged by their own team\n";
+    let (_, report, err) = scan_snapshot_with_config(&demo(), config);
+    for f in report["findings"].as_array().unwrap() {
+        let unit = f["resource"]["organizational_unit"].as_str().unwrap_or("");
+        let in_workloads = unit.starts_with("Root/Workloads/");
+        match f["outcome"].as_str().unwrap() {
+            "suppressed" => assert!(in_workloads, "{f}"),
+            "fail" | "inconclusive" => assert!(!in_workloads, "{f}"),
+            _ => {}
+        }
+    }
+    assert!(report["summary"]["suppressed"].as_u64().unwrap() > 5, "{err}");
+
+    let err = config_error("suppressions:\n  - rule: CT-IS-LOGGING\n    reason: no idea which\n");
+    assert!(err.contains("trailwarden.yaml:2:5: a suppression needs a `resource` glob, an `organizational_unit` glob, or both"), "{err}");
+    let err = config_error("unit_parameters:\n  - organizational_unit: Root/Sandbox\n    parameters:\n      CT-BUCKET-LIFECYCLE: {min_days: 30}\n");
+    assert!(err.contains("trailwarden.yaml:4:28: rule CT-BUCKET-LIFECYCLE has no parameter `min_days`"), "{err}");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 use crate::diagnostic::{suggestion, Diagnostic};
 use crate::findings::Severity;
+use crate::inventory::units;
 use crate::rules::locate::{locate_nearest, Step};
 use crate::rules::RuleSet;
 use serde::Deserialize;
@@ -25,6 +26,10 @@ pub struct Config {
     /// Rule id → parameter name → value (same type as the parameter's default).
     #[serde(default)]
     pub parameters: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    /// Parameters for the accounts of some organizational units: the first entry whose unit
+    /// glob matches a finding's unit sets the parameters it names, over `parameters`.
+    #[serde(default)]
+    pub unit_parameters: Vec<UnitParameters>,
     #[serde(default)]
     pub suppressions: Vec<Suppression>,
     /// Where the config came from, for messages.
@@ -39,14 +44,33 @@ pub struct Config {
 #[error(transparent)]
 pub struct ConfigError(pub Diagnostic);
 
+/// Rule parameters for the resources of some organizational units (a sandbox may keep logs
+/// for less time than production, say).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitParameters {
+    /// A glob over unit paths (`Root/Sandbox`, `Root/Workloads/*/Dev`): the unit it matches
+    /// and every unit below it. `*` stays within one unit name, `**` crosses them.
+    pub organizational_unit: String,
+    /// Rule id → parameter name → value, as `parameters`.
+    pub parameters: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+}
+
 /// Accepts a failing or inconclusive finding as known.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Suppression {
     /// The rule id, or `*` for every rule.
     pub rule: String,
-    /// A glob over the resource ARN (`*` matches any run of characters).
-    pub resource: String,
+    /// A glob over the resource ARN (`*` matches any run of characters); any resource when
+    /// left out, provided `organizational_unit` is given.
+    #[serde(default)]
+    pub resource: Option<String>,
+    /// A glob over the organizational unit path of the finding's account, as in
+    /// `unit_parameters` (the unit and the units below it). A finding outside every unit
+    /// does not match.
+    #[serde(default)]
+    pub organizational_unit: Option<String>,
     /// Why this is accepted; required, and shown with the suppressed finding.
     pub reason: String,
     /// Last day (YYYY-MM-DD, UTC) the suppression applies; afterwards it stops suppressing.
@@ -89,23 +113,13 @@ impl Config {
                 return Err(unknown_rule(&[Step::Key("severity_overrides"), Step::Key(id)], id));
             }
         }
-        for (id, values) in &self.parameters {
-            let Some(rule) = rules.get(id) else {
-                return Err(unknown_rule(&[Step::Key("parameters"), Step::Key(id)], id));
-            };
-            for (name, value) in values {
-                let steps = [Step::Key("parameters"), Step::Key(id), Step::Key(name)];
-                let Some(param) = rule.parameters.get(name) else {
-                    let help = suggestion(name, rule.parameters.keys());
-                    return Err(Diagnostic { help, ..at(&steps, format!("rule {id} has no parameter `{name}`")) });
-                };
-                if json_kind(value) != json_kind(&param.default) {
-                    return Err(at(
-                        &steps,
-                        format!("parameter `{name}` of {id} must be a {} like its default ({})", json_kind(&param.default), param.default),
-                    ));
-                }
+        check_parameters(&self.parameters, &[Step::Key("parameters")], rules, &at, &unknown_rule)?;
+        for (i, unit) in self.unit_parameters.iter().enumerate() {
+            let entry = [Step::Key("unit_parameters"), Step::Index(i)];
+            if let Err(e) = units::unit_glob(&unit.organizational_unit) {
+                return Err(at(&[&entry[..], &[Step::Key("organizational_unit")]].concat(), format!("invalid unit glob: {e}")));
             }
+            check_parameters(&unit.parameters, &[&entry[..], &[Step::Key("parameters")]].concat(), rules, &at, &unknown_rule)?;
         }
         for (i, s) in self.suppressions.iter().enumerate() {
             if s.rule != "*" && rules.get(&s.rule).is_none() {
@@ -114,8 +128,23 @@ impl Config {
             if s.reason.trim().is_empty() {
                 return Err(at(&[Step::Key("suppressions"), Step::Index(i), Step::Key("reason")], "a suppression needs a reason".to_owned()));
             }
-            if let Err(e) = globset::Glob::new(&s.resource) {
-                return Err(at(&[Step::Key("suppressions"), Step::Index(i), Step::Key("resource")], format!("invalid resource glob: {e}")));
+            let field = |name| [Step::Key("suppressions"), Step::Index(i), Step::Key(name)];
+            match (&s.resource, &s.organizational_unit) {
+                (None, None) => {
+                    return Err(at(
+                        &[Step::Key("suppressions"), Step::Index(i)],
+                        "a suppression needs a `resource` glob, an `organizational_unit` glob, or both".to_owned(),
+                    ))
+                }
+                (Some(resource), _) if globset::Glob::new(resource).is_err() => {
+                    let e = globset::Glob::new(resource).expect_err("just failed");
+                    return Err(at(&field("resource"), format!("invalid resource glob: {e}")));
+                }
+                (_, Some(unit)) if units::unit_glob(unit).is_err() => {
+                    let e = units::unit_glob(unit).expect_err("just failed");
+                    return Err(at(&field("organizational_unit"), format!("invalid unit glob: {e}")));
+                }
+                _ => {}
             }
         }
         Ok(())
@@ -125,6 +154,36 @@ impl Config {
     pub fn rule_enabled(&self, id: &str) -> bool {
         !self.disabled_rules.iter().any(|d| d == id) && (self.enabled_rules.is_empty() || self.enabled_rules.iter().any(|e| e == id))
     }
+}
+
+/// Rule id → parameter → value settings name rules and parameters that exist, with values of
+/// their defaults' types; `steps` lead to the settings in the file.
+fn check_parameters(
+    settings: &BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    steps: &[Step],
+    rules: &RuleSet,
+    at: &dyn Fn(&[Step], String) -> Diagnostic,
+    unknown_rule: &dyn Fn(&[Step], &str) -> Diagnostic,
+) -> Result<(), Diagnostic> {
+    for (id, values) in settings {
+        let Some(rule) = rules.get(id) else {
+            return Err(unknown_rule(&[steps, &[Step::Key(id)]].concat(), id));
+        };
+        for (name, value) in values {
+            let steps = [steps, &[Step::Key(id), Step::Key(name)]].concat();
+            let Some(param) = rule.parameters.get(name) else {
+                let help = suggestion(name, rule.parameters.keys());
+                return Err(Diagnostic { help, ..at(&steps, format!("rule {id} has no parameter `{name}`")) });
+            };
+            if json_kind(value) != json_kind(&param.default) {
+                return Err(at(
+                    &steps,
+                    format!("parameter `{name}` of {id} must be a {} like its default ({})", json_kind(&param.default), param.default),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn json_kind(v: &serde_json::Value) -> &'static str {

@@ -18,7 +18,7 @@ pub mod views;
 
 use crate::config::Config;
 use crate::findings::Finding;
-use crate::inventory::Inventory;
+use crate::inventory::{units, Inventory};
 use crate::rules::{Rule, RuleSet, Scope};
 use prepared::{Params, Prepared};
 use rayon::prelude::*;
@@ -39,7 +39,18 @@ pub struct Evaluation {
 struct Active<'a> {
     rule: &'a Rule,
     prepared: Prepared<'a>,
+    /// The rule prepared with the parameters of `unit_parameters` entries that set some of
+    /// its parameters, in config order: a subject in a unit one matches is judged with it.
+    by_unit: Vec<(globset::GlobMatcher, Prepared<'a>)>,
     severity: crate::findings::Severity,
+}
+
+impl Active<'_> {
+    /// The rule as prepared for a subject in `unit`.
+    fn prepared_for(&self, unit: Option<&str>) -> &Prepared<'_> {
+        let Some(unit) = unit else { return &self.prepared };
+        self.by_unit.iter().find(|(glob, _)| units::path_matches(glob, unit)).map_or(&self.prepared, |(_, prepared)| prepared)
+    }
 }
 
 pub fn evaluate(set: &RuleSet, inventory: &Inventory, config: &Config) -> Evaluation {
@@ -57,8 +68,19 @@ pub fn evaluate_subjects(set: &RuleSet, subjects: views::Subjects, config: &Conf
             if let Some(overrides) = config.parameters.get(&rule.id) {
                 values.extend(overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
+            let by_unit = config
+                .unit_parameters
+                .iter()
+                .filter_map(|unit| {
+                    let overrides = unit.parameters.get(&rule.id)?;
+                    let mut values = values.clone();
+                    values.extend(overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    let glob = units::unit_glob(&unit.organizational_unit).expect("unit globs are checked when the config loads");
+                    Some((glob, Prepared::new(set, rule, Params::new(&values))))
+                })
+                .collect();
             let severity = config.severity_overrides.get(&rule.id).copied().unwrap_or(rule.severity);
-            Active { rule, prepared: Prepared::new(set, rule, Params::new(&values)), severity }
+            Active { rule, prepared: Prepared::new(set, rule, Params::new(&values)), by_unit, severity }
         })
         .collect();
 
@@ -116,12 +138,13 @@ fn run_scope<'a, V: Serialize + Sync>(set: &RuleSet, active: &'a [Active], scope
             rules
                 .iter()
                 .map(|a| {
-                    let mut verdict = engine::judge(&a.prepared, &engine_subject);
+                    let prepared = a.prepared_for(subject.resource.organizational_unit.as_deref());
+                    let mut verdict = engine::judge(prepared, &engine_subject);
                     // A rule with its own resource (`resource:`) reports on it, in the
                     // subject's account and region. When its ARN cannot be rendered (a fact
                     // it names was unreadable, say), the finding is the subject's, and
                     // inconclusive: an outcome about an unnamed resource is no outcome.
-                    let resource = match engine::resource_arn(&a.prepared, &engine_subject) {
+                    let resource = match engine::resource_arn(prepared, &engine_subject) {
                         None => resource.clone(),
                         Some(Ok((kind, arn))) => Arc::new(ResourceRef { arn, kind, ..subject.resource.clone() }),
                         Some(Err(error)) => {
