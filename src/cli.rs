@@ -9,7 +9,7 @@ use trailwarden_core::evaluate::rule_tests;
 use trailwarden_core::gate::{self, FailOn};
 use trailwarden_core::history::{self, Baseline};
 use trailwarden_core::inventory::{snapshot, Shard};
-use trailwarden_core::report::{self, Context, Output};
+use trailwarden_core::report::{self, Context, DirectoryFormat, Output, OutputFile, Rendered};
 use trailwarden_core::results::{Report, Source};
 use trailwarden_core::rules::{self, RuleSet};
 use trailwarden_core::scan;
@@ -176,7 +176,7 @@ impl Args for Outputs {
             cmd.arg(
                 clap::Arg::new(output.flag)
                     .long(output.flag)
-                    .value_name("FILE")
+                    .value_name(if output.format.directory().is_some() { "FILE|DIR/" } else { "FILE" })
                     .value_parser(clap::value_parser!(PathBuf))
                     .action(clap::ArgAction::Set)
                     .help(output.help),
@@ -366,21 +366,95 @@ fn scan(args: ScanArgs) -> Result<u8, CliError> {
     Ok(gate::exit_code(&result.report, args.fail_on, args.fail_on_incomplete))
 }
 
+/// Where an output goes: a file (`-`: stdout), or a directory that the format fills with
+/// files of its own naming: an existing directory, or a path ending in `/`.
+enum Destination<'p> {
+    File(&'p Path),
+    Directory(&'p Path),
+}
+
+impl<'p> Destination<'p> {
+    fn of(path: &'p Path) -> Destination<'p> {
+        let names_a_directory = path.as_os_str().to_string_lossy().ends_with(std::path::is_separator);
+        if path.as_os_str() != "-" && (names_a_directory || path.is_dir()) {
+            Destination::Directory(path)
+        } else {
+            Destination::File(path)
+        }
+    }
+}
+
+/// A rendered output and where it goes.
+enum Pending<'a, 'p> {
+    File(&'p Path, Rendered<'a>),
+    Directory(&'p Path, Vec<OutputFile<'a>>, &'static dyn DirectoryFormat),
+}
+
 /// Renders every requested format before writing any, so that a SARIF over GitHub's limits
 /// leaves no half-written set of outputs behind. A streamed output (the JSON report, which
 /// cannot fail to render and is the largest) is written last instead of being held in memory.
 fn write_reports(outputs: &Outputs, report: &Report, ctx: &Context) -> Result<(), CliError> {
-    let mut rendered = Vec::with_capacity(outputs.0.len());
-    for (output, path) in &outputs.0 {
-        rendered.push((path.as_path(), output.format.render(report, ctx)?));
-    }
     let to_stdout = outputs.0.iter().filter(|(_, path)| path.as_os_str() == "-").count();
     if to_stdout > 1 {
         return Err(CliError::Usage("only one output can be written to stdout (`-`)".to_owned()));
     }
-    rendered.sort_by_key(|(_, output)| output.is_streamed());
-    for (path, output) in rendered {
-        write_with(path, |out| output.write_to(out))?;
+    // Destinations are checked before anything is rendered: a mistake costs no rendering.
+    let mut destinations = Vec::with_capacity(outputs.0.len());
+    for (output, path) in &outputs.0 {
+        let destination = Destination::of(path);
+        let directory = match destination {
+            Destination::Directory(dir) => Some(output.format.directory().ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--{} {}: a directory (an existing one, or a path ending in `/`); --{} writes a single file, give a file name                      (only {} can write a directory of files)",
+                    output.flag,
+                    dir.display(),
+                    output.flag,
+                    directory_flags()
+                ))
+            })?),
+            Destination::File(_) => None,
+        };
+        destinations.push((output, destination, directory));
+    }
+    let mut pending = Vec::with_capacity(destinations.len());
+    for (output, destination, directory) in destinations {
+        pending.push(match (destination, directory) {
+            (Destination::Directory(dir), Some(format)) => Pending::Directory(dir, format.render_files(report, ctx)?, format),
+            (Destination::File(path), _) | (Destination::Directory(path), None) => Pending::File(path, output.format.render(report, ctx)?),
+        });
+    }
+    pending.sort_by_key(|p| matches!(p, Pending::File(_, rendered) if rendered.is_streamed()));
+    for output in pending {
+        match output {
+            Pending::File(path, rendered) => write_with(path, |out| rendered.write_to(out))?,
+            Pending::Directory(dir, files, format) => write_directory(dir, files, format)?,
+        }
+    }
+    Ok(())
+}
+
+/// The flags whose format has a directory form, for messages: `--sarif`.
+fn directory_flags() -> String {
+    let flags: Vec<String> = report::OUTPUTS.iter().filter(|o| o.format.directory().is_some()).map(|o| format!("--{}", o.flag)).collect();
+    flags.join(", ")
+}
+
+/// Writes a directory output's files, then removes the files of the same format that an
+/// earlier run left there and this one did not write (an upload of the whole directory would
+/// otherwise mix two scans' results). Other files in the directory are left alone.
+fn write_directory(dir: &Path, files: Vec<OutputFile>, format: &dyn DirectoryFormat) -> Result<(), CliError> {
+    let failed = |source| CliError::Write { path: dir.to_owned(), source };
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let written: std::collections::BTreeSet<String> = files.iter().map(|f| f.name.clone()).collect();
+    for file in files {
+        write_with(&dir.join(&file.name), |out| file.content.write_to(out))?;
+    }
+    for entry in std::fs::read_dir(dir).map_err(failed)? {
+        let entry = entry.map_err(failed)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if format.owns(&name) && !written.contains(&name) && entry.file_type().map_err(failed)?.is_file() {
+            std::fs::remove_file(entry.path()).map_err(|source| CliError::Write { path: entry.path(), source })?;
+        }
     }
     Ok(())
 }

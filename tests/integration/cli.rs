@@ -673,3 +673,54 @@ fn demo_organization_report_and_summary() {
     insta::assert_json_snapshot!("demo_report", report);
     insta::assert_snapshot!("demo_terminal", String::from_utf8(output.stderr).unwrap());
 }
+
+// ---- output destinations ----
+
+#[test]
+fn a_directory_is_refused_for_a_single_file_format() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flag, destination) in [("--markdown", format!("{}/md/", dir.path().display())), ("--junit", dir.path().display().to_string())] {
+        let output = trailwarden()
+            .args(["scan", "--quiet", "--fail-on", "never", "--snapshot"])
+            .arg(demo())
+            .arg("--json")
+            .arg(dir.path().join("report.json"))
+            .arg(flag)
+            .arg(&destination)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{flag} {destination}");
+        let err = String::from_utf8(output.stderr).unwrap();
+        assert!(err.starts_with(&format!("error: {flag} {destination}: a directory")), "{err}");
+        assert!(err.contains("only --sarif can write a directory"), "{err}");
+        assert!(!dir.path().join("report.json").exists(), "nothing is written when a destination is wrong");
+        assert!(!dir.path().join("md").exists());
+    }
+}
+
+#[test]
+fn the_sarif_directory_replaces_its_own_earlier_files_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("sarif");
+    std::fs::create_dir(&sarif).unwrap();
+    // An earlier scan's file that this one does not write, and someone else's files.
+    for name in ["trailwarden-07-Root.Old.sarif", "other-tool.sarif", "trailwarden-notes.txt"] {
+        std::fs::write(sarif.join(name), "{}").unwrap();
+    }
+    // An existing directory, named without a trailing slash.
+    trailwarden().args(["scan", "--quiet", "--fail-on", "never", "--snapshot"]).arg(demo()).arg("--sarif").arg(&sarif).assert().code(0);
+    let mut names: Vec<String> = std::fs::read_dir(&sarif).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["other-tool.sarif", "trailwarden-01-Root--Root.Workloads.Prod.sarif", "trailwarden-02-outside-units.sarif", "trailwarden-notes.txt"]
+    );
+}
+
+#[test]
+fn sarif_help_names_the_directory_form() {
+    let output = trailwarden().args(["scan", "--help"]).output().unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("--sarif <FILE|DIR/>"), "{help}");
+    assert!(help.contains("--markdown <FILE>"), "{help}");
+}

@@ -422,7 +422,25 @@ fn sarif_over_githubs_result_limit_is_an_error_with_advice() {
     let over = report_with_failures(report::sarif::MAX_RESULTS_PER_RUN + 1);
     let err = report::sarif::render(&over, &ctx).unwrap_err().to_string();
     assert!(err.contains("25001 results") && err.contains("25000"), "{err}");
+    assert!(err.contains("--sarif DIR/"), "the message names the directory form: {err}");
     assert!(err.contains("--regions") && err.contains("--accounts"), "{err}");
+
+    // The directory form takes them all, in runs GitHub stores whole.
+    let limits = report::sarif::Limits::GITHUB;
+    let files = report::sarif::render_directory(&over, &ctx, &limits).unwrap();
+    let mut arns = BTreeSet::new();
+    for file in &files {
+        let sarif: Value = serde_json::from_str(&file.text()).unwrap();
+        let runs = sarif["runs"].as_array().unwrap();
+        assert!(runs.len() <= limits.runs_per_file);
+        for run in runs {
+            let results = run["results"].as_array().unwrap();
+            assert!(results.len() <= limits.results_per_run, "{} results in a run", results.len());
+            arns.extend(results.iter().map(|r| r["properties"]["arn"].as_str().unwrap().to_owned()));
+        }
+    }
+    assert_eq!(arns.len(), report::sarif::MAX_RESULTS_PER_RUN + 1);
+    assert_eq!(files.iter().map(|f| f.results).sum::<usize>(), arns.len(), "and none twice");
 }
 
 #[test]
@@ -440,6 +458,222 @@ fn an_unwritable_output_fails_with_exit_2() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("report.sarif"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// SARIF: the directory form
+
+/// A result's identity: (rule id, ARN, fingerprint).
+type ResultKey = (String, String, String);
+
+/// The results of every run of a SARIF log, sorted (duplicates kept, to be found).
+fn result_keys(sarif: &Value) -> Vec<ResultKey> {
+    let mut keys: Vec<ResultKey> = sarif["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|run| run["results"].as_array().unwrap().iter())
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap().to_owned(),
+                r["properties"]["arn"].as_str().unwrap().to_owned(),
+                r["partialFingerprints"]["primaryLocationLineHash"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// The upload action's test for two categories being one (upper-cased, every character but
+/// letters, digits and `_` as `_`; github/codeql-action, upload-lib.ts).
+fn clash_key(id: &str) -> String {
+    id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c.to_ascii_uppercase() } else { '_' }).collect()
+}
+
+/// Checks SARIF files against `limits` and against each other: each run within the result
+/// limit, each file within the run and gzipped-size limits and the schema, every category
+/// (`automationDetails.id`) in one run only; returns all their results.
+fn check_sarif_files(files: &[(String, String)], limits: &report::sarif::Limits) -> Vec<ResultKey> {
+    let mut categories = BTreeSet::new();
+    let mut keys = Vec::new();
+    for (name, text) in files {
+        assert!(report::sarif::split::is_file_name(name), "{name}");
+        let sarif: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_schema_valid(&sarif, name);
+        let runs = sarif["runs"].as_array().unwrap();
+        assert!(!runs.is_empty() && runs.len() <= limits.runs_per_file, "{name}: {} runs", runs.len());
+        let gzipped = report::sarif::gzipped_len(text.as_bytes());
+        assert!(gzipped <= limits.gzipped_bytes_per_file, "{name}: {gzipped} bytes gzipped");
+        for run in runs {
+            let id = run["automationDetails"]["id"].as_str().unwrap();
+            assert!(id.starts_with("trailwarden/") && id.ends_with('/'), "{id}");
+            assert!(run["automationDetails"]["description"]["text"].as_str().is_some_and(|d| !d.is_empty()), "{id}");
+            assert!(categories.insert(clash_key(id)), "{name}: category {id} is in two runs");
+            assert!(run["results"].as_array().unwrap().len() <= limits.results_per_run, "{id}");
+            assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), trailwarden_core::rules::load_builtin().unwrap().rules.len());
+        }
+        keys.extend(result_keys(&sarif));
+    }
+    keys.sort();
+    keys
+}
+
+/// The files of a SARIF directory, by name.
+fn read_sarif_dir(dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            (path.file_name().unwrap().to_string_lossy().into_owned(), read(&path))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn sarif_directory_at_small_limits_splits_without_losing_or_duplicating() {
+    let (parsed, _) = demo_report();
+    let set = trailwarden_core::rules::load_builtin().unwrap();
+    let ctx = Context::new(&set, |_| true, "o-demo12345");
+    let single: Value = serde_json::from_str(&report::sarif::render(&parsed, &ctx).unwrap()).unwrap();
+    let expected = result_keys(&single);
+    assert!(expected.len() > 50, "the demo has {} results", expected.len());
+
+    // By result and run counts: runs of at most 10 results, files of at most 4 runs.
+    let by_count = report::sarif::Limits { results_per_run: 10, runs_per_file: 4, gzipped_bytes_per_file: report::sarif::MAX_GZIPPED_BYTES };
+    let files = report::sarif::render_directory(&parsed, &ctx, &by_count).unwrap();
+    assert!(files.len() >= 3, "{} files", files.len());
+    let texts: Vec<(String, String)> = files.iter().map(|f| (f.name.clone(), f.text())).collect();
+    assert_eq!(check_sarif_files(&texts, &by_count), expected, "the files hold exactly the single file's results");
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in &texts {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        assert_github_accepts(&dir.path().join(name), name);
+    }
+
+    // By size: files of at most two thirds of the largest above, gzipped.
+    let largest = files.iter().map(|f| f.gzipped_estimate()).max().unwrap();
+    let by_size = report::sarif::Limits { runs_per_file: 20, gzipped_bytes_per_file: largest * 2 / 3, ..by_count };
+    let files = report::sarif::render_directory(&parsed, &ctx, &by_size).unwrap();
+    let texts: Vec<(String, String)> = files.iter().map(|f| (f.name.clone(), f.text())).collect();
+    assert_eq!(check_sarif_files(&texts, &by_size), expected);
+    for file in &files {
+        let gzipped = report::sarif::gzipped_len(file.text().as_bytes());
+        assert!(gzipped <= file.gzipped_estimate(), "{}: the estimate {} is below the real {gzipped}", file.name, file.gzipped_estimate());
+    }
+}
+
+#[test]
+fn sarif_directory_of_the_demo_has_a_run_per_unit_in_files_github_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif_dir = dir.path().join("sarif/");
+    let single = dir.path().join("single.sarif");
+    trailwarden()
+        .args(["scan", "--quiet", "--fail-on", "never", "--snapshot"])
+        .arg(demo())
+        .arg("--sarif")
+        .arg(format!("{}/", sarif_dir.display()))
+        .assert()
+        .code(0);
+    trailwarden().args(["scan", "--quiet", "--fail-on", "never", "--snapshot"]).arg(demo()).arg("--sarif").arg(&single).assert().code(0);
+    let files = read_sarif_dir(&sarif_dir);
+    // Six runs, and the validator's five per file: two files.
+    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["trailwarden-01-Root--Root.Workloads.Prod.sarif", "trailwarden-02-outside-units.sarif"]);
+    assert_eq!(check_sarif_files(&files, &report::sarif::Limits::GITHUB), result_keys(&read_json(&single)));
+    let mut ids = Vec::new();
+    for (name, text) in &files {
+        let sarif: Value = serde_json::from_str(text).unwrap();
+        ids.extend(sarif["runs"].as_array().unwrap().iter().map(|r| r["automationDetails"]["id"].as_str().unwrap().to_owned()));
+        assert_github_accepts(&sarif_dir.join(name), name);
+    }
+    assert_eq!(
+        ids,
+        [
+            "trailwarden/o-demo12345/Root/",
+            "trailwarden/o-demo12345/Root/Sandbox/",
+            "trailwarden/o-demo12345/Root/Security/",
+            "trailwarden/o-demo12345/Root/Workloads/NonProd/",
+            "trailwarden/o-demo12345/Root/Workloads/Prod/",
+            "trailwarden/o-demo12345/outside-units/"
+        ]
+    );
+}
+
+/// The synthetic organization of the benchmarks (crates/core/examples/synthetic), shared here
+/// through `#[path]` as the benchmark shares it.
+#[path = "../../crates/core/examples/synthetic/generate.rs"]
+mod synthetic;
+
+/// A synthetic organization of 300 accounts in 36 organizational units, scanned once (for
+/// every test that needs it) with the outputs a large organization changes: the JSON report,
+/// the Markdown summary, the SARIF directory, a single SARIF file and the terminal summary.
+struct LargeScan {
+    json: Value,
+    markdown: String,
+    sarif_dir: PathBuf,
+    sarif_file: PathBuf,
+    terminal: String,
+}
+
+fn large_scan() -> &'static LargeScan {
+    static SCAN: std::sync::OnceLock<LargeScan> = std::sync::OnceLock::new();
+    SCAN.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("large-scan-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let snapshot = dir.join("synthetic-300.json");
+        trailwarden_core::inventory::snapshot::write(&synthetic::organization(300), &snapshot).unwrap();
+        let output = trailwarden()
+            .args(["scan", "--fail-on", "never", "--snapshot"])
+            .arg(&snapshot)
+            .arg("--json")
+            .arg(dir.join("report.json"))
+            .arg("--markdown")
+            .arg(dir.join("summary.md"))
+            .arg("--sarif")
+            .arg(format!("{}/", dir.join("sarif").display()))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        let sarif_file = dir.join("single.sarif");
+        trailwarden().args(["scan", "--quiet", "--fail-on", "never", "--snapshot"]).arg(&snapshot).arg("--sarif").arg(&sarif_file).assert().code(0);
+        LargeScan {
+            json: read_json(&dir.join("report.json")),
+            markdown: read(&dir.join("summary.md")),
+            sarif_dir: dir.join("sarif"),
+            sarif_file,
+            terminal: String::from_utf8(output.stderr).unwrap(),
+        }
+    })
+}
+
+#[test]
+fn sarif_directory_of_a_large_organization_keeps_to_githubs_limits() {
+    let scan = large_scan();
+    let files = read_sarif_dir(&scan.sarif_dir);
+    assert!(files.len() >= 2, "36 units are more runs than one file may hold: {} file(s)", files.len());
+    let keys = check_sarif_files(&files, &report::sarif::Limits::GITHUB);
+    assert_eq!(keys, result_keys(&read_json(&scan.sarif_file)), "the files hold exactly the single file's results");
+    // Every unit has its run, with or without results: its upload closes the unit's fixed alerts.
+    let units: BTreeSet<&str> =
+        scan.json["findings"].as_array().unwrap().iter().filter_map(|f| f["resource"]["organizational_unit"].as_str()).collect();
+    let mut covered = BTreeSet::new();
+    for (name, text) in &files {
+        let sarif: Value = serde_json::from_str(text).unwrap();
+        for run in sarif["runs"].as_array().unwrap() {
+            if let Some(unit) = run["properties"]["organizationalUnit"].as_str() {
+                covered.insert(unit.to_owned());
+                assert!(run["automationDetails"]["id"].as_str().unwrap().contains(unit), "{name}");
+            }
+        }
+        let path = scan.sarif_dir.join(name);
+        let notes = assert_github_accepts(&path, name);
+        eprintln!("multitool: 0 errors, 0 warnings, {notes} note(s) on {name}");
+    }
+    assert_eq!(covered, units.iter().map(|u| (*u).to_owned()).collect::<BTreeSet<_>>());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -697,7 +931,7 @@ fn tags_of(dom: &str) -> Vec<(String, Vec<String>)> {
 // Markdown and JUnit
 
 /// What a Markdown summary lists: the failing rows under each severity heading, and which
-/// collapsed sections are there.
+/// collapsed sections are there (the unit and rule tables are checked on their own).
 #[derive(Debug)]
 struct MarkdownListing {
     failing: BTreeMap<String, usize>,
@@ -712,6 +946,9 @@ fn markdown_listing(md: &str) -> MarkdownListing {
     let mut failing = BTreeMap::new();
     for section in md.split("\n### ").skip(1) {
         let severity = section.split(' ').next().unwrap().to_lowercase();
+        if !["critical", "high", "medium", "low", "info"].contains(&severity.as_str()) {
+            continue; // the unit and rule tables
+        }
         let body = section.split("\n<details>").next().unwrap().split("\n<sub>").next().unwrap();
         // Table rows, less the header row (the separator row starts with `|-`).
         let rows = body.lines().filter(|l| l.starts_with("| ")).count().saturating_sub(1);
@@ -774,6 +1011,8 @@ fn check_markdown_against(md: &str, report: &Value) -> usize {
         summary["not_applicable"]
     );
     assert!(md.contains(&row), "summary row {row} in:\n{md}");
+    check_unit_table(md, report);
+    check_rule_table(md, report);
     let listing = markdown_listing(md);
     let mut left_out = 0;
     let mut dropped_a_severity = false;
@@ -932,6 +1171,140 @@ fn markdown_escapes_hostile_names_and_pipes() {
             assert_eq!(pipes(line), header, "a value broke the table: {line}");
         }
     }
+}
+
+/// The rows of the Markdown table under `heading` (cells trimmed, header and separator left
+/// out), and the paragraph after the table; `None` without the heading.
+fn markdown_table(md: &str, heading: &str) -> Option<(Vec<Vec<String>>, String)> {
+    let section = md.split(&format!("\n### {heading}\n")).nth(1)?;
+    let section = section.split("\n### ").next().unwrap();
+    let rows: Vec<Vec<String>> = section
+        .lines()
+        .filter(|l| l.starts_with("| "))
+        .skip(1)
+        .map(|l| l.trim_matches('|').split(" | ").map(|c| c.trim().to_owned()).collect())
+        .collect();
+    let after = section.lines().filter(|l| !l.is_empty() && !l.starts_with('|')).collect::<Vec<_>>().join("\n");
+    Some((rows, after))
+}
+
+/// Checks the unit table against the report: every unit with failing or inconclusive findings,
+/// worst first, its counts; at most 25 rows and a line counting the rest. Returns how many
+/// units it lists.
+fn check_unit_table(md: &str, report: &Value) -> usize {
+    type Tally = (BTreeSet<String>, [usize; 5], usize);
+    let mut units: BTreeMap<Option<String>, Tally> = BTreeMap::new();
+    for f in report["findings"].as_array().unwrap() {
+        let unit = f["resource"]["organizational_unit"].as_str().map(str::to_owned);
+        let tally = units.entry(unit).or_default();
+        tally.0.insert(f["resource"]["account"].as_str().unwrap().to_owned());
+        match f["outcome"].as_str().unwrap() {
+            "fail" => tally.1[["critical", "high", "medium", "low", "info"].iter().position(|s| f["severity"] == *s).unwrap()] += 1,
+            "inconclusive" => tally.2 += 1,
+            _ => {}
+        }
+    }
+    let Some((rows, after)) = markdown_table(md, "Failures by organizational unit") else {
+        assert!(units.keys().all(Option::is_none), "findings carry units, and there is no unit table");
+        return 0;
+    };
+    let mut expected: Vec<(Option<String>, Tally)> = units.into_iter().filter(|(_, t)| t.1.iter().sum::<usize>() + t.2 > 0).collect();
+    expected.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then(b.1 .2.cmp(&a.1 .2)).then_with(|| a.0.cmp(&b.0)));
+    let expected_rows: Vec<Vec<String>> = expected
+        .iter()
+        .take(25)
+        .map(|(unit, (accounts, fail, inconclusive))| {
+            let label = report::markdown::escape(unit.as_deref().unwrap_or("(outside any unit)"));
+            let mut row = vec![label, accounts.len().to_string()];
+            row.extend(fail.iter().map(usize::to_string));
+            row.push(inconclusive.to_string());
+            row
+        })
+        .collect();
+    assert!(rows.len() <= expected_rows.len());
+    assert_eq!(rows, expected_rows[..rows.len()], "the unit table, worst first");
+    if rows.len() < expected.len() {
+        let more = expected.len() - rows.len();
+        assert!(after.starts_with(&format!("{more} more unit(s)")) || (rows.is_empty() && after.starts_with(&more.to_string())), "{after}");
+    }
+    rows.len()
+}
+
+/// Checks the rule table, when there is one, against the report: each rule's failures at each
+/// severity, most severe first, with their accounts and the three with the most. Returns how
+/// many rows it lists.
+fn check_rule_table(md: &str, report: &Value) -> usize {
+    let Some((rows, _)) = markdown_table(md, "Failures by rule") else { return 0 };
+    let severities = ["critical", "high", "medium", "low", "info"];
+    let mut by_rule: BTreeMap<(usize, String), BTreeMap<String, usize>> = BTreeMap::new();
+    for f in report["findings"].as_array().unwrap().iter().filter(|f| f["outcome"] == "fail") {
+        let severity = severities.iter().position(|s| f["severity"] == *s).unwrap();
+        *by_rule
+            .entry((severity, f["rule_id"].as_str().unwrap().to_owned()))
+            .or_default()
+            .entry(f["resource"]["account"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    let mut expected: Vec<(usize, usize, String, BTreeMap<String, usize>)> =
+        by_rule.into_iter().map(|((severity, rule), accounts)| (severity, accounts.values().sum(), rule, accounts)).collect();
+    expected.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then_with(|| a.2.cmp(&b.2)));
+    for (row, (severity, failing, rule, accounts)) in rows.iter().zip(&expected) {
+        let mut worst: Vec<(&String, &usize)> = accounts.iter().collect();
+        worst.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        let worst: Vec<String> = worst.iter().take(3).map(|(a, n)| format!("{a} ({n})")).collect();
+        let expected_row =
+            [report::markdown::escape(rule), severities[*severity].to_owned(), failing.to_string(), accounts.len().to_string(), worst.join(", ")];
+        assert_eq!(*row, expected_row);
+    }
+    assert!(rows.len() <= expected.len());
+    rows.len()
+}
+
+#[test]
+fn markdown_of_a_large_organization_counts_failures_by_rule_and_unit() {
+    let scan = large_scan();
+    let md = &scan.markdown;
+    let chars = md.chars().count();
+    assert!(chars <= report::markdown::GITHUB_COMMENT_LIMIT, "{chars} characters");
+    let left_out = check_markdown_against(md, &scan.json);
+    assert!(left_out > 0);
+    assert!(check_unit_table(md, &scan.json) > 25 - 1, "the unit table lists its 25 worst units");
+    let rules = check_rule_table(md, &scan.json);
+    assert!(rules > 10, "the rule table stands for the failures not listed: {rules} rows");
+    let listing = markdown_listing(md);
+    assert!(listing.failing.get("critical").copied().unwrap_or(0) > 0, "the most severe failures are still listed one by one");
+    // The demo fits without the rule table; the large organization does not.
+    let (_, demo) = demo_report();
+    let demo_md = report::markdown::render(
+        &serde_json::from_value(demo.clone()).unwrap(),
+        &Context::new(&trailwarden_core::rules::load_builtin().unwrap(), |_| true, "o-demo12345"),
+    )
+    .unwrap();
+    assert!(!demo_md.contains("### Failures by rule"));
+    assert_eq!(check_unit_table(&demo_md, &demo), 6, "the demo's five units and the organization, outside any unit");
+}
+
+#[test]
+fn terminal_summary_of_a_large_organization_counts_by_rule() {
+    let scan = large_scan();
+    let terminal = &scan.terminal;
+    assert!(terminal.lines().count() < 120, "a screenful, not a line per finding:\n{terminal}");
+    assert!(terminal.contains("FAILURES BY ORGANIZATIONAL UNIT"), "{terminal}");
+    assert!(terminal.contains("counted by rule"), "{terminal}");
+    // Each rule line's count is the report's.
+    let findings = scan.json["findings"].as_array().unwrap();
+    for line in terminal.lines().filter(|l| l.starts_with("  FAIL ") || l.starts_with("  ? ")) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let (rule, count): (&str, usize) = (words[1], words[2].parse().unwrap());
+        let outcome = if words[0] == "FAIL" { "fail" } else { "inconclusive" };
+        let in_report = findings.iter().filter(|f| f["rule_id"] == rule && f["outcome"] == outcome).count();
+        assert!(count <= in_report && count > 0, "{line}: {in_report} in the report");
+    }
+    let summary = terminal.lines().find(|l| l.starts_with("Summary: ")).expect("the summary line");
+    assert!(
+        summary.contains(&format!("{} failed", scan.json["findings"].as_array().unwrap().iter().filter(|f| f["outcome"] == "fail").count())),
+        "{summary}"
+    );
 }
 
 #[test]

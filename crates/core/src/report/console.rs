@@ -1,7 +1,13 @@
-//! The terminal summary: failures grouped by severity, then inconclusive outcomes, then the
-//! counts. Written to stderr; colour only when stderr is a terminal (anstream strips the
-//! escapes otherwise, and honours NO_COLOR and CLICOLOR_FORCE).
+//! The terminal summary: failures grouped by severity, then inconclusive outcomes, then
+//! failures by organizational unit (when findings carry units), then the counts. Written to stderr; colour
+//! only when stderr is a terminal (anstream strips the escapes otherwise, and honours NO_COLOR
+//! and CLICOLOR_FORCE).
+//!
+//! Up to [`LIST_LIMIT`] failing and inconclusive findings are listed one by one; a larger
+//! organization's are counted by rule instead (with the accounts that have the most), so that
+//! the summary stays a screenful whatever the organization's size.
 
+use super::breakdown::{self, RuleRow, UnitRow};
 use super::{Context, Format, Rendered, Report, ReportError};
 use crate::findings::{Finding, Outcome, Severity};
 use crate::history::{Baseline, BaselineStatus};
@@ -21,6 +27,14 @@ fn severity_style(severity: Severity) -> Style {
 
 const DIM: Style = Style::new().dimmed();
 const BOLD: Style = Style::new().bold();
+const INCONCLUSIVE: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Magenta))).bold();
+
+/// The most failing and inconclusive findings listed one by one.
+pub const LIST_LIMIT: usize = 100;
+/// The most units in the unit table, worst first.
+const UNIT_ROWS: usize = 15;
+/// Accounts named for each rule when findings are counted by rule.
+const WORST_ACCOUNTS: usize = 3;
 
 /// The terminal summary as a format: not written to a file (it has no flag), but rendered
 /// from the same report and context as the others.
@@ -50,25 +64,14 @@ pub fn render(report: &Report, ctx: &Context) -> String {
         report.findings.len()
     );
 
-    for severity in Severity::ALL {
-        let failing: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome == Outcome::Fail && f.severity == severity).collect();
-        if failing.is_empty() {
-            continue;
-        }
-        let style = severity_style(severity);
-        let _ = writeln!(out, "\n{style}{} ({}){style:#}", severity.as_str().to_uppercase(), failing.len());
-        for f in failing {
-            write_finding(&mut out, f, style, "FAIL", baseline);
-        }
+    let listed = report.findings.iter().filter(|f| matches!(f.outcome, Outcome::Fail | Outcome::Inconclusive)).count();
+    if listed <= LIST_LIMIT {
+        write_findings(&mut out, report, baseline);
+    } else {
+        write_rules(&mut out, report);
     }
-
-    let inconclusive: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome == Outcome::Inconclusive).collect();
-    if !inconclusive.is_empty() {
-        let style = Style::new().fg_color(Some(AnsiColor::Magenta.into())).bold();
-        let _ = writeln!(out, "\n{style}INCONCLUSIVE ({}){style:#}", inconclusive.len());
-        for f in inconclusive {
-            write_finding(&mut out, f, style, "?", baseline);
-        }
+    if let Some(units) = breakdown::by_unit(&report.findings) {
+        write_units(&mut out, &units);
     }
 
     if let Some(frameworks) = &report.summary.frameworks {
@@ -97,6 +100,91 @@ pub fn render(report: &Report, ctx: &Context) -> String {
         );
     }
     out
+}
+
+/// Every failing and inconclusive finding, the failures by severity.
+fn write_findings(out: &mut String, report: &Report, baseline: Option<&Baseline>) {
+    for severity in Severity::ALL {
+        let failing: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome == Outcome::Fail && f.severity == severity).collect();
+        if failing.is_empty() {
+            continue;
+        }
+        let style = severity_style(severity);
+        let _ = writeln!(out, "\n{style}{} ({}){style:#}", severity.as_str().to_uppercase(), failing.len());
+        for f in failing {
+            write_finding(out, f, style, "FAIL", baseline);
+        }
+    }
+    let inconclusive: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome == Outcome::Inconclusive).collect();
+    if !inconclusive.is_empty() {
+        let _ = writeln!(out, "\n{INCONCLUSIVE}INCONCLUSIVE ({}){INCONCLUSIVE:#}", inconclusive.len());
+        for f in inconclusive {
+            write_finding(out, f, INCONCLUSIVE, "?", baseline);
+        }
+    }
+}
+
+/// The failing and inconclusive findings counted by rule, the failures by severity.
+fn write_rules(out: &mut String, report: &Report) {
+    let failing = breakdown::by_rule(&report.findings, Outcome::Fail, WORST_ACCOUNTS);
+    for severity in Severity::ALL {
+        let rows: Vec<&RuleRow> = failing.iter().filter(|r| r.severity == severity).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let style = severity_style(severity);
+        let total: usize = rows.iter().map(|r| r.findings).sum();
+        let _ = writeln!(out, "\n{style}{} ({total}){style:#}", severity.as_str().to_uppercase());
+        for row in rows {
+            write_rule(out, row, style, "FAIL");
+        }
+    }
+    let inconclusive = breakdown::by_rule(&report.findings, Outcome::Inconclusive, WORST_ACCOUNTS);
+    if !inconclusive.is_empty() {
+        let total: usize = inconclusive.iter().map(|r| r.findings).sum();
+        let _ = writeln!(out, "\n{INCONCLUSIVE}INCONCLUSIVE ({total}){INCONCLUSIVE:#}");
+        for row in &inconclusive {
+            write_rule(out, row, INCONCLUSIVE, "?");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{DIM}More than {LIST_LIMIT} failing and inconclusive findings: counted by rule. The JSON and HTML reports (--json, --html) list each.{DIM:#}"
+    );
+}
+
+fn write_rule(out: &mut String, row: &RuleRow, style: Style, tag: &str) {
+    let worst: Vec<String> = row.worst_accounts.iter().map(|(account, n)| format!("{account} ({n})")).collect();
+    let _ = writeln!(
+        out,
+        "  {style}{tag}{style:#} {BOLD}{}{BOLD:#} {} finding(s) in {} account(s); most in {}",
+        row.rule_id,
+        row.findings,
+        row.accounts,
+        worst.join(", ")
+    );
+}
+
+/// Failing and inconclusive findings by organizational unit, worst first.
+fn write_units(out: &mut String, units: &[UnitRow]) {
+    if units.is_empty() {
+        return;
+    }
+    let width = units.iter().take(UNIT_ROWS).map(|u| u.label().chars().count()).max().unwrap_or(0).clamp(20, 60);
+    let _ = writeln!(out, "\n{BOLD}FAILURES BY ORGANIZATIONAL UNIT{BOLD:#} (worst first)");
+    let _ = writeln!(
+        out,
+        "  {DIM}{:<width$} {:>8} {:>8} {:>6} {:>6} {:>6} {:>6} {:>12}{DIM:#}",
+        "UNIT", "ACCOUNTS", "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO", "INCONCLUSIVE"
+    );
+    for u in units.iter().take(UNIT_ROWS) {
+        let label: String = u.label().chars().take(width).collect();
+        let [critical, high, medium, low, info] = u.fail;
+        let _ = writeln!(out, "  {label:<width$} {:>8} {critical:>8} {high:>6} {medium:>6} {low:>6} {info:>6} {:>12}", u.accounts, u.inconclusive);
+    }
+    if units.len() > UNIT_ROWS {
+        let _ = writeln!(out, "  {DIM}... {} more unit(s) with failing or inconclusive findings{DIM:#}", units.len() - UNIT_ROWS);
+    }
 }
 
 fn write_finding(out: &mut String, f: &Finding, style: Style, tag: &str, baseline: Option<&Baseline>) {
@@ -136,7 +224,7 @@ fn write_frameworks(out: &mut String, frameworks: &crate::results::FrameworkStat
         for c in controls {
             let style = match c.status {
                 Outcome::Fail => severity_style(Severity::High),
-                Outcome::Inconclusive => Style::new().fg_color(Some(AnsiColor::Magenta.into())).bold(),
+                Outcome::Inconclusive => INCONCLUSIVE,
                 Outcome::Pass => Style::new().fg_color(Some(AnsiColor::Green.into())),
                 _ => DIM,
             };

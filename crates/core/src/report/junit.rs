@@ -8,9 +8,19 @@
 use super::{Context, Format, Rendered, Report, ReportError};
 use crate::findings::{Finding, Outcome};
 use std::collections::BTreeMap;
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::{self, Write};
 
+/// The JUnit XML as text (for tests; `--junit` streams it with [`write`]).
 pub fn render(report: &Report, ctx: &Context) -> Result<String, ReportError> {
+    let mut out = Vec::new();
+    write(report, ctx, &mut out).expect("writing to memory does not fail");
+    Ok(String::from_utf8(out).expect("the XML is built from strings"))
+}
+
+/// Writes the JUnit XML to `out` as it goes: a large organization's is hundreds of megabytes
+/// (every finding, passes included, with its details), never held in memory as text.
+pub fn write(report: &Report, ctx: &Context, out: &mut dyn Write) -> io::Result<()> {
     let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
         by_rule.entry(f.rule_id.as_str()).or_default().push(f);
@@ -19,18 +29,20 @@ pub fn render(report: &Report, ctx: &Context) -> Result<String, ReportError> {
     let seconds = (report.scan.finished_at - report.scan.started_at).num_milliseconds().max(0) as f64 / 1000.0;
     let totals = Counts::of(report.findings.iter());
 
-    let mut out = String::new();
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
+    // Writes of a few bytes each: gathered here rather than passed one by one through `dyn Write`.
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")?;
+    writeln!(
         out,
         "<testsuites name=\"trailwarden\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{seconds:.3}\" timestamp=\"{timestamp}\">",
         totals.tests, totals.failures, totals.errors, totals.skipped
-    );
+    )?;
+    let mut detail = String::new();
     for (rule_id, findings) in by_rule {
-        write_suite(&mut out, rule_id, &findings, ctx, &timestamp);
+        write_suite(&mut out, rule_id, &findings, ctx, &timestamp, &mut detail)?;
     }
-    out.push_str("</testsuites>\n");
-    Ok(out)
+    out.write_all(b"</testsuites>\n")?;
+    out.flush()
 }
 
 #[derive(Default)]
@@ -57,10 +69,10 @@ impl Counts {
     }
 }
 
-fn write_suite(out: &mut String, rule_id: &str, findings: &[&Finding], ctx: &Context, timestamp: &str) {
+fn write_suite(out: &mut impl Write, rule_id: &str, findings: &[&Finding], ctx: &Context, timestamp: &str, detail: &mut String) -> io::Result<()> {
     let c = Counts::of(findings.iter().copied());
     let title = ctx.rule(rule_id).map(|r| &*r.title).or_else(|| findings.first().map(|f| &*f.title)).unwrap_or_default();
-    let _ = writeln!(
+    writeln!(
         out,
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" timestamp=\"{timestamp}\">",
         escape(&format!("{rule_id}: {title}")),
@@ -68,44 +80,45 @@ fn write_suite(out: &mut String, rule_id: &str, findings: &[&Finding], ctx: &Con
         c.failures,
         c.errors,
         c.skipped
-    );
+    )?;
     for f in findings {
-        write_case(out, f, ctx);
+        write_case(out, f, ctx, detail)?;
     }
-    out.push_str("  </testsuite>\n");
+    out.write_all(b"  </testsuite>\n")
 }
 
-fn write_case(out: &mut String, f: &Finding, ctx: &Context) {
-    let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\" time=\"0\"", escape(&f.rule_id), escape(&f.resource.arn));
-    let detail = details(f, ctx);
+/// One test case; `detail` is a buffer reused from case to case.
+fn write_case(out: &mut impl Write, f: &Finding, ctx: &Context, detail: &mut String) -> io::Result<()> {
+    writeln!(out, "    <testcase classname=\"{}\" name=\"{}\" time=\"0\">", escape(&f.rule_id), escape(&f.resource.arn))?;
     match f.outcome {
         Outcome::Pass => {
-            out.push_str(">\n");
-            let _ = writeln!(out, "      <system-out>{}</system-out>", escape_text(&detail));
+            details(f, ctx, detail);
+            writeln!(out, "      <system-out>{}</system-out>", escape_text(detail))?;
         }
         Outcome::Fail => {
-            out.push_str(">\n");
-            let _ = writeln!(out, "      <failure type=\"{}\" message=\"{}\">{}</failure>", f.severity, escape(&f.message), escape_text(&detail));
+            details(f, ctx, detail);
+            writeln!(out, "      <failure type=\"{}\" message=\"{}\">{}</failure>", f.severity, escape(&f.message), escape_text(detail))?;
         }
         Outcome::Inconclusive => {
-            out.push_str(">\n");
-            let _ = writeln!(out, "      <error type=\"inconclusive\" message=\"{}\">{}</error>", escape(&f.message), escape_text(&detail));
+            details(f, ctx, detail);
+            writeln!(out, "      <error type=\"inconclusive\" message=\"{}\">{}</error>", escape(&f.message), escape_text(detail))?;
         }
         Outcome::NotApplicable | Outcome::Suppressed => {
-            out.push_str(">\n");
             let reason = match &f.suppression {
                 Some(reason) if f.outcome == Outcome::Suppressed => format!("suppressed: {reason}"),
                 _ => format!("{}: {}", f.outcome, f.message),
             };
-            let _ = writeln!(out, "      <skipped message=\"{}\"/>", escape(&reason));
+            writeln!(out, "      <skipped message=\"{}\"/>", escape(&reason))?;
         }
     }
-    out.push_str("    </testcase>\n");
+    out.write_all(b"    </testcase>\n")
 }
 
-/// The body of a failure or error: what, where, how to fix.
-fn details(f: &Finding, ctx: &Context) -> String {
-    let mut text = format!(
+/// The body of a failure or error: what, where, how to fix; into `text`, replacing it.
+fn details(f: &Finding, ctx: &Context, text: &mut String) {
+    text.clear();
+    let _ = write!(
+        text,
         "{}\nRule: {} ({})\nSeverity: {}\nResource: {} ({})\nAccount: {}\nRegion: {}",
         f.message,
         f.rule_id,
@@ -122,19 +135,23 @@ fn details(f: &Finding, ctx: &Context) -> String {
     if !f.remediation.trim().is_empty() {
         let _ = write!(text, "\n\nRemediation:\n{}", f.remediation.trim_end());
     }
-    text
 }
 
 /// Escapes element content: as [`escape`], but line breaks and tabs stay as they are, so the
-/// details read well in a CI system's test view.
+/// details read well in a CI system's test view (carriage returns are dropped).
 fn escape_text(text: &str) -> String {
-    escape(text).replace("&#10;", "\n").replace("&#9;", "\t").replace("&#13;", "")
+    escape_with(text, false)
 }
 
 /// Escapes text for XML 1.0 content and attribute values. Characters XML 1.0 cannot carry
 /// at all (most C0 controls, U+FFFE, U+FFFF) are dropped: a parser would reject the file.
 /// Line breaks and tabs become character references so attribute values keep them.
 pub fn escape(text: &str) -> String {
+    escape_with(text, true)
+}
+
+/// [`escape`], with line breaks and tabs as character references (`attribute`) or as they are.
+fn escape_with(text: &str, attribute: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -143,6 +160,8 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
+            '\n' | '\t' if !attribute => out.push(c),
+            '\r' if !attribute => {}
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
@@ -170,6 +189,6 @@ pub struct Junit;
 
 impl Format for Junit {
     fn render<'a>(&self, report: &'a Report, ctx: &'a Context) -> Result<Rendered<'a>, ReportError> {
-        render(report, ctx).map(Rendered::Text)
+        Ok(Rendered::Streamed(Box::new(move |out| write(report, ctx, out))))
     }
 }

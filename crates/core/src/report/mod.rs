@@ -2,6 +2,7 @@
 //! each), and one registry, [`OUTPUTS`], of the formats `scan` can write with their flags.
 //! Adding a format is its module and its line in the registry.
 
+pub mod breakdown;
 pub mod console;
 pub mod html;
 pub mod json;
@@ -28,6 +29,33 @@ use std::path::Path;
 pub trait Format: Sync + std::fmt::Debug {
     /// Renders `report`; what is returned only has to be written.
     fn render<'a>(&self, report: &'a Report, ctx: &'a Context) -> Result<Rendered<'a>, ReportError>;
+
+    /// The format's directory form, for a format that can spread a report over several files
+    /// when its flag names a directory (`--sarif DIR/`: GitHub limits what one upload may
+    /// hold). `None`, the default: the format writes one file, and the command line refuses a
+    /// directory for it.
+    fn directory(&self) -> Option<&dyn DirectoryFormat> {
+        None
+    }
+}
+
+/// A format that can write a report as several files into a directory.
+pub trait DirectoryFormat {
+    /// Renders the files, named relative to the directory; as with [`Format::render`], what
+    /// is returned only has to be written.
+    fn render_files<'a>(&self, report: &'a Report, ctx: &'a Context) -> Result<Vec<OutputFile<'a>>, ReportError>;
+
+    /// Whether a file name is one this format gives its files: the command line removes those
+    /// an earlier run left in the directory and this one did not write, so that the directory
+    /// holds one scan's files (an upload of the whole directory would otherwise mix scans).
+    fn owns(&self, file_name: &str) -> bool;
+}
+
+/// One file of a directory output.
+pub struct OutputFile<'a> {
+    /// The file name within the directory.
+    pub name: String,
+    pub content: Rendered<'a>,
 }
 
 /// A rendered report, ready to be written.
@@ -69,7 +97,8 @@ pub static OUTPUTS: &[Output] = &[
     Output { flag: "json", help: "Write the complete JSON report (passes included); `-` for stdout", format: &json::Json },
     Output {
         flag: "sarif",
-        help: "Write SARIF 2.1.0 for GitHub code scanning (failing and inconclusive findings); `-` for stdout",
+        help: "Write SARIF 2.1.0 for GitHub code scanning (failing and inconclusive findings); `-` for stdout; a directory \
+               (`DIR/`) for as many files as GitHub's upload limits require, a category per organizational unit",
         format: &sarif::SarifFormat,
     },
     Output { flag: "html", help: "Write a self-contained HTML report; `-` for stdout", format: &html::Html },
