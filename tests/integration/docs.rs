@@ -119,7 +119,8 @@ fn the_sharded_workflow_recipe_is_valid_clean_and_consistent() {
     let text = std::fs::read_to_string(&path).unwrap();
     let workflow: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
     let parts: u32 = workflow["env"]["PARTS"].as_str().unwrap().parse().unwrap();
-    let matrix: Vec<u64> = workflow["jobs"]["collect"]["strategy"]["matrix"]["part"].as_sequence().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    let matrix: Vec<u64> =
+        workflow["jobs"]["collect"]["strategy"]["matrix"]["part"].as_sequence().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
     assert_eq!(matrix, (1..=u64::from(parts)).collect::<Vec<_>>(), "the matrix lists every part once");
     assert!(text.contains("collect --org --shard \"$PART/$PARTS\""), "each job collects its part");
     assert!(text.contains("merge --output organization.json parts/part-*.json"), "the parts are merged");
@@ -195,13 +196,13 @@ fn the_action_installs_the_archives_the_release_publishes() {
         .map(|entry| entry["target"].as_str().unwrap())
         .collect();
     // The install script maps the runner to a target with `OS/ARCH) target=TARGET ;;`.
-    let installed: std::collections::BTreeSet<&str> = action_text
-        .lines()
-        .filter_map(|line| line.split_once(") target=").map(|(_, rest)| rest.trim_end_matches(";;").trim()))
-        .collect();
+    let installed: std::collections::BTreeSet<&str> =
+        action_text.lines().filter_map(|line| line.split_once(") target=").map(|(_, rest)| rest.trim_end_matches(";;").trim())).collect();
     assert_eq!(installed, released, "the action's targets are the release's");
 
-    for expected in [r#"name="trailwarden-$VERSION-$TARGET""#, r#"tar -C dist -czf "dist/$name.tar.gz" "$name""#, "sha256sum -- *.tar.gz > SHA256SUMS"] {
+    for expected in
+        [r#"name="trailwarden-$VERSION-$TARGET""#, r#"tar -C dist -czf "dist/$name.tar.gz" "$name""#, "sha256sum -- *.tar.gz > SHA256SUMS"]
+    {
         assert!(release_text.contains(expected), "release.yml: {expected}");
     }
     for expected in [
@@ -245,7 +246,10 @@ fn one_rust_toolchain_builds_the_image_ci_and_releases() {
     for manifest in ["Cargo.toml", "crates/core/Cargo.toml"] {
         let text = std::fs::read_to_string(root.join(manifest)).unwrap();
         let minimum = text.lines().find_map(|line| line.strip_prefix("rust-version = ")).unwrap_or_else(|| panic!("{manifest} has a rust-version"));
-        assert!(rust_version_number(minimum.trim_matches('"')) <= rust_version_number(image), "{manifest}: rust-version {minimum} is newer than {image}");
+        assert!(
+            rust_version_number(minimum.trim_matches('"')) <= rust_version_number(image),
+            "{manifest}: rust-version {minimum} is newer than {image}"
+        );
     }
 }
 
