@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the linters the tests run on the GitHub workflows the project ships
-# (check-jsonschema, with GitHub's workflow schema bundled; zizmor, the workflow security
-# linter) into the project's .venv/, pinned by tests/tools/requirements.txt. Idempotent.
+# Installs the linters the tests run on the GitHub workflows and action the project ships
+# (check-jsonschema, with GitHub's workflow and action schemas bundled; zizmor, the workflow
+# security linter) and on its Dockerfile (hadolint) into the project's .venv/, pinned by
+# tests/tools/requirements.txt. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then
@@ -12,6 +13,6 @@ if ! .venv/bin/python -m pip install --disable-pip-version-check -q -r tests/too
     echo "setup-lint: could not install tests/tools/requirements.txt from PyPI into .venv" >&2
     exit 1
 fi
-for tool in check-jsonschema zizmor; do
+for tool in check-jsonschema zizmor hadolint; do
     echo "setup-lint: $tool: $(.venv/bin/$tool --version 2>&1 | head -1)"
 done
