@@ -15,9 +15,10 @@
   var F = {
     rule: ints(data.findings.rule), outcome: ints(data.findings.outcome), severity: ints(data.findings.severity),
     resource: ints(data.findings.resource), message: ints(data.findings.message), remediation: ints(data.findings.remediation),
-    frameworks: ints(data.findings.frameworks), suppression: ints(data.findings.suppression),
+    frameworks: ints(data.findings.frameworks), suppression: new Int32Array(data.findings.rule.length).fill(-1),
     baseline: data.findings.baseline ? ints(data.findings.baseline) : null
   };
+  data.findings.suppressed.forEach(function (pair) { F.suppression[pair[0]] = pair[1]; });
   var FRAMEWORK_SETS = data.framework_sets;
   var ACCOUNTS = { id: ints(data.accounts.id), unit: ints(data.accounts.unit), counts: ints(data.accounts.counts) };
   var GAPS = data.gaps;

@@ -11,8 +11,9 @@
 //! JSON escapes, so no value can close the element or open a comment in it.
 
 use super::placeholders::{self, Fields};
+use super::shared::Shared;
 use super::tally::{outcome_code, severity_code, Tally, OUTCOMES};
-use crate::findings::{Finding, Severity};
+use crate::findings::Severity;
 use crate::history::BaselineStatus;
 use crate::report::{Context, Report};
 use crate::rules::frameworks;
@@ -48,31 +49,6 @@ impl<'a> Strings<'a> {
         let i = u32::try_from(self.table.len()).expect("fewer than 4 billion distinct strings");
         self.index.insert(s.clone(), i);
         self.table.push(s);
-        i
-    }
-}
-
-/// Positions of values that findings share through an `Arc` (resources, framework maps): looked
-/// up by pointer first, which is one hash of an address per finding, and by content when the
-/// pointer is new (a report read back from JSON shares nothing).
-struct Shared<'a, T: ?Sized> {
-    by_pointer: HashMap<*const T, u32>,
-    by_content: HashMap<&'a T, u32>,
-}
-
-impl<'a, T: ?Sized + std::hash::Hash + Eq> Shared<'a, T> {
-    fn new() -> Self {
-        Shared { by_pointer: HashMap::new(), by_content: HashMap::new() }
-    }
-
-    /// The position of `value`; `add` stores a new one and returns its position.
-    fn get_or_add(&mut self, value: &'a std::sync::Arc<T>, add: impl FnOnce(&'a T) -> u32) -> u32 {
-        let pointer = std::sync::Arc::as_ptr(value);
-        if let Some(&i) = self.by_pointer.get(&pointer) {
-            return i;
-        }
-        let i = *self.by_content.entry(value.as_ref()).or_insert_with(|| add(value.as_ref()));
-        self.by_pointer.insert(pointer, i);
         i
     }
 }
@@ -128,8 +104,8 @@ struct FindingColumns {
     message: Vec<u32>,
     remediation: Vec<u32>,
     frameworks: Vec<u32>,
-    /// The suppression's reason, or -1.
-    suppression: Vec<i64>,
+    /// Suppressed findings (few, if any): (finding, the suppression's reason).
+    suppressed: Vec<[u32; 2]>,
     /// With a baseline: 1 new, 2 existing.
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<Vec<u8>>,
@@ -155,25 +131,33 @@ struct GapColumns {
     detail: Vec<u32>,
 }
 
-/// Reading order: outcome (worst first), severity (most severe first), rule id, ARN.
-fn reading_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
-    outcome_code(a.outcome)
-        .cmp(&outcome_code(b.outcome))
-        .then_with(|| severity_code(a.severity).cmp(&severity_code(b.severity)))
-        .then_with(|| a.rule_id.cmp(&b.rule_id))
-        .then_with(|| a.resource.arn.cmp(&b.resource.arn))
+/// Interns one column of templated texts. Consecutive findings in reading order are mostly
+/// of one rule and outcome and so share a template: the last one is compared before hashing.
+struct TemplateColumn {
+    scratch: String,
+    last: String,
+    last_index: Option<u32>,
 }
 
-/// The findings' indexes in reading order.
-fn order(report: &Report) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..report.findings.len()).collect();
-    order.sort_unstable_by(|&a, &b| reading_order(&report.findings[a], &report.findings[b]).then(a.cmp(&b)));
-    order
+impl TemplateColumn {
+    fn new() -> Self {
+        TemplateColumn { scratch: String::new(), last: String::new(), last_index: None }
+    }
+
+    fn intern(&mut self, text: &str, fields: &Fields, strings: &mut Strings) -> u32 {
+        placeholders::encode(text, fields, &mut self.scratch);
+        if let Some(i) = self.last_index.filter(|_| self.scratch == self.last) {
+            return i;
+        }
+        let i = strings.scratch(&self.scratch);
+        std::mem::swap(&mut self.scratch, &mut self.last);
+        self.last_index = Some(i);
+        i
+    }
 }
 
 /// The embedded document, script-safe.
 pub fn build(report: &Report, ctx: &Context, tally: &Tally) -> Result<String, serde_json::Error> {
-    let order = order(report);
     let mut strings = Strings::default();
     let mut rules = RuleColumns::default();
     for rule in &tally.rules {
@@ -183,31 +167,57 @@ pub fn build(report: &Report, ctx: &Context, tally: &Tally) -> Result<String, se
         rules.references.push(rule.references.iter().map(|r| strings.borrowed(r)).collect());
     }
 
+    // The distinct resources, numbered in the report's order.
     let mut resources = ResourceColumns::default();
+    let mut resource_fields: Vec<Fields> = Vec::new();
     let mut resource_index = Shared::new();
+    let resource_of: Vec<u32> = report
+        .findings
+        .iter()
+        .map(|f| {
+            resource_index.get_or_add(&f.resource, |r| {
+                resources.arn.push(strings.borrowed(&r.arn));
+                resources.kind.push(strings.borrowed(r.kind.as_str()));
+                resources.account.push(strings.borrowed(&r.account));
+                resources.region.push(strings.borrowed(&r.region));
+                resources.unit.push(r.organizational_unit.as_deref().map_or(NONE, |u| i64::from(strings.borrowed(u))));
+                resource_fields.push(Fields::of(r));
+                resources.arn.len() as u32 - 1
+            })
+        })
+        .collect();
+
+    // Reading order: outcome (worst first), severity (most severe first), rule id, ARN, sorted
+    // on integers: the rules are numbered by id, and the resources ranked by ARN once.
+    let mut by_arn: Vec<u32> = (0..resources.arn.len() as u32).collect();
+    by_arn.sort_by(|&a, &b| strings.table[resources.arn[a as usize] as usize].cmp(&strings.table[resources.arn[b as usize] as usize]));
+    let mut arn_rank = vec![0u32; by_arn.len()];
+    for (rank, &resource) in by_arn.iter().enumerate() {
+        arn_rank[resource as usize] = rank as u32;
+    }
+    let mut order: Vec<(u8, u8, u32, u32, u32)> = report
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (outcome_code(f.outcome), severity_code(f.severity), tally.of_finding[i].0, arn_rank[resource_of[i] as usize], i as u32))
+        .collect();
+    order.sort_unstable();
+
     let mut framework_sets: Vec<Vec<[u32; 2]>> = Vec::new();
     let mut framework_index = Shared::new();
+    let mut messages = TemplateColumn::new();
+    let mut remediations = TemplateColumn::new();
     let mut findings = FindingColumns { baseline: ctx.baseline.map(|_| Vec::with_capacity(order.len())), ..FindingColumns::default() };
-    let mut scratch = String::new();
-    for &i in &order {
-        let f = &report.findings[i];
-        findings.rule.push(tally.rule_index[f.rule_id.as_str()] as u32);
-        findings.outcome.push(outcome_code(f.outcome));
-        findings.severity.push(severity_code(f.severity));
-        let resource = resource_index.get_or_add(&f.resource, |r| {
-            resources.arn.push(strings.borrowed(&r.arn));
-            resources.kind.push(strings.borrowed(r.kind.as_str()));
-            resources.account.push(strings.borrowed(&r.account));
-            resources.region.push(strings.borrowed(&r.region));
-            resources.unit.push(r.organizational_unit.as_deref().map_or(NONE, |u| i64::from(strings.borrowed(u))));
-            resources.arn.len() as u32 - 1
-        });
+    for &(outcome, severity, rule, _, i) in &order {
+        let f = &report.findings[i as usize];
+        findings.rule.push(rule);
+        findings.outcome.push(outcome);
+        findings.severity.push(severity);
+        let resource = resource_of[i as usize];
         findings.resource.push(resource);
-        let fields = Fields::of(&f.resource);
-        placeholders::encode(&f.message, &fields, &mut scratch);
-        findings.message.push(strings.scratch(&scratch));
-        placeholders::encode(f.remediation.trim_end(), &fields, &mut scratch);
-        findings.remediation.push(strings.scratch(&scratch));
+        let fields = &resource_fields[resource as usize];
+        findings.message.push(messages.intern(&f.message, fields, &mut strings));
+        findings.remediation.push(remediations.intern(f.remediation.trim_end(), fields, &mut strings));
         let set = framework_index.get_or_add(&f.frameworks, |sets| {
             framework_sets.push(
                 sets.iter()
@@ -217,7 +227,9 @@ pub fn build(report: &Report, ctx: &Context, tally: &Tally) -> Result<String, se
             framework_sets.len() as u32 - 1
         });
         findings.frameworks.push(set);
-        findings.suppression.push(f.suppression.as_deref().map_or(NONE, |s| i64::from(strings.borrowed(s))));
+        if let Some(reason) = &f.suppression {
+            findings.suppressed.push([findings.rule.len() as u32 - 1, strings.borrowed(reason)]);
+        }
         if let Some(baseline) = &mut findings.baseline {
             baseline.push(match ctx.baseline_status(f) {
                 Some(BaselineStatus::New) => 1,
@@ -338,12 +350,32 @@ mod tests {
         let hostile_unit = doc["resources"]["unit"][f["resource"][3].as_u64().unwrap() as usize].clone();
         assert_eq!(string(&doc, &hostile_unit), "Root/</script><!--");
         assert_eq!(doc["resources"]["unit"][f["resource"][2].as_u64().unwrap() as usize], -1);
-        assert_eq!(f["suppression"], serde_json::json!([-1, -1, -1, -1]));
+        assert_eq!(f["suppressed"], serde_json::json!([]));
         assert!(f.get("baseline").is_none(), "no baseline, no column");
         // Accounts worst first, nine counts each.
         assert_eq!(doc["accounts"]["id"].as_array().unwrap().iter().map(|i| string(&doc, i)).collect::<Vec<_>>(), ["111111111111", "222222222222"]);
         assert_eq!(doc["accounts"]["counts"].as_array().unwrap().len(), 18);
         assert_eq!(doc["accounts"]["counts"][1], 1, "one high failure in account 1");
+    }
+
+    #[test]
+    fn suppressions_and_baseline_marks_are_kept() {
+        let mut suppressed = finding("A", Outcome::Suppressed, Severity::High, "111111111111", None);
+        suppressed.suppression = Some("legacy trail (until 2999-01-01)".to_owned());
+        let old = finding("A", Outcome::Fail, Severity::High, "222222222222", None);
+        let new = finding("B", Outcome::Fail, Severity::High, "222222222222", None);
+        let report = report(&["111111111111", "222222222222"], vec![suppressed, old.clone(), new]);
+        let baseline = crate::history::Baseline::of(&tally::tests::report(&[], vec![old]));
+        let ctx = Context { baseline: Some(&baseline), ..context() };
+        let tally = tally::count(&report, &ctx);
+        let doc: Value = serde_json::from_str(&build(&report, &ctx, &tally).unwrap()).unwrap();
+        let f = &doc["findings"];
+        // Reading order: the two failures (A before B), then the suppressed finding.
+        assert_eq!(f["baseline"], serde_json::json!([2, 1, 1]), "A existed in the baseline; B and the suppression are new");
+        let suppressed = f["suppressed"].as_array().unwrap();
+        assert_eq!(suppressed.len(), 1);
+        assert_eq!(suppressed[0][0], 2);
+        assert_eq!(string(&doc, &suppressed[0][1]), "legacy trail (until 2999-01-01)");
     }
 
     #[test]

@@ -117,10 +117,8 @@ pub fn build(report: &Report, tally: &Tally) -> Matrix {
 
     let width = groups.len();
     let mut cells = vec![Counts::default(); tally.rules.len() * width];
-    for f in &report.findings {
-        let rule = tally.rule_index[f.rule_id.as_str()];
-        let column = column_of_account[tally.account_index[f.resource.account.as_str()]];
-        cells[rule * width + column].add(f);
+    for (f, &(rule, account)) in report.findings.iter().zip(&tally.of_finding) {
+        cells[rule as usize * width + column_of_account[account as usize]].add(f);
     }
 
     let columns = groups

@@ -21,6 +21,7 @@ mod data;
 mod matrix;
 mod model;
 mod placeholders;
+mod shared;
 mod tally;
 
 use super::{templates, Context, Format, Rendered, Report, ReportError};

@@ -5,14 +5,16 @@
 
 use super::charts::{self, BarChart, RateRow};
 use super::matrix::{self, Matrix};
+use super::shared::Shared;
 use super::tally::{percent, thousands, Counts, Tally};
 use crate::compliance;
-use crate::findings::{Outcome, Severity};
+use crate::findings::{Frameworks, Outcome, Severity};
 use crate::history::BaselineStatus;
 use crate::report::{Context, Report};
+use crate::results::ControlStatus;
 use crate::rules::frameworks;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Debug, Serialize)]
 pub struct Page {
@@ -141,7 +143,7 @@ pub struct ControlView {
 const NO_UNIT: &str = "no organizational unit";
 
 pub fn build(report: &Report, ctx: &Context, tally: &Tally) -> Page {
-    let frameworks = framework_views(report);
+    let frameworks = framework_views(report, tally);
     Page {
         tool_version: report.tool.version.clone(),
         scope: ctx.scope.clone(),
@@ -229,23 +231,97 @@ fn unit_options(tally: &Tally) -> Vec<String> {
     paths.into_iter().map(str::to_owned).collect()
 }
 
-/// One entry per framework that any finding maps to, in the order of the known frameworks
-/// (unknown ids, from custom rules, last); control statuses come from [`compliance::status`].
-fn framework_views(report: &Report) -> Vec<(FrameworkView, Vec<crate::results::ControlStatus>)> {
-    // Findings of one rule share their framework map: look at each map once.
-    let mut seen = std::collections::HashSet::new();
-    let mut ids: BTreeSet<&str> = BTreeSet::new();
-    for f in &report.findings {
-        if seen.insert(std::sync::Arc::as_ptr(&f.frameworks)) {
-            ids.extend(f.frameworks.keys().map(String::as_str));
+/// Findings counted by what a control's status depends on: the rule's framework map, the
+/// rule and the outcome; in the order of their first finding.
+struct FrameworkGroups<'a> {
+    maps: Vec<&'a Frameworks>,
+    /// (map, rule, outcome) → findings.
+    groups: Vec<((u32, u32, Outcome), u32)>,
+}
+
+fn framework_groups<'a>(report: &'a Report, tally: &Tally) -> FrameworkGroups<'a> {
+    let mut maps = Vec::new();
+    let mut map_index = Shared::new();
+    let mut groups: Vec<((u32, u32, Outcome), u32)> = Vec::new();
+    let mut group_index: HashMap<(u32, u32, Outcome), usize> = HashMap::new();
+    let mut last: Option<((u32, u32, Outcome), usize)> = None;
+    for (f, &(rule, _)) in report.findings.iter().zip(&tally.of_finding) {
+        let map = map_index.get_or_add(&f.frameworks, |m| {
+            maps.push(m);
+            maps.len() as u32 - 1
+        });
+        let key = (map, rule, f.outcome);
+        let group = match last {
+            Some((k, g)) if k == key => g,
+            _ => *group_index.entry(key).or_insert_with(|| {
+                groups.push((key, 0));
+                groups.len() - 1
+            }),
+        };
+        last = Some((key, group));
+        groups[group].1 += 1;
+    }
+    FrameworkGroups { maps, groups }
+}
+
+/// The status of every control of `framework` that some rule maps to: what
+/// [`compliance::status`] computes, from the groups rather than from every finding (ten
+/// frameworks over a quarter of a million findings took a fifth of a second).
+fn control_statuses(groups: &FrameworkGroups, tally: &Tally, framework: &str) -> Vec<ControlStatus> {
+    let mut controls: BTreeMap<&str, ControlStatus> = BTreeMap::new();
+    for &((map, rule, outcome), n) in &groups.groups {
+        let Some(ids) = groups.maps[map as usize].get(framework) else { continue };
+        let rule_id = tally.rules[rule as usize].id;
+        for control in ids {
+            let entry = controls.entry(control.as_str()).or_insert_with(|| ControlStatus {
+                control: control.clone(),
+                status: Outcome::NotApplicable,
+                rules: Vec::new(),
+                fail: 0,
+                pass: 0,
+                inconclusive: 0,
+            });
+            if !entry.rules.iter().any(|r| r == rule_id) {
+                entry.rules.push(rule_id.to_owned());
+            }
+            match outcome {
+                Outcome::Fail => entry.fail += n as usize,
+                Outcome::Pass => entry.pass += n as usize,
+                Outcome::Inconclusive => entry.inconclusive += n as usize,
+                Outcome::NotApplicable | Outcome::Suppressed => {}
+            }
         }
     }
+    let mut out: Vec<ControlStatus> = controls
+        .into_values()
+        .map(|mut c| {
+            c.status = if c.fail > 0 {
+                Outcome::Fail
+            } else if c.inconclusive > 0 {
+                Outcome::Inconclusive
+            } else if c.pass > 0 {
+                Outcome::Pass
+            } else {
+                Outcome::NotApplicable
+            };
+            c
+        })
+        .collect();
+    out.sort_by_key(|c| compliance::natural_key(&c.control));
+    out
+}
+
+/// One entry per framework that any finding maps to, in the order of the known frameworks
+/// (unknown ids, from custom rules, last).
+fn framework_views(report: &Report, tally: &Tally) -> Vec<(FrameworkView, Vec<ControlStatus>)> {
+    let groups = framework_groups(report, tally);
+    let ids: BTreeSet<&str> = groups.maps.iter().flat_map(|m| m.keys().map(String::as_str)).collect();
     let position = |id: &str| frameworks::ids().position(|known| known == id).unwrap_or(usize::MAX);
     let mut ids: Vec<&str> = ids.into_iter().collect();
     ids.sort_by_key(|id| (position(id), *id));
     ids.into_iter()
         .map(|id| {
-            let statuses = compliance::status(&report.findings, id);
+            let statuses = control_statuses(&groups, tally, id);
             let view = FrameworkView {
                 name: frameworks::display_name(id).unwrap_or(id).to_owned(),
                 failing: statuses.iter().filter(|c| c.status == Outcome::Fail).count(),
@@ -266,7 +342,7 @@ fn framework_views(report: &Report) -> Vec<(FrameworkView, Vec<crate::results::C
         .collect()
 }
 
-fn control_chart(view: &FrameworkView, statuses: &[crate::results::ControlStatus]) -> BarChart {
+fn control_chart(view: &FrameworkView, statuses: &[ControlStatus]) -> BarChart {
     let rows = statuses
         .iter()
         .map(|c| RateRow { label: c.control.clone(), passed: c.pass as u32, failed: c.fail as u32, inconclusive: c.inconclusive as u32 })
@@ -297,5 +373,48 @@ mod tests {
         assert_eq!(page.units.iter().map(|u| u.label.as_str()).collect::<BTreeSet<_>>().len(), 3);
         assert_eq!(page.summary.pass_rate, "100%");
         assert_eq!(page.charts.units.as_ref().unwrap().rows.len(), 3);
+    }
+
+    #[test]
+    fn control_statuses_are_those_of_compliance_status() {
+        use std::sync::Arc;
+        let cis = |controls: &[&str]| -> Arc<Frameworks> {
+            let mut map = Frameworks::new();
+            map.insert("cis-aws-foundations-v5.0.0".to_owned(), controls.iter().map(|c| (*c).to_owned()).collect());
+            map.insert("aws-security-hub".to_owned(), vec!["CloudTrail.1".to_owned()]);
+            Arc::new(map)
+        };
+        let (logging, validation) = (cis(&["3.1", "3.10"]), cis(&["3.2"]));
+        let mut findings = Vec::new();
+        for (i, (rule, outcome, map)) in [
+            ("B", Outcome::Pass, &logging),
+            ("A", Outcome::Fail, &logging),
+            ("C", Outcome::Inconclusive, &validation),
+            ("B", Outcome::Fail, &logging),
+            ("C", Outcome::Pass, &validation),
+            ("C", Outcome::Suppressed, &validation),
+            ("D", Outcome::NotApplicable, &validation),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut f = finding(rule, outcome, Severity::High, &format!("{i}"), None);
+            // Findings of a rule share their map, as a scan makes them; D's is a copy, as a
+            // report read back from JSON has.
+            f.frameworks = if rule == "D" { Arc::new((**map).clone()) } else { Arc::clone(map) };
+            findings.push(f);
+        }
+        let report = report(&["0"], findings);
+        let ctx = context();
+        let tally = tally::count(&report, &ctx);
+        let groups = framework_groups(&report, &tally);
+        for framework in ["cis-aws-foundations-v5.0.0", "aws-security-hub", "nist-800-53-r5"] {
+            assert_eq!(control_statuses(&groups, &tally, framework), compliance::status(&report.findings, framework), "{framework}");
+        }
+        let views = framework_views(&report, &tally);
+        assert_eq!(
+            views.iter().map(|(v, _)| v.name.as_str()).collect::<Vec<_>>(),
+            ["CIS AWS Foundations Benchmark v5.0.0", "AWS Security Hub CSPM controls"]
+        );
     }
 }

@@ -62,42 +62,59 @@ pub fn name_of(arn: &str) -> &str {
     arn.rfind(['/', ':']).map_or(arn, |at| &arn[at + 1..])
 }
 
-/// Writes `text` into `out` (cleared first) as a template over `fields`.
+/// Writes `text` into `out` (cleared first) as a template over `fields`: left to right, the
+/// longest field value that starts at each position becomes its placeholder.
+///
+/// One pass over the text's bytes, comparing only where a byte starts some value: this runs
+/// for every message and remediation of a report (half a million at 10,000 accounts), where a
+/// substring search per field cost several times more.
 pub fn encode(text: &str, fields: &Fields, out: &mut String) {
     out.clear();
-    // Occurrences of every field: (start, length, letter). Few per text, usually none or one.
-    let mut found: Vec<(usize, usize, char)> = Vec::new();
+    let mut candidates: [(char, &[u8]); 5] = [('\0', &[]); 5];
+    let mut n = 0;
     for (letter, value) in fields.candidates() {
         if value.len() >= MIN_VALUE_LEN {
-            found.extend(text.match_indices(value).map(|(at, _)| (at, value.len(), letter)));
+            candidates[n] = (letter, value.as_bytes());
+            n += 1;
         }
     }
-    if found.is_empty() && !text.contains(MARK) {
-        out.push_str(text);
-        return;
+    let values = &mut candidates[..n];
+    values.sort_unstable_by_key(|v| std::cmp::Reverse(v.1.len()));
+    // The bytes that can start something to replace: a value's first byte, or MARK.
+    let mut starts = [0u64; 4];
+    for byte in values.iter().map(|(_, v)| v[0]).chain([MARK as u8]) {
+        starts[usize::from(byte >> 6)] |= 1 << (byte & 63);
     }
-    // Left to right, the longest occurrence at each position; overlapped ones are skipped.
-    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let may_start = |byte: u8| starts[usize::from(byte >> 6)] & (1 << (byte & 63)) != 0;
+    let bytes = text.as_bytes();
     let mut cursor = 0;
-    for (at, len, letter) in found {
-        if at < cursor {
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if !may_start(byte) {
+            at += 1;
             continue;
         }
-        push_literal(&text[cursor..at], out);
-        out.push(MARK);
-        out.push(letter);
-        cursor = at + len;
-    }
-    push_literal(&text[cursor..], out);
-}
-
-fn push_literal(text: &str, out: &mut String) {
-    for c in text.chars() {
-        if c == MARK {
+        if byte == MARK as u8 {
+            out.push_str(&text[cursor..=at]);
             out.push(MARK);
+            at += 1;
+            cursor = at;
+            continue;
         }
-        out.push(c);
+        if let Some((letter, value)) = values.iter().find(|(_, v)| v[0] == byte && bytes[at..].starts_with(v)) {
+            // A value is valid UTF-8 and starts with a leading byte, so `at` and the end of the
+            // match are character boundaries of the text.
+            out.push_str(&text[cursor..at]);
+            out.push(MARK);
+            out.push(*letter);
+            at += value.len();
+            cursor = at;
+            continue;
+        }
+        at += 1;
     }
+    out.push_str(&text[cursor..]);
 }
 
 /// The text a template stands for: what the page shows. The page's own decoder is

@@ -144,10 +144,10 @@ pub struct Tally<'a> {
     pub accounts: Vec<AccountTally<'a>>,
     /// Units with accounts, worst first.
     pub units: Vec<UnitTally<'a>>,
-    /// Rule id → position in `rules`.
-    pub rule_index: HashMap<&'a str, usize>,
-    /// Account id → position in `accounts`.
-    pub account_index: HashMap<&'a str, usize>,
+    /// Each finding's rule and account (positions in `rules` and `accounts`), in the
+    /// report's order: the matrix and the embedded data use them instead of looking the
+    /// finding's rule id and account up again.
+    pub of_finding: Vec<(u32, u32)>,
 }
 
 impl Tally<'_> {
@@ -163,6 +163,7 @@ pub fn count<'a>(report: &'a Report, ctx: &Context<'a>) -> Tally<'a> {
         .iter()
         .map(|r| RuleTally { id: &r.id, title: &r.title, severity: r.severity, references: &r.references, counts: Counts::default() })
         .collect();
+    let mut rule_index: HashMap<&'a str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
     let mut accounts: Vec<AccountTally<'a>> = Vec::new();
     let mut account_index: HashMap<&'a str, usize> = HashMap::new();
     for id in &report.scan.accounts {
@@ -171,28 +172,39 @@ pub fn count<'a>(report: &'a Report, ctx: &Context<'a>) -> Tally<'a> {
             accounts.len() - 1
         });
     }
-    let mut rule_index: HashMap<&'a str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
     let mut total = Counts::default();
+    let mut of_finding = Vec::with_capacity(report.findings.len());
+    // Consecutive findings are mostly of one rule and often about one resource: the last
+    // lookup is tried first.
+    let mut last_rule: Option<(&str, usize)> = None;
+    let mut last_resource: Option<(*const crate::resource::ResourceRef, usize)> = None;
     for f in &report.findings {
         total.add(f);
-        let rule = *rule_index.entry(&f.rule_id).or_insert_with(|| {
-            rules.push(RuleTally { id: &f.rule_id, title: &f.title, severity: f.severity, references: &[], counts: Counts::default() });
-            rules.len() - 1
-        });
+        let rule = match last_rule {
+            Some((id, i)) if id == f.rule_id => i,
+            _ => *rule_index.entry(&f.rule_id).or_insert_with(|| {
+                rules.push(RuleTally { id: &f.rule_id, title: &f.title, severity: f.severity, references: &[], counts: Counts::default() });
+                rules.len() - 1
+            }),
+        };
+        last_rule = Some((&f.rule_id, rule));
         rules[rule].counts.add(f);
-        let account = *account_index.entry(&f.resource.account).or_insert_with(|| {
-            accounts.push(AccountTally { id: &f.resource.account, unit: None, counts: Counts::default() });
-            accounts.len() - 1
-        });
-        let account = &mut accounts[account];
-        account.counts.add(f);
-        if account.unit.is_none() {
-            account.unit = f.resource.organizational_unit.as_deref();
+        let pointer = std::sync::Arc::as_ptr(&f.resource);
+        let account = match last_resource {
+            Some((p, i)) if p == pointer => i,
+            _ => *account_index.entry(&f.resource.account).or_insert_with(|| {
+                accounts.push(AccountTally { id: &f.resource.account, unit: None, counts: Counts::default() });
+                accounts.len() - 1
+            }),
+        };
+        last_resource = Some((pointer, account));
+        let account_tally = &mut accounts[account];
+        account_tally.counts.add(f);
+        if account_tally.unit.is_none() {
+            account_tally.unit = f.resource.organizational_unit.as_deref();
         }
+        of_finding.push((rule as u32, account as u32));
     }
-
-    rules.sort_by(|a, b| a.id.cmp(b.id));
-    rule_index = rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
 
     let mut units: HashMap<Option<&'a str>, UnitTally<'a>> = HashMap::new();
     for account in &accounts {
@@ -203,9 +215,38 @@ pub fn count<'a>(report: &'a Report, ctx: &Context<'a>) -> Tally<'a> {
     let mut units: Vec<UnitTally<'a>> = units.into_values().collect();
     units.sort_by(|a, b| a.counts.worst_first().cmp(&b.counts.worst_first()).then_with(|| a.path.cmp(&b.path)));
 
-    accounts.sort_by(|a, b| a.counts.worst_first().cmp(&b.counts.worst_first()).then_with(|| a.id.cmp(b.id)));
-    let account_index = accounts.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
-    Tally { total, rules, accounts, units, rule_index, account_index }
+    // Rules by id and accounts worst first; the findings' positions follow.
+    let rule_order = sorted_positions(&rules, |a, b| a.id.cmp(b.id));
+    let account_order = sorted_positions(&accounts, |a, b| a.counts.worst_first().cmp(&b.counts.worst_first()).then_with(|| a.id.cmp(b.id)));
+    for (rule, account) in &mut of_finding {
+        *rule = rule_order.new_position[*rule as usize];
+        *account = account_order.new_position[*account as usize];
+    }
+    Tally { total, rules: rule_order.apply(rules), accounts: account_order.apply(accounts), units, of_finding }
+}
+
+/// A sort of a list, as the old position → new position map and the sorted list.
+struct Sorted {
+    /// Old positions in sorted order.
+    order: Vec<usize>,
+    new_position: Vec<u32>,
+}
+
+impl Sorted {
+    fn apply<T>(&self, items: Vec<T>) -> Vec<T> {
+        let mut items: Vec<Option<T>> = items.into_iter().map(Some).collect();
+        self.order.iter().map(|&old| items[old].take().expect("a permutation")).collect()
+    }
+}
+
+fn sorted_positions<T>(items: &[T], compare: impl Fn(&T, &T) -> std::cmp::Ordering) -> Sorted {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| compare(&items[a], &items[b]));
+    let mut new_position = vec![0; items.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_position[old] = new as u32;
+    }
+    Sorted { order, new_position }
 }
 
 fn merge(into: &mut Counts, other: &Counts) {
@@ -307,8 +348,8 @@ pub(crate) mod tests {
         assert_eq!(units, [(Some("Root/A"), 2), (None, 1), (Some("Root/B"), 1)]);
         assert_eq!(tally.total.total(), 5);
         assert_eq!(tally.total.worst(), Some(Fail));
-        assert_eq!(tally.rule_index["B"], 1);
-        assert_eq!(tally.account_index["4"], 2);
+        // Each finding's rule and account, at their sorted positions.
+        assert_eq!(tally.of_finding, [(1, 1), (1, 0), (0, 0), (0, 2), (0, 3)]);
     }
 
     #[test]
