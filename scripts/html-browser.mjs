@@ -196,14 +196,17 @@ function finish(error) {
   if (finished) { return; }
   finished = true;
   clearTimeout(overall);
-  chromium.kill("SIGKILL");
-  rmSync(profile, { recursive: true, force: true });
   if (error) {
     process.stderr.write(`html-browser: ${error.message}\n${chromiumErrors ? "chromium said:\n" + chromiumErrors + "\n" : ""}`);
-    process.stdout.write(JSON.stringify(report) + "\n");
-    process.exit(1);
   }
-  process.stdout.write(JSON.stringify(report) + "\n");
-  process.exit(0);
+  // The profile can go once Chromium has stopped writing to it; then the report, and exit once
+  // it is written (a pipe takes large writes in parts).
+  const done = () => {
+    try { rmSync(profile, { recursive: true, force: true, maxRetries: 5 }); } catch (e) { process.stderr.write(`html-browser: ${e.message}\n`); }
+    process.stdout.write(JSON.stringify(report) + "\n", () => process.exit(error ? 1 : 0));
+  };
+  if (chromium.exitCode !== null || chromium.signalCode !== null) { done(); return; }
+  chromium.once("exit", done);
+  chromium.kill("SIGKILL");
 }
 run().then(() => finish(), finish);

@@ -76,10 +76,11 @@
     if (lower) { return; }
     lower = S.map(function (s) { return s.toLowerCase(); });
     templates = new Map();
+    var seen = new Uint8Array(S.length);
     [F.message, F.remediation].forEach(function (column) {
       for (var i = 0; i < N; i++) {
         var t = column[i];
-        if (!templates.has(t)) { templates.set(t, literalPieces(S[t])); }
+        if (!seen[t]) { seen[t] = 1; templates.set(t, literalPieces(S[t])); }
       }
     });
   }
@@ -489,4 +490,6 @@
   apply();
   root.dataset.readyMs = performance.now().toFixed(0);
   root.setAttribute("data-report-ready", "true");
+  // Ready the search while the reader reads, so that the first search is as quick as the next.
+  (window.requestIdleCallback || setTimeout)(prepareSearch);
 })();

@@ -218,11 +218,11 @@ fn summary(report: &Report, ctx: &Context, tally: &Tally) -> Summary {
     }
 }
 
-/// Every unit path that accounts are in, and every ancestor of one (a filter on a unit takes
+/// Every unit path that resources are in, and every ancestor of one (a filter on a unit takes
 /// in its sub-units).
 fn unit_options(tally: &Tally) -> Vec<String> {
     let mut paths = BTreeSet::new();
-    for path in tally.units.iter().filter_map(|u| u.path) {
+    for &path in &tally.unit_paths {
         for (at, _) in path.match_indices('/') {
             paths.insert(&path[..at]);
         }

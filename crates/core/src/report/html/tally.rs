@@ -5,7 +5,7 @@
 use crate::findings::{Finding, Outcome, Severity};
 use crate::report::{Context, Report};
 use std::cmp::Reverse;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// The outcomes in reading order, worst first: the order of the page's filters, of its data's
 /// outcome codes and of the findings list.
@@ -144,6 +144,8 @@ pub struct Tally<'a> {
     pub accounts: Vec<AccountTally<'a>>,
     /// Units with accounts, worst first.
     pub units: Vec<UnitTally<'a>>,
+    /// Every unit a finding's resource is in (an account's resources normally share its unit).
+    pub unit_paths: BTreeSet<&'a str>,
     /// Each finding's rule and account (positions in `rules` and `accounts`), in the
     /// report's order: the matrix and the embedded data use them instead of looking the
     /// finding's rule id and account up again.
@@ -153,7 +155,7 @@ pub struct Tally<'a> {
 impl Tally<'_> {
     /// Whether any finding's resource is in an organizational unit.
     pub fn has_units(&self) -> bool {
-        self.units.iter().any(|u| u.path.is_some())
+        !self.unit_paths.is_empty()
     }
 }
 
@@ -173,6 +175,7 @@ pub fn count<'a>(report: &'a Report, ctx: &Context<'a>) -> Tally<'a> {
         });
     }
     let mut total = Counts::default();
+    let mut unit_paths = BTreeSet::new();
     let mut of_finding = Vec::with_capacity(report.findings.len());
     // Consecutive findings are mostly of one rule and often about one resource: the last
     // lookup is tried first.
@@ -192,10 +195,13 @@ pub fn count<'a>(report: &'a Report, ctx: &Context<'a>) -> Tally<'a> {
         let pointer = std::sync::Arc::as_ptr(&f.resource);
         let account = match last_resource {
             Some((p, i)) if p == pointer => i,
-            _ => *account_index.entry(&f.resource.account).or_insert_with(|| {
-                accounts.push(AccountTally { id: &f.resource.account, unit: None, counts: Counts::default() });
-                accounts.len() - 1
-            }),
+            _ => {
+                unit_paths.extend(f.resource.organizational_unit.as_deref());
+                *account_index.entry(&f.resource.account).or_insert_with(|| {
+                    accounts.push(AccountTally { id: &f.resource.account, unit: None, counts: Counts::default() });
+                    accounts.len() - 1
+                })
+            }
         };
         last_resource = Some((pointer, account));
         let account_tally = &mut accounts[account];
@@ -222,7 +228,7 @@ pub fn count<'a>(report: &'a Report, ctx: &Context<'a>) -> Tally<'a> {
         *rule = rule_order.new_position[*rule as usize];
         *account = account_order.new_position[*account as usize];
     }
-    Tally { total, rules: rule_order.apply(rules), accounts: account_order.apply(accounts), units, of_finding }
+    Tally { total, rules: rule_order.apply(rules), accounts: account_order.apply(accounts), units, unit_paths, of_finding }
 }
 
 /// A sort of a list, as the old position → new position map and the sorted list.
@@ -346,6 +352,7 @@ pub(crate) mod tests {
         assert_eq!(tally.accounts[0].unit, Some("Root/A"));
         let units: Vec<(Option<&str>, usize)> = tally.units.iter().map(|u| (u.path, u.accounts)).collect();
         assert_eq!(units, [(Some("Root/A"), 2), (None, 1), (Some("Root/B"), 1)]);
+        assert_eq!(tally.unit_paths.iter().copied().collect::<Vec<_>>(), ["Root/A", "Root/B"]);
         assert_eq!(tally.total.total(), 5);
         assert_eq!(tally.total.worst(), Some(Fail));
         // Each finding's rule and account, at their sorted positions.
