@@ -10,7 +10,7 @@
   var S = data.strings, OUTCOMES = data.outcomes, SEVERITIES = data.severities;
 
   function ints(values) { return Int32Array.from(values); }
-  var RULES = { id: ints(data.rules.id), title: ints(data.rules.title), severity: ints(data.rules.severity), references: data.rules.references };
+  var RULES = { id: ints(data.rules.id), title: ints(data.rules.title), references: data.rules.references };
   var RES = { arn: ints(data.resources.arn), kind: ints(data.resources.kind), account: ints(data.resources.account), region: ints(data.resources.region), unit: ints(data.resources.unit) };
   var F = {
     rule: ints(data.findings.rule), outcome: ints(data.findings.outcome), severity: ints(data.findings.severity),

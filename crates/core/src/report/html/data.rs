@@ -5,7 +5,7 @@
 //! Every rule id, title, ARN, account, Region, unit, framework control and suppression reason
 //! is written once and referenced by index; messages and remediations are interned as
 //! templates over their resource (see [`placeholders`]). At 10,000 accounts (~250,000
-//! findings) this is about 11 MB, where a rendered element per finding was over 500 MB.
+//! findings) this is about 14 MB; an HTML element per finding took 54 MB at 1,000 accounts.
 //!
 //! The document is made safe to embed in a `<script>` element: `<` and `>` are written as
 //! JSON escapes, so no value can close the element or open a comment in it.
@@ -78,7 +78,6 @@ struct Document<'a> {
 struct RuleColumns {
     id: Vec<u32>,
     title: Vec<u32>,
-    severity: Vec<u8>,
     references: Vec<Vec<u32>>,
 }
 
@@ -106,7 +105,8 @@ struct FindingColumns {
     frameworks: Vec<u32>,
     /// Suppressed findings (few, if any): (finding, the suppression's reason).
     suppressed: Vec<[u32; 2]>,
-    /// With a baseline: 1 new, 2 existing.
+    /// With a baseline: 1 new, 2 existing (a finding is the baseline's when its rule id, ARN
+    /// and outcome are; docs/architecture.md §8).
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<Vec<u8>>,
 }
@@ -159,65 +159,117 @@ impl TemplateColumn {
 /// The embedded document, script-safe.
 pub fn build(report: &Report, ctx: &Context, tally: &Tally) -> Result<String, serde_json::Error> {
     let mut strings = Strings::default();
+    let rules = rule_columns(tally, &mut strings);
+    let resources = Resources::of(report, &mut strings);
+    let order = reading_order(report, tally, &resources, &strings);
+    let (findings, framework_sets) = finding_columns(report, ctx, tally, &order, &resources, &mut strings);
+    let accounts = account_columns(tally, &mut strings);
+    let gaps = gap_columns(report, &mut strings)?;
+    let document = Document {
+        outcomes: OUTCOMES.iter().map(|o| o.as_str()).collect(),
+        severities: Severity::ALL.iter().map(|s| s.as_str()).collect(),
+        strings: strings.table,
+        rules,
+        resources: resources.columns,
+        framework_sets,
+        findings,
+        accounts,
+        gaps,
+    };
+    let mut out = ScriptSafe(Vec::with_capacity(16 << 20));
+    serde_json::to_writer(&mut out, &document)?;
+    Ok(String::from_utf8(out.0).expect("serde_json writes UTF-8"))
+}
+
+fn rule_columns<'a>(tally: &Tally<'a>, strings: &mut Strings<'a>) -> RuleColumns {
     let mut rules = RuleColumns::default();
     for rule in &tally.rules {
         rules.id.push(strings.borrowed(rule.id));
         rules.title.push(strings.borrowed(rule.title));
-        rules.severity.push(severity_code(rule.severity));
         rules.references.push(rule.references.iter().map(|r| strings.borrowed(r)).collect());
     }
+    rules
+}
 
-    // The distinct resources, numbered in the report's order.
-    let mut resources = ResourceColumns::default();
-    let mut resource_fields: Vec<Fields> = Vec::new();
-    let mut resource_index = Shared::new();
-    let resource_of: Vec<u32> = report
-        .findings
-        .iter()
-        .map(|f| {
-            resource_index.get_or_add(&f.resource, |r| {
-                resources.arn.push(strings.borrowed(&r.arn));
-                resources.kind.push(strings.borrowed(r.kind.as_str()));
-                resources.account.push(strings.borrowed(&r.account));
-                resources.region.push(strings.borrowed(&r.region));
-                resources.unit.push(r.organizational_unit.as_deref().map_or(NONE, |u| i64::from(strings.borrowed(u))));
-                resource_fields.push(Fields::of(r));
-                resources.arn.len() as u32 - 1
+/// The distinct resources, numbered in the report's order.
+struct Resources<'a> {
+    columns: ResourceColumns,
+    /// Each resource's values, for its findings' templates.
+    fields: Vec<Fields<'a>>,
+    /// Each finding's resource, in the report's order.
+    of_finding: Vec<u32>,
+}
+
+impl<'a> Resources<'a> {
+    fn of(report: &'a Report, strings: &mut Strings<'a>) -> Resources<'a> {
+        let mut columns = ResourceColumns::default();
+        let mut fields = Vec::new();
+        let mut index = Shared::new();
+        let of_finding = report
+            .findings
+            .iter()
+            .map(|f| {
+                index.get_or_add(&f.resource, |r| {
+                    columns.arn.push(strings.borrowed(&r.arn));
+                    columns.kind.push(strings.borrowed(r.kind.as_str()));
+                    columns.account.push(strings.borrowed(&r.account));
+                    columns.region.push(strings.borrowed(&r.region));
+                    columns.unit.push(r.organizational_unit.as_deref().map_or(NONE, |u| i64::from(strings.borrowed(u))));
+                    fields.push(Fields::of(r));
+                    columns.arn.len() as u32 - 1
+                })
             })
-        })
-        .collect();
+            .collect();
+        Resources { columns, fields, of_finding }
+    }
+}
 
-    // Reading order: outcome (worst first), severity (most severe first), rule id, ARN, sorted
-    // on integers: the rules are numbered by id, and the resources ranked by ARN once.
-    let mut by_arn: Vec<u32> = (0..resources.arn.len() as u32).collect();
-    by_arn.sort_by(|&a, &b| strings.table[resources.arn[a as usize] as usize].cmp(&strings.table[resources.arn[b as usize] as usize]));
+/// The findings' positions in reading order: outcome (worst first), severity (most severe
+/// first), rule id, ARN. Sorted on integers: the rules are numbered by id, and the resources
+/// are ranked by ARN once, rather than comparing strings a few million times.
+fn reading_order(report: &Report, tally: &Tally, resources: &Resources, strings: &Strings) -> Vec<u32> {
+    let arn = |resource: u32| &strings.table[resources.columns.arn[resource as usize] as usize];
+    let mut by_arn: Vec<u32> = (0..resources.fields.len() as u32).collect();
+    by_arn.sort_by(|&a, &b| arn(a).cmp(arn(b)));
     let mut arn_rank = vec![0u32; by_arn.len()];
     for (rank, &resource) in by_arn.iter().enumerate() {
         arn_rank[resource as usize] = rank as u32;
     }
-    let mut order: Vec<(u8, u8, u32, u32, u32)> = report
+    let mut keys: Vec<(u8, u8, u32, u32, u32)> = report
         .findings
         .iter()
         .enumerate()
-        .map(|(i, f)| (outcome_code(f.outcome), severity_code(f.severity), tally.of_finding[i].0, arn_rank[resource_of[i] as usize], i as u32))
+        .map(|(i, f)| {
+            (outcome_code(f.outcome), severity_code(f.severity), tally.of_finding[i].0, arn_rank[resources.of_finding[i] as usize], i as u32)
+        })
         .collect();
-    order.sort_unstable();
+    keys.sort_unstable();
+    keys.into_iter().map(|key| key.4).collect()
+}
 
+fn finding_columns<'a>(
+    report: &'a Report,
+    ctx: &Context,
+    tally: &Tally,
+    order: &[u32],
+    resources: &Resources,
+    strings: &mut Strings<'a>,
+) -> (FindingColumns, Vec<Vec<[u32; 2]>>) {
     let mut framework_sets: Vec<Vec<[u32; 2]>> = Vec::new();
     let mut framework_index = Shared::new();
     let mut messages = TemplateColumn::new();
     let mut remediations = TemplateColumn::new();
     let mut findings = FindingColumns { baseline: ctx.baseline.map(|_| Vec::with_capacity(order.len())), ..FindingColumns::default() };
-    for &(outcome, severity, rule, _, i) in &order {
+    for (position, &i) in order.iter().enumerate() {
         let f = &report.findings[i as usize];
-        findings.rule.push(rule);
-        findings.outcome.push(outcome);
-        findings.severity.push(severity);
-        let resource = resource_of[i as usize];
+        findings.rule.push(tally.of_finding[i as usize].0);
+        findings.outcome.push(outcome_code(f.outcome));
+        findings.severity.push(severity_code(f.severity));
+        let resource = resources.of_finding[i as usize];
         findings.resource.push(resource);
-        let fields = &resource_fields[resource as usize];
-        findings.message.push(messages.intern(&f.message, fields, &mut strings));
-        findings.remediation.push(remediations.intern(f.remediation.trim_end(), fields, &mut strings));
+        let fields = &resources.fields[resource as usize];
+        findings.message.push(messages.intern(&f.message, fields, strings));
+        findings.remediation.push(remediations.intern(f.remediation.trim_end(), fields, strings));
         let set = framework_index.get_or_add(&f.frameworks, |sets| {
             framework_sets.push(
                 sets.iter()
@@ -228,7 +280,7 @@ pub fn build(report: &Report, ctx: &Context, tally: &Tally) -> Result<String, se
         });
         findings.frameworks.push(set);
         if let Some(reason) = &f.suppression {
-            findings.suppressed.push([findings.rule.len() as u32 - 1, strings.borrowed(reason)]);
+            findings.suppressed.push([position as u32, strings.borrowed(reason)]);
         }
         if let Some(baseline) = &mut findings.baseline {
             baseline.push(match ctx.baseline_status(f) {
@@ -238,7 +290,10 @@ pub fn build(report: &Report, ctx: &Context, tally: &Tally) -> Result<String, se
             });
         }
     }
+    (findings, framework_sets)
+}
 
+fn account_columns<'a>(tally: &Tally<'a>, strings: &mut Strings<'a>) -> AccountColumns {
     let mut accounts = AccountColumns::default();
     for account in &tally.accounts {
         accounts.id.push(strings.borrowed(account.id));
@@ -247,7 +302,10 @@ pub fn build(report: &Report, ctx: &Context, tally: &Tally) -> Result<String, se
         accounts.counts.extend(c.failed);
         accounts.counts.extend([c.inconclusive, c.suppressed, c.passed, c.not_applicable]);
     }
+    accounts
+}
 
+fn gap_columns<'a>(report: &'a Report, strings: &mut Strings<'a>) -> Result<GapColumns, serde_json::Error> {
     let mut gaps = GapColumns::default();
     for g in &report.scan.incomplete {
         gaps.account.push(strings.borrowed(&g.account));
@@ -258,21 +316,7 @@ pub fn build(report: &Report, ctx: &Context, tally: &Tally) -> Result<String, se
         gaps.reason.push(strings.scratch(&reason.as_str().unwrap_or_default().replace('_', " ")));
         gaps.detail.push(strings.borrowed(&g.detail));
     }
-
-    let document = Document {
-        outcomes: OUTCOMES.iter().map(|o| o.as_str()).collect(),
-        severities: Severity::ALL.iter().map(|s| s.as_str()).collect(),
-        strings: strings.table,
-        rules,
-        resources,
-        framework_sets,
-        findings,
-        accounts,
-        gaps,
-    };
-    let mut out = ScriptSafe(Vec::with_capacity(16 << 20));
-    serde_json::to_writer(&mut out, &document)?;
-    Ok(String::from_utf8(out.0).expect("serde_json writes UTF-8"))
+    Ok(gaps)
 }
 
 /// Writes JSON with `<` and `>` as `\u003c` and `\u003e`. In JSON they can only occur inside

@@ -1,6 +1,6 @@
-//! The HTML report: one self-contained file (inline CSS, SVG and script, no external requests)
-//! for auditors and for people without the CLI, usable at 10,000 accounts (a quarter of a
-//! million findings).
+//! The HTML report (one of the formats of docs/architecture.md §8): one self-contained file
+//! (inline CSS, SVG and script, no external requests) for auditors and for people without the
+//! CLI, usable at 10,000 accounts (a quarter of a million findings).
 //!
 //! Two parts, so that the page's size and rendering time grow with the organization only
 //! where they must:
