@@ -7,6 +7,7 @@
 mod cli;
 mod docs;
 mod history;
+mod html;
 #[cfg(feature = "aws")]
 mod live;
 mod reports;
