@@ -10,7 +10,6 @@ pub mod junit;
 pub mod markdown;
 pub mod sarif;
 mod templates;
-pub mod view;
 
 pub use crate::results::Report;
 
