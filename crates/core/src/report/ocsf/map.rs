@@ -11,6 +11,7 @@ use crate::findings::{Finding, Outcome, ResourceKind, Severity};
 use crate::history::BaselineStatus;
 use crate::report::Context;
 use sha2::{Digest, Sha256};
+use std::fmt::Write;
 
 /// Where users learn about the tool (`metadata.product.url_string`).
 const PRODUCT_URL: &str = "https://github.com/trailwarden/trailwarden";
@@ -105,8 +106,16 @@ pub fn detection_finding<'a>(f: &'a Finding, scan: &Scan<'a>) -> DetectionFindin
 /// updates one finding rather than opening another. It is the value SARIF's
 /// `primaryLocationLineHash` has for the same finding.
 pub fn finding_uid(rule_id: &str, arn: &str) -> String {
-    let digest = Sha256::digest(format!("{rule_id}\n{arn}").as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    let mut hasher = Sha256::new();
+    hasher.update(rule_id.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(arn.as_bytes());
+    let mut hex = String::with_capacity(64);
+    for byte in hasher.finalize() {
+        // Writing to a String cannot fail.
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
 }
 
 /// The activity and its `type_name`. A failure, inconclusive or suppressed finding is

@@ -24,11 +24,11 @@ pub use event::{CLASS_UID, OCSF_VERSION};
 pub use map::finding_uid;
 
 use super::{Context, Format, Rendered, Report, ReportError};
-use crate::findings::{Finding, Outcome};
+use crate::findings::Outcome;
 use std::io::Write;
 
 /// The `--ocsf` format (`passes: false`) and the `--ocsf-all` one (`passes: true`).
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Ocsf {
     pub passes: bool,
 }
@@ -52,8 +52,8 @@ impl Ocsf {
 impl Format for Ocsf {
     /// Streamed: nothing can fail but writing.
     fn render<'a>(&self, report: &'a Report, ctx: &'a Context) -> Result<Rendered<'a>, ReportError> {
-        let passes = self.passes;
-        Ok(Rendered::Streamed(Box::new(move |out| write(report, ctx, &Ocsf { passes }, out))))
+        let format = *self;
+        Ok(Rendered::Streamed(Box::new(move |out| write(report, ctx, &format, out))))
     }
 }
 
@@ -61,7 +61,7 @@ impl Format for Ocsf {
 pub fn write(report: &Report, ctx: &Context, format: &Ocsf, out: &mut dyn Write) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     let scan = map::Scan { time: report.scan.finished_at.timestamp_millis(), version: &report.tool.version, ctx };
-    for finding in report.findings.iter().filter(|f: &&Finding| format.writes(f.outcome)) {
+    for finding in report.findings.iter().filter(|f| format.writes(f.outcome)) {
         serde_json::to_writer(&mut out, &map::detection_finding(finding, &scan))?;
         out.write_all(b"\n")?;
     }
