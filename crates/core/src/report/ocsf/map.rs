@@ -24,6 +24,7 @@ pub struct Scan<'a> {
     pub ctx: &'a Context<'a>,
 }
 
+/// The Detection Finding of `f`; it borrows the finding's strings rather than copying them.
 pub fn detection_finding<'a>(f: &'a Finding, scan: &Scan<'a>) -> DetectionFinding<'a> {
     let baseline = scan.ctx.baseline_status(f);
     let (activity, type_name) = activity(f.outcome, baseline);
