@@ -8,6 +8,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod ocsf;
 pub mod sarif;
 mod templates;
 
@@ -107,6 +108,16 @@ pub static OUTPUTS: &[Output] = &[
         format: &markdown::Markdown,
     },
     Output { flag: "junit", help: "Write JUnit XML (one test case per rule and resource); `-` for stdout", format: &junit::Junit },
+    Output {
+        flag: "ocsf",
+        help: "Write OCSF 1.8.0 Detection Findings, one a line (failing, inconclusive and suppressed findings); `-` for stdout",
+        format: &ocsf::Ocsf::FINDINGS,
+    },
+    Output {
+        flag: "ocsf-all",
+        help: "Write OCSF 1.8.0 Detection Findings, one a line, passes included (as Resolved); `-` for stdout",
+        format: &ocsf::Ocsf::ALL,
+    },
 ];
 
 /// What a renderer needs besides the report: the rules that ran (the report only carries the

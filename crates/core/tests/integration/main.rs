@@ -4,6 +4,7 @@
 mod common;
 
 mod merge;
+mod ocsf;
 
 mod selectors;
 mod views;
