@@ -54,3 +54,17 @@ impl Format for Html {
         render(report, ctx).map(Rendered::Text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::tally::tests::{context, report};
+
+    #[test]
+    fn a_scan_without_findings_renders() {
+        let html = super::render(&report(&["111122223333"], Vec::new()), &context()).unwrap();
+        assert!(html.contains("1 account(s) · 1 region(s) · 0 rule(s) · 0 finding(s)"), "the header");
+        assert!(html.contains("<div class=\"n\">—</div><div class=\"l\">pass rate</div>"), "no pass rate without evaluated findings");
+        assert!(html.contains("No finding maps to a framework control."));
+        assert!(html.contains("\"findings\":{\"rule\":[]"), "an empty findings list in the data");
+    }
+}
