@@ -643,7 +643,17 @@ struct LargeScan {
 fn large_scan() -> &'static LargeScan {
     static SCAN: std::sync::OnceLock<LargeScan> = std::sync::OnceLock::new();
     SCAN.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("large-scan-{}", std::process::id()));
+        // Per process, so that concurrent test runs do not share it; those of finished runs
+        // (whose process is gone) are removed.
+        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        for entry in std::fs::read_dir(tmp).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let pid = name.strip_prefix("large-scan-").and_then(|pid| pid.parse::<u32>().ok());
+            if pid.is_some_and(|pid| Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{pid}")).exists()) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = tmp.join(format!("large-scan-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let snapshot = dir.join("synthetic-300.json");
