@@ -367,19 +367,29 @@ fn scan(args: ScanArgs) -> Result<u8, CliError> {
 }
 
 /// Where an output goes: a file (`-`: stdout), or a directory that the format fills with
-/// files of its own naming: an existing directory, or a path ending in `/`.
+/// files of its own naming.
 enum Destination<'p> {
     File(&'p Path),
-    Directory(&'p Path),
+    Directory(&'p Path, &'static dyn DirectoryFormat),
 }
 
 impl<'p> Destination<'p> {
-    fn of(path: &'p Path) -> Destination<'p> {
-        let names_a_directory = path.as_os_str().to_string_lossy().ends_with(std::path::is_separator);
-        if path.as_os_str() != "-" && (names_a_directory || path.is_dir()) {
-            Destination::Directory(path)
-        } else {
-            Destination::File(path)
+    /// A path ending in `/` or naming an existing directory is a directory, which only a
+    /// format with a directory form accepts.
+    fn of(output: &Output, path: &'p Path) -> Result<Destination<'p>, CliError> {
+        let names_a_directory = path.as_os_str() != "-" && (path.as_os_str().to_string_lossy().ends_with(std::path::is_separator) || path.is_dir());
+        if !names_a_directory {
+            return Ok(Destination::File(path));
+        }
+        match output.format.directory() {
+            Some(format) => Ok(Destination::Directory(path, format)),
+            None => Err(CliError::Usage(format!(
+                "--{flag} {}: a directory (an existing one, or a path ending in `/`); --{flag} writes a single file, give a file name \
+                 (only {} can write a directory of files)",
+                path.display(),
+                directory_flags(),
+                flag = output.flag,
+            ))),
         }
     }
 }
@@ -399,28 +409,12 @@ fn write_reports(outputs: &Outputs, report: &Report, ctx: &Context) -> Result<()
         return Err(CliError::Usage("only one output can be written to stdout (`-`)".to_owned()));
     }
     // Destinations are checked before anything is rendered: a mistake costs no rendering.
-    let mut destinations = Vec::with_capacity(outputs.0.len());
-    for (output, path) in &outputs.0 {
-        let destination = Destination::of(path);
-        let directory = match destination {
-            Destination::Directory(dir) => Some(output.format.directory().ok_or_else(|| {
-                CliError::Usage(format!(
-                    "--{} {}: a directory (an existing one, or a path ending in `/`); --{} writes a single file, give a file name                      (only {} can write a directory of files)",
-                    output.flag,
-                    dir.display(),
-                    output.flag,
-                    directory_flags()
-                ))
-            })?),
-            Destination::File(_) => None,
-        };
-        destinations.push((output, destination, directory));
-    }
+    let destinations = outputs.0.iter().map(|(output, path)| Ok((*output, Destination::of(output, path)?))).collect::<Result<Vec<_>, CliError>>()?;
     let mut pending = Vec::with_capacity(destinations.len());
-    for (output, destination, directory) in destinations {
-        pending.push(match (destination, directory) {
-            (Destination::Directory(dir), Some(format)) => Pending::Directory(dir, format.render_files(report, ctx)?, format),
-            (Destination::File(path), _) | (Destination::Directory(path), None) => Pending::File(path, output.format.render(report, ctx)?),
+    for (output, destination) in destinations {
+        pending.push(match destination {
+            Destination::File(path) => Pending::File(path, output.format.render(report, ctx)?),
+            Destination::Directory(dir, format) => Pending::Directory(dir, format.render_files(report, ctx)?, format),
         });
     }
     pending.sort_by_key(|p| matches!(p, Pending::File(_, rendered) if rendered.is_streamed()));

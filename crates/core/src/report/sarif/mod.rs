@@ -139,18 +139,22 @@ pub fn security_severity(severity: Severity) -> &'static str {
 /// should anything show it as HTML. These characters only occur inside JSON strings, where
 /// the escapes mean exactly them.
 fn escape_markup(json: String) -> String {
-    if !json.contains(['<', '>', '&']) {
+    const MARKUP: [char; 3] = ['<', '>', '&'];
+    if !json.contains(MARKUP) {
         return json;
     }
     let mut out = String::with_capacity(json.len() + 64);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            c => out.push(c),
-        }
+    let mut rest = json.as_str();
+    while let Some(at) = rest.find(MARKUP) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            _ => "\\u0026",
+        });
+        rest = &rest[at + 1..];
     }
+    out.push_str(rest);
     out
 }
 
