@@ -72,7 +72,8 @@ fn the_sharded_workflow_recipe_is_valid_clean_and_consistent() {
     let text = std::fs::read_to_string(&path).unwrap();
     let workflow: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
     let parts: u32 = workflow["env"]["PARTS"].as_str().unwrap().parse().unwrap();
-    let matrix: Vec<u64> = workflow["jobs"]["collect"]["strategy"]["matrix"]["part"].as_sequence().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    let matrix: Vec<u64> =
+        workflow["jobs"]["collect"]["strategy"]["matrix"]["part"].as_sequence().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
     assert_eq!(matrix, (1..=u64::from(parts)).collect::<Vec<_>>(), "the matrix lists every part once");
     assert!(text.contains("collect --org --shard \"$PART/$PARTS\""), "each job collects its part");
     assert!(text.contains("merge --output organization.json parts/part-*.json"), "the parts are merged");
