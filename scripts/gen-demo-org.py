@@ -497,14 +497,16 @@ def event_data_store(account, region, store_id, name, *, retention, billing, pro
     return {
         "arn": f"arn:aws:cloudtrail:{region}:{account}:eventdatastore/{store_id}",
         "name": name,
-        "status": status,
-        "retention_period": retention,
-        "billing_mode": billing,
-        "termination_protection_enabled": protected,
-        "multi_region_enabled": True,
-        "organization_enabled": org,
-        "kms_key_id": kms_key,
-        "advanced_event_selectors": list(selectors_),
+        "details": fact({
+            "status": status,
+            "retention_period": retention,
+            "billing_mode": billing,
+            "termination_protection_enabled": protected,
+            "multi_region_enabled": True,
+            "organization_enabled": org,
+            "kms_key_id": kms_key,
+            "advanced_event_selectors": list(selectors_),
+        }),
         "insight_selectors": fact(list(insights)),
     }
 

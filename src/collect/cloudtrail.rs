@@ -7,8 +7,8 @@ use super::{time, unreadable_fact, Collector};
 use aws_sdk_cloudtrail::types as sdk;
 use std::collections::{BTreeMap, HashMap};
 use trailwarden_core::inventory::{
-    Account, AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventDataStore, EventSelector, EventSelectors, Fact, FactId,
-    InsightSelector, Organization, RegionInventory, Trail, TrailStatus, Unreadable, UnreadableReason,
+    Account, AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventDataStore, EventDataStoreDetails, EventSelector, EventSelectors, Fact,
+    FactId, InsightSelector, Organization, RegionInventory, Trail, TrailStatus, Unreadable, UnreadableReason,
 };
 
 /// cloudtrail:DescribeTrails with shadow copies (the API default, made explicit).
@@ -351,18 +351,26 @@ fn insight_selector(s: &sdk::InsightSelector) -> InsightSelector {
     }
 }
 
-/// cloudtrail:ListEventDataStores, then GetEventDataStore and GetInsightSelectors for each.
+/// cloudtrail:ListEventDataStores, then GetEventDataStore and GetInsightSelectors for each
+/// listed store. Only a failed listing makes the region's list unreadable: IAM evaluates
+/// GetEventDataStore against each store's ARN, so a read can fail for one store alone, which
+/// then stays listed (ARN and name) with its configuration unreadable.
 pub async fn event_data_stores(c: &Collector, s: &Session, region: &str) -> Fact<Vec<EventDataStore>> {
     if let Some(skipped) = c.skip(FactId::RegionEventDataStores) {
         return skipped;
     }
     let client = s.cloudtrail(region);
-    let mut arns = Vec::new();
+    // ARN → name, as listed (ListEventDataStores returns only these two).
+    let mut listed: BTreeMap<String, String> = BTreeMap::new();
     let mut token = None;
     loop {
         match c.limiter.run(&s.account_id, client.list_event_data_stores().set_next_token(token).send()).await {
             Ok(page) => {
-                arns.extend(page.event_data_stores().iter().filter_map(|e| e.event_data_store_arn().map(str::to_owned)));
+                for store in page.event_data_stores() {
+                    if let Some(arn) = store.event_data_store_arn() {
+                        listed.insert(arn.to_owned(), store.name().unwrap_or_default().to_owned());
+                    }
+                }
                 token = page.next_token;
                 if token.is_none() {
                     break;
@@ -371,44 +379,45 @@ pub async fn event_data_stores(c: &Collector, s: &Session, region: &str) -> Fact
             Err(err) => return unreadable_fact(FactId::RegionEventDataStores.api(), &err),
         }
     }
-    let reads = arns.iter().map(|arn| event_data_store(c, s, &client, arn));
-    let mut stores = Vec::new();
-    for result in futures::future::join_all(reads).await {
-        match result {
-            Ok(store) => stores.push(store),
-            Err(u) => return Fact::Unreadable(u),
-        }
-    }
-    stores.sort_by(|a, b| a.arn.cmp(&b.arn));
-    Fact::Value(stores)
+    let reads = listed.into_iter().map(|(arn, name)| event_data_store(c, s, &client, arn, name));
+    Fact::Value(futures::future::join_all(reads).await)
 }
 
-async fn event_data_store(c: &Collector, s: &Session, client: &aws_sdk_cloudtrail::Client, arn: &str) -> Result<EventDataStore, Unreadable> {
-    let out = c
-        .limiter
-        .run(&s.account_id, client.get_event_data_store().event_data_store(arn).send())
-        .await
-        .map_err(|err| unreadable("cloudtrail:GetEventDataStore", &err))?;
-    let insight_selectors = c
-        .read(
-            &s.account_id,
-            FactId::EventDataStoreInsightSelectors,
-            client.get_insight_selectors().event_data_store(arn).send(),
-            |out| out.insight_selectors().iter().map(insight_selector).collect(),
-            Some(("InsightNotEnabledException", Vec::new())),
-        )
-        .await;
-    Ok(EventDataStore {
-        arn: arn.to_owned(),
-        name: out.name().unwrap_or_default().to_owned(),
-        status: out.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
-        retention_period: out.retention_period().map_or(0, i64::from),
-        billing_mode: out.billing_mode().map(|b| b.as_str().to_owned()),
-        termination_protection_enabled: out.termination_protection_enabled().unwrap_or(false),
-        multi_region_enabled: out.multi_region_enabled().unwrap_or(false),
-        organization_enabled: out.organization_enabled().unwrap_or(false),
-        kms_key_id: out.kms_key_id().map(str::to_owned),
-        advanced_event_selectors: out.advanced_event_selectors().iter().map(advanced_selector).collect(),
-        insight_selectors,
-    })
+/// One listed store's configuration and Insights selectors, each read on its own.
+async fn event_data_store(c: &Collector, s: &Session, client: &aws_sdk_cloudtrail::Client, arn: String, name: String) -> EventDataStore {
+    let account = s.account_id.as_str();
+    let details = c.read(
+        account,
+        FactId::EventDataStoreDetails,
+        client.get_event_data_store().event_data_store(&arn).send(),
+        |out| {
+            let details = EventDataStoreDetails {
+                status: out.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                retention_period: out.retention_period().map_or(0, i64::from),
+                billing_mode: out.billing_mode().map(|b| b.as_str().to_owned()),
+                termination_protection_enabled: out.termination_protection_enabled().unwrap_or(false),
+                multi_region_enabled: out.multi_region_enabled().unwrap_or(false),
+                organization_enabled: out.organization_enabled().unwrap_or(false),
+                kms_key_id: out.kms_key_id().map(str::to_owned),
+                advanced_event_selectors: out.advanced_event_selectors().iter().map(advanced_selector).collect(),
+            };
+            (details, out.name().map(str::to_owned))
+        },
+        None,
+    );
+    let insight_selectors = c.read(
+        account,
+        FactId::EventDataStoreInsightSelectors,
+        client.get_insight_selectors().event_data_store(&arn).send(),
+        |out| out.insight_selectors().iter().map(insight_selector).collect(),
+        Some(("InsightNotEnabledException", Vec::new())),
+    );
+    let (details, insight_selectors) = tokio::join!(details, insight_selectors);
+    // The listing names every store; GetEventDataStore's name is the same, should a listing
+    // have left it out.
+    let mut name = name;
+    if let (true, Fact::Value((_, Some(read)))) = (name.is_empty(), &details) {
+        name = read.clone();
+    }
+    EventDataStore { arn, name, details: details.map(|(d, _)| d), insight_selectors }
 }

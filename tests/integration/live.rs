@@ -255,12 +255,10 @@ fn gaps(report: &serde_json::Value) -> Vec<(String, String)> {
         .collect()
 }
 
-/// moto has no CloudTrail Lake: its event data stores are `unsupported`, and that is the only
-/// gap a scan of a healthy account has here.
-fn assert_only_lake_gaps(report: &serde_json::Value) {
-    for (api, reason) in gaps(report) {
-        assert_eq!((api.as_str(), reason.as_str()), ("cloudtrail:ListEventDataStores", "unsupported"), "{}", report["scan"]["incomplete"]);
-    }
+/// A scan of a healthy account misses nothing (the endpoint answers CloudTrail Lake too: the
+/// accounts here have no event data store).
+fn assert_complete(report: &serde_json::Value) {
+    assert_eq!(gaps(report), Vec::<(String, String)>::new(), "{}", report["scan"]["incomplete"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -274,7 +272,7 @@ async fn one_account_scan_finds_what_was_seeded_and_only_reads() {
     assert_eq!(report["scan"]["source"], "live");
     assert_eq!(report["scan"]["accounts"], serde_json::json!(["123456789012"]));
     assert_eq!(report["scan"]["regions"], serde_json::json!(["eu-west-1", "us-east-1"]));
-    assert_only_lake_gaps(&report);
+    assert_complete(&report);
 
     // The multi-Region trail is listed in both regions but judged once.
     assert_eq!(outcome(&report, "CT-IS-LOGGING", "trail/main"), ["pass"]);
@@ -403,7 +401,7 @@ async fn organization_scan_judges_the_organization_trail_and_reads_the_bucket_as
     let mut expected = vec![org.management.clone(), org.log_archive.clone(), org.audit.clone(), org.workload.clone()];
     expected.sort();
     assert_eq!(report["scan"]["accounts"], serde_json::json!(expected));
-    assert_only_lake_gaps(&report);
+    assert_complete(&report);
 
     assert_eq!(outcome(&report, "CT-ORG-TRAIL", "organization"), ["pass"]);
     assert_eq!(outcome(&report, "CT-ORG-DELEGATED-ADMIN", "organization"), ["pass"]);
@@ -515,7 +513,7 @@ async fn every_fourth_call_throttled_gives_the_same_findings() {
     assert!(faults * 4 >= calls.len() - 3, "every 4th call was throttled: {faults} of {}", calls.len());
     assert_eq!(finding_lines(&throttled), finding_lines(&clean));
     assert_eq!(gaps(&throttled), gaps(&clean));
-    assert_only_lake_gaps(&throttled);
+    assert_complete(&throttled);
     assert_read_only_and_allowed(&calls);
 }
 
@@ -536,10 +534,8 @@ async fn a_failing_service_leaves_only_its_facts_inconclusive() {
     let bucket_gaps = gaps_about(&failing, "live-logs");
     assert!(!bucket_gaps.is_empty(), "the bucket's facts are missing: {missing:?}");
     for (api, reason) in &missing {
-        if api != "cloudtrail:ListEventDataStores" {
-            assert!(api.starts_with("s3:") || api.starts_with("s3control:"), "only S3 facts are missing: {api}");
-            assert_eq!(reason, "error");
-        }
+        assert!(api.starts_with("s3:") || api.starts_with("s3control:"), "only S3 facts are missing: {api}");
+        assert_eq!(reason, "error");
     }
     assert_eq!(outcome(&failing, "CT-BUCKET-VERSIONING", "live-logs"), ["inconclusive"]);
     // Trail findings that read no S3 fact are unchanged.
@@ -995,4 +991,84 @@ async fn shards_merged_judge_like_the_whole_organization_and_units_choose_accoun
     assert_eq!(output.status.code(), Some(2));
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(err.contains("--ous: no organizational unit `Root/Workload`") && err.contains("did you mean `Root/Workloads`?"), "{err}");
+}
+
+/// CloudTrail Lake as AWS authorizes it: GetEventDataStore is evaluated against each event data
+/// store's ARN, so a policy can deny it on one store of a Region. That store stays listed and
+/// only its own findings are inconclusive, naming GetEventDataStore and why; the other store
+/// of the Region is judged as seeded; the account's Insights rule, which reads the Region's
+/// stores, is decided by the store that was read; and the scan's only gap is the denied store's.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_unreadable_event_data_store_leaves_only_its_own_findings_inconclusive() {
+    let endpoint = Endpoint::start();
+    let east = endpoint.sdk("us-east-1").await;
+    let key = aws_sdk_kms::Client::new(&east).create_key().send().await.unwrap().key_metadata.unwrap().arn.unwrap();
+    let lake = aws_sdk_cloudtrail::Client::new(&east);
+    let insight_events = aws_sdk_cloudtrail::types::AdvancedEventSelector::builder()
+        .field_selectors(aws_sdk_cloudtrail::types::AdvancedFieldSelector::builder().field("eventCategory").equals("Insight").build().unwrap())
+        .build()
+        .unwrap();
+    let destination =
+        lake.create_event_data_store().name("insights-lake").advanced_event_selectors(insight_events).kms_key_id(&key).send().await.unwrap();
+    // audit-lake: a customer managed key (CT-LAKE-CMK passes), 90 days (CT-LAKE-RETENTION fails),
+    // and both Insights types (CT-INSIGHTS passes on it).
+    let audit = lake.create_event_data_store().name("audit-lake").kms_key_id(&key).retention_period(90).send().await.unwrap();
+    let audit_arn = audit.event_data_store_arn().unwrap().to_owned();
+    let insight = |kind: aws_sdk_cloudtrail::types::InsightType| aws_sdk_cloudtrail::types::InsightSelector::builder().insight_type(kind).build();
+    lake.put_insight_selectors()
+        .event_data_store(&audit_arn)
+        .insights_destination(destination.event_data_store_arn().unwrap())
+        .insight_selectors(insight(aws_sdk_cloudtrail::types::InsightType::ApiCallRateInsight))
+        .insight_selectors(insight(aws_sdk_cloudtrail::types::InsightType::ApiErrorRateInsight))
+        .send()
+        .await
+        .unwrap();
+    // denied-lake: no key, which would fail CT-LAKE-CMK, but the scanner may not read it.
+    let denied = lake.create_event_data_store().name("denied-lake").send().await.unwrap();
+    let denied_arn = denied.event_data_store_arn().unwrap().to_owned();
+    endpoint.control_json(
+        "/_trailwarden/faults",
+        serde_json::json!({"fail_service": "cloudtrail", "fail_operation": "GetEventDataStore", "fail_resource": denied_arn,
+            "fail_status": 400, "fail_code": "AccessDeniedException"}),
+    );
+    endpoint.control("POST", "/_trailwarden/calls/reset");
+
+    let (code, report) = scan_async(&endpoint, &["--regions", "us-east-1", "--fail-on", "never"]).await;
+    assert_eq!(code, Some(0));
+    let finding = |rule: &str, arn: &str| -> serde_json::Value {
+        let found: Vec<&serde_json::Value> =
+            report["findings"].as_array().unwrap().iter().filter(|f| f["rule_id"] == rule && f["resource"]["arn"] == arn).collect();
+        assert_eq!(found.len(), 1, "one {rule} finding for {arn}: {found:?}");
+        found[0].clone()
+    };
+    // The store that was read is judged as seeded.
+    assert_eq!(finding("CT-LAKE-CMK", &audit_arn)["outcome"], "pass");
+    assert_eq!(finding("CT-LAKE-RETENTION", &audit_arn)["outcome"], "fail");
+    assert_eq!(finding("CT-LAKE-CMK", destination.event_data_store_arn().unwrap())["outcome"], "pass");
+    // The denied store is listed, and inconclusive on what needs its configuration.
+    for rule in ["CT-LAKE-CMK", "CT-LAKE-RETENTION"] {
+        let f = finding(rule, &denied_arn);
+        assert_eq!(f["outcome"], "inconclusive", "{f}");
+        let message = f["message"].as_str().unwrap();
+        assert!(message.contains("event data store denied-lake"), "{message}");
+        assert!(message.contains("access_denied on cloudtrail:GetEventDataStore: 400 AccessDeniedException"), "{message}");
+    }
+    // The account's rule over the Region's stores is decided by the store that was read.
+    let insights = finding("CT-INSIGHTS", "AWS::::Account:123456789012");
+    assert_eq!(insights["outcome"], "pass", "{insights}");
+    assert!(insights["message"].as_str().unwrap().contains("Event data store audit-lake"), "{insights}");
+    // The only gap is the denied store's configuration.
+    let incomplete = report["scan"]["incomplete"].as_array().unwrap();
+    assert_eq!(incomplete.len(), 1, "{incomplete:?}");
+    assert_eq!(
+        (incomplete[0]["api"].as_str(), incomplete[0]["resource"].as_str(), incomplete[0]["reason"].as_str()),
+        (Some("cloudtrail:GetEventDataStore"), Some(denied_arn.as_str()), Some("access_denied"))
+    );
+
+    // Each store was read by its ARN, and only the denied store's read was refused.
+    let calls = endpoint.calls();
+    let gets: Vec<&serde_json::Value> = calls.iter().filter(|c| c["operation"] == "GetEventDataStore").collect();
+    assert_eq!(gets.len(), 3, "{gets:?}");
+    assert_eq!(gets.iter().filter(|c| c["fault"] == "fail").count(), 1);
+    assert_read_only_and_allowed(&calls);
 }

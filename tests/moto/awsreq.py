@@ -101,6 +101,25 @@ def operation(environ, service: str | None, proto: str) -> tuple[str, str]:
     return service or "", f"{environ.get('REQUEST_METHOD', '?')} {path}"
 
 
+def named_resources(environ, proto: str) -> set[str]:
+    """The strings an AWS JSON request names in its top-level parameters (an ARN, a name, or
+    those in a list, such as GetEventDataStore's EventDataStore or ListTags' ResourceIdList),
+    which the fault injection's fail_resource matches; empty for the other protocols."""
+    if proto != "json":
+        return set()
+    try:
+        doc = json.loads(read_body(environ) or b"{}")
+    except ValueError:
+        return set()
+    if not isinstance(doc, dict):
+        return set()
+    named: set[str] = set()
+    for value in doc.values():
+        values = value if isinstance(value, list) else [value]
+        named.update(v for v in values if isinstance(v, str))
+    return named
+
+
 # S3 REST operations: (method, query key present on a bucket URL) -> operation.
 _S3_BUCKET_SUBRESOURCES = {
     "accelerate": "BucketAccelerateConfiguration",

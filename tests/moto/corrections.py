@@ -42,6 +42,7 @@ def apply() -> None:
     _s3_versioning()
     _s3_cross_account()
     _cloudtrail()
+    _cloudtrail_lake()
     _organizations_seeded_principals()
     _organization_trails_seen_from_members()
     _iam_speed()
@@ -382,6 +383,198 @@ def _cloudtrail() -> None:
         return desc
 
     TrailStatus.description = status_description
+
+
+# --------------------------------------------------------------------------------------------
+# CloudTrail Lake event data stores (missing from moto 5.2.5)
+# --------------------------------------------------------------------------------------------
+
+# The selector AWS gives an event data store created without AdvancedEventSelectors: all
+# management events (the create-event-data-store example of the CloudTrail User Guide shows it
+# as "Default management events").
+DEFAULT_LAKE_SELECTORS = [
+    {"Name": "Default management events", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}
+]
+
+
+def _cloudtrail_lake() -> None:
+    """A minimal CloudTrail Lake: CreateEventDataStore, ListEventDataStores, GetEventDataStore,
+    and PutInsightSelectors / GetInsightSelectors with EventDataStore, on moto's CloudTrail
+    request handling (so each account and Region has its own stores, and moto's reset clears
+    them). moto 5.2.5 has none of these operations. Shapes and defaults follow the API
+    reference (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/):
+
+    - CreateEventDataStore: Name required and unique in the account and Region
+      (EventDataStoreAlreadyExistsException); MultiRegionEnabled defaults to true,
+      OrganizationEnabled to false, TerminationProtectionEnabled to true, StartIngestion to
+      true, BillingMode to EXTENDABLE_RETENTION_PRICING, RetentionPeriod to 366 days
+      (extendable) or 2557 (fixed), valid 7-3653 (extendable) or 7-2557 (fixed)
+      (InvalidParameterException); KmsKeyId (a key id, key ARN, alias or alias ARN) is stored as
+      the key's ARN, an unknown key is KmsKeyNotFoundException. The ARN is
+      arn:<partition>:cloudtrail:<region>:<account>:eventdatastore/<uuid>. A store that
+      ingests is ENABLED at once (AWS passes through CREATED); StartIngestion false leaves it
+      STOPPED_INGESTION, the state StartEventDataStoreIngestion starts from.
+    - ListEventDataStores: each store's EventDataStoreArn and Name only (the other members of
+      EventDataStore "are no longer returned"), MaxResults 1-1000, NextToken.
+    - GetEventDataStore: by ARN or ID suffix of the ARN; unknown: EventDataStoreNotFoundException.
+    - PutInsightSelectors with EventDataStore needs InsightsDestination (an existing store), not
+      with TrailName (InvalidParameterCombinationException); an empty list turns Insights off.
+      GetInsightSelectors of a store without Insights: InsightNotEnabledException.
+    Not modelled: organization stores' checks (OrganizationEnabled is stored as given), the
+    Insights destination's own selectors, ingestion state changes, queries."""
+    import json
+    import time
+    import uuid
+
+    from moto.cloudtrail.models import CloudTrailBackend
+    from moto.cloudtrail.responses import CloudTrailResponse
+    from moto.core.exceptions import JsonRESTError
+    from moto.utilities.utils import get_partition
+
+    def error(code: str, message: str) -> JsonRESTError:
+        err = JsonRESTError(code, message)
+        err.code = 400
+        return err
+
+    def stores(backend: CloudTrailBackend) -> dict[str, dict[str, Any]]:
+        """The account-Region's event data stores by ARN, in creation order."""
+        if not hasattr(backend, "tw_event_data_stores"):
+            backend.tw_event_data_stores = {}
+        return backend.tw_event_data_stores
+
+    def find(backend: CloudTrailBackend, ref: str | None) -> dict[str, Any]:
+        for arn, store in stores(backend).items():
+            if ref in (arn, arn.rsplit("/", 1)[-1]):
+                return store
+        raise error("EventDataStoreNotFoundException", f"The specified event data store {ref} was not found.")
+
+    def description(store: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in store.items() if not k.startswith("tw_") and v is not None}
+
+    def create_event_data_store(self):
+        name = self._get_param("Name")
+        if not name or not re.fullmatch(r"[a-zA-Z0-9._\-]{3,128}", name):
+            raise error("InvalidParameterException", f"Event data store name {name!r} is not valid.")
+        backend = self.cloudtrail_backend
+        if any(s["Name"] == name for s in stores(backend).values()):
+            raise error("EventDataStoreAlreadyExistsException", f"An event data store with the name {name} already exists.")
+        billing = self._get_param("BillingMode") or "EXTENDABLE_RETENTION_PRICING"
+        most = {"EXTENDABLE_RETENTION_PRICING": 3653, "FIXED_RETENTION_PRICING": 2557}.get(billing)
+        if most is None:
+            raise error("InvalidParameterException", f"BillingMode {billing} is not valid.")
+        retention = self._get_param("RetentionPeriod")
+        retention = (366 if most == 3653 else 2557) if retention is None else int(retention)
+        if not 7 <= retention <= most:
+            raise error("InvalidParameterException", f"RetentionPeriod must be between 7 and {most} days with {billing}.")
+        key = self._get_param("KmsKeyId")
+        if key is not None:
+            from moto.kms.models import kms_backends
+
+            try:
+                key = kms_backends[self.current_account][self.region].describe_key(key).arn
+            except KeyError:
+                raise error("KmsKeyNotFoundException", f"KMS key {key} was not found.") from None
+        now = time.time()
+        arn = f"arn:{get_partition(self.region)}:cloudtrail:{self.region}:{self.current_account}:eventdatastore/{uuid.uuid4()}"
+        store = {
+            "EventDataStoreArn": arn,
+            "Name": name,
+            "Status": "ENABLED" if self._get_bool_param("StartIngestion", True) else "STOPPED_INGESTION",
+            "AdvancedEventSelectors": self._get_param("AdvancedEventSelectors") or [dict(s) for s in DEFAULT_LAKE_SELECTORS],
+            "MultiRegionEnabled": self._get_bool_param("MultiRegionEnabled", True),
+            "OrganizationEnabled": self._get_bool_param("OrganizationEnabled", False),
+            "RetentionPeriod": retention,
+            "TerminationProtectionEnabled": self._get_bool_param("TerminationProtectionEnabled", True),
+            "CreatedTimestamp": now,
+            "UpdatedTimestamp": now,
+            "KmsKeyId": key,
+            "BillingMode": billing,
+            "tw_tags": self._get_param("TagsList") or [],
+            "tw_insight_selectors": [],
+            "tw_insights_destination": None,
+        }
+        stores(backend)[arn] = store
+        return json.dumps({**description(store), "TagsList": store["tw_tags"]})
+
+    def list_event_data_stores(self):
+        listed = list(stores(self.cloudtrail_backend).values())
+        size = self._get_param("MaxResults") or 1000
+        if not 1 <= int(size) <= 1000:
+            raise error("InvalidMaxResultsException", "MaxResults must be between 1 and 1000.")
+        # PaginationToken: 4 to 1000 characters.
+        token = self._get_param("NextToken")
+        start = 0
+        if token is not None:
+            m = re.fullmatch(r"after-(\d+)", token)
+            start = int(m.group(1)) if m else -1
+            if not 0 < start <= len(listed):
+                raise error("InvalidNextTokenException", "The NextToken is not valid.")
+        end = start + int(size)
+        reply: dict[str, Any] = {
+            "EventDataStores": [{"EventDataStoreArn": s["EventDataStoreArn"], "Name": s["Name"]} for s in listed[start:end]]
+        }
+        if end < len(listed):
+            reply["NextToken"] = f"after-{end}"
+        return json.dumps(reply)
+
+    def get_event_data_store(self):
+        return json.dumps(description(find(self.cloudtrail_backend, self._get_param("EventDataStore"))))
+
+    CloudTrailResponse.create_event_data_store = create_event_data_store
+    CloudTrailResponse.list_event_data_stores = list_event_data_stores
+    CloudTrailResponse.get_event_data_store = get_event_data_store
+
+    trail_put_insights = CloudTrailResponse.put_insight_selectors
+    trail_get_insights = CloudTrailResponse.get_insight_selectors
+
+    def put_insight_selectors(self):
+        ref = self._get_param("EventDataStore")
+        if ref is None:
+            if self._get_param("InsightsDestination") is not None:
+                raise error("InvalidParameterCombinationException", "InsightsDestination cannot be used with TrailName.")
+            return trail_put_insights(self)
+        if self._get_param("TrailName") is not None:
+            raise error("InvalidParameterCombinationException", "EventDataStore cannot be used with TrailName.")
+        destination = self._get_param("InsightsDestination")
+        if destination is None:
+            raise error(
+                "InvalidParameterCombinationException",
+                "To enable Insights on an event data store, provide both EventDataStore and InsightsDestination.",
+            )
+        backend = self.cloudtrail_backend
+        store = find(backend, ref)
+        store["tw_insight_selectors"] = list(self._get_param("InsightSelectors") or [])
+        store["tw_insights_destination"] = find(backend, destination)["EventDataStoreArn"]
+        return json.dumps(
+            {
+                "EventDataStoreArn": store["EventDataStoreArn"],
+                "InsightSelectors": store["tw_insight_selectors"],
+                "InsightsDestination": store["tw_insights_destination"],
+            }
+        )
+
+    def get_insight_selectors(self):
+        ref = self._get_param("EventDataStore")
+        if ref is None:
+            return trail_get_insights(self)
+        if self._get_param("TrailName") is not None:
+            raise error("InvalidParameterCombinationException", "EventDataStore cannot be used with TrailName.")
+        store = find(self.cloudtrail_backend, ref)
+        if not store["tw_insight_selectors"]:
+            raise error(
+                "InsightNotEnabledException",
+                f"Event data store {store['EventDataStoreArn']} does not have Insights enabled.",
+            )
+        return json.dumps(
+            {
+                "EventDataStoreArn": store["EventDataStoreArn"],
+                "InsightSelectors": store["tw_insight_selectors"],
+                "InsightsDestination": store["tw_insights_destination"],
+            }
+        )
+
+    CloudTrailResponse.put_insight_selectors = put_insight_selectors
+    CloudTrailResponse.get_insight_selectors = get_insight_selectors
 
 
 def _organization_trails_of_member(account_id: str, region: str) -> list:

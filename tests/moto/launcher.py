@@ -17,7 +17,7 @@ Control API (answered by the middleware, never by moto):
     POST /_trailwarden/faults         {"latency_ms": 0, "throttle_every": 0,
                                        "fail_service": null, "fail_status": 500,
                                        "fail_code": null, "fail_operation": null,
-                                       "fail_account": null}
+                                       "fail_account": null, "fail_resource": null}
     GET  /_trailwarden/faults         the current settings and counters
     POST /_trailwarden/faults/reset
     GET  /_trailwarden/calls          [{"seq", "service", "api", "operation", "account",
@@ -97,6 +97,7 @@ class Faults:
             self.fail_code: str | None = None
             self.fail_operation: set[str] = set()
             self.fail_account: set[str] = set()
+            self.fail_resource: set[str] = set()
             self.counter = 0
             self.throttled = 0
             self.failed = 0
@@ -110,6 +111,7 @@ class Faults:
             "fail_code",
             "fail_operation",
             "fail_account",
+            "fail_resource",
         }
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
@@ -119,8 +121,9 @@ class Faults:
         services = {s.lower() for s in _names(doc, "fail_service", "a signing service name")}
         operations = _names(doc, "fail_operation", "an operation name (as in the call log)")
         accounts = _names(doc, "fail_account", "an account id")
-        if (operations or accounts) and not services:
-            raise ValueError("fail_operation and fail_account narrow fail_service, which is required with them")
+        resources = _names(doc, "fail_resource", "a resource ARN or name a request names")
+        if (operations or accounts or resources) and not services:
+            raise ValueError("fail_operation, fail_account and fail_resource narrow fail_service, which is required with them")
         if latency < 0 or every < 0 or not 400 <= status <= 599:
             raise ValueError("latency_ms and throttle_every must be >= 0, fail_status 400..599")
         with self.lock:
@@ -128,6 +131,7 @@ class Faults:
             self.fail_service, self.fail_status = services, status
             self.fail_code = doc.get("fail_code") or None
             self.fail_operation, self.fail_account = operations, accounts
+            self.fail_resource = resources
             self.counter = self.throttled = self.failed = 0
 
     def describe(self) -> dict:
@@ -140,13 +144,14 @@ class Faults:
                 "fail_code": self.fail_code,
                 "fail_operation": sorted(self.fail_operation) or None,
                 "fail_account": sorted(self.fail_account) or None,
+                "fail_resource": sorted(self.fail_resource) or None,
                 "aws_requests_seen": self.counter,
                 "throttled": self.throttled,
                 "failed": self.failed,
             }
 
-    def decide(self, service: str | None, operation: str, account: str | None) -> tuple[float, str | None]:
-        """(seconds to sleep, None | 'fail' | 'throttle') for one AWS request."""
+    def decide(self, service: str | None, operation: str, account: str | None, resources: set[str]) -> tuple[float, str | None]:
+        """(seconds to sleep, None | 'fail' | 'throttle') for one AWS request naming `resources`."""
         with self.lock:
             delay = self.latency_ms / 1000.0
             if (
@@ -154,6 +159,7 @@ class Faults:
                 and service in self.fail_service
                 and (not self.fail_operation or operation in self.fail_operation)
                 and (not self.fail_account or account in self.fail_account)
+                and (not self.fail_resource or bool(resources & self.fail_resource))
             ):
                 self.failed += 1
                 return delay, "fail"
@@ -243,7 +249,7 @@ class Middleware:
             }
         )
 
-        delay, fault = self.faults.decide(service, op, entry["account"])
+        delay, fault = self.faults.decide(service, op, entry["account"], awsreq.named_resources(environ, proto))
         if delay:
             time.sleep(delay)
         if fault:

@@ -22,10 +22,10 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::collections::BTreeMap;
 use trailwarden_core::inventory::{
     Account, AclGrant, AdvancedEventSelector, AdvancedFieldSelector, Bucket, BucketLogging, BucketVersioning, DataResource, DefaultRetention,
-    DelegatedAdministrator, EncryptionRule, EventBridgeRule, EventDataStore, EventSelector, EventSelectors, Fact, InsightSelector, Inventory, KmsKey,
-    KmsKeyMetadata, LifecycleRule, LifecycleTransition, MetricAlarm, MetricFilter, MetricTransformation, ObjectLock, Organization,
-    OrganizationAccount, OrganizationalUnit, PolicyAttachments, PublicAccessBlock, RegionInventory, Trail, TrailStatus, Unreadable, UnreadableReason,
-    SCHEMA_VERSION,
+    DelegatedAdministrator, EncryptionRule, EventBridgeRule, EventDataStore, EventDataStoreDetails, EventSelector, EventSelectors, Fact,
+    InsightSelector, Inventory, KmsKey, KmsKeyMetadata, LifecycleRule, LifecycleTransition, MetricAlarm, MetricFilter, MetricTransformation,
+    ObjectLock, Organization, OrganizationAccount, OrganizationalUnit, PolicyAttachments, PublicAccessBlock, RegionInventory, Trail, TrailStatus,
+    Unreadable, UnreadableReason, SCHEMA_VERSION,
 };
 
 /// The scanned regions of every account; the first is the organization trail's home region.
@@ -515,14 +515,16 @@ impl Generator {
         EventDataStore {
             arn: format!("arn:aws:cloudtrail:{region}:{id}:eventdatastore/{index:08x}-1111-4111-8111-{index:012x}"),
             name: s("audit-lake"),
-            status: if index % 21 == 10 { s("STOPPED_INGESTION") } else { s("ENABLED") },
-            retention_period: [2557, 365, 90][index % 3],
-            billing_mode: Some(if index % 2 == 0 { s("EXTENDABLE_RETENTION_PRICING") } else { s("FIXED_RETENTION_PRICING") }),
-            termination_protection_enabled: index % 5 != 0,
-            multi_region_enabled: true,
-            organization_enabled: false,
-            kms_key_id,
-            advanced_event_selectors: vec![advanced("Management events", vec![field("eventCategory", &["Management"])])],
+            details: Fact::Value(EventDataStoreDetails {
+                status: if index % 21 == 10 { s("STOPPED_INGESTION") } else { s("ENABLED") },
+                retention_period: [2557, 365, 90][index % 3],
+                billing_mode: Some(if index % 2 == 0 { s("EXTENDABLE_RETENTION_PRICING") } else { s("FIXED_RETENTION_PRICING") }),
+                termination_protection_enabled: index % 5 != 0,
+                multi_region_enabled: true,
+                organization_enabled: false,
+                kms_key_id,
+                advanced_event_selectors: vec![advanced("Management events", vec![field("eventCategory", &["Management"])])],
+            }),
             insight_selectors: if index % 4 == 0 {
                 Fact::Value(vec![InsightSelector { insight_type: s("ApiCallRateInsight"), event_categories: Vec::new() }])
             } else {

@@ -34,7 +34,14 @@ const SOURCES: &[(&str, &[FactId])] = &[
     ("account.enabled_regions", &[AccountEnabledRegions]),
     ("account.cloudtrail_full_access", &[AccountCloudTrailFullAccess]),
     ("account.event_data_stores", &[RegionEventDataStores]),
-    ("account.event_data_stores[].insights", &[EventDataStoreInsightSelectors]),
+    ("account.event_data_stores[].status", &[RegionEventDataStores, EventDataStoreDetails]),
+    ("account.event_data_stores[].multi_region_enabled", &[RegionEventDataStores, EventDataStoreDetails]),
+    ("account.event_data_stores[].organization_enabled", &[RegionEventDataStores, EventDataStoreDetails]),
+    ("account.event_data_stores[].retention_period", &[RegionEventDataStores, EventDataStoreDetails]),
+    ("account.event_data_stores[].termination_protection_enabled", &[RegionEventDataStores, EventDataStoreDetails]),
+    ("account.event_data_stores[].billing_mode", &[RegionEventDataStores, EventDataStoreDetails]),
+    ("account.event_data_stores[].kms_key_id", &[RegionEventDataStores, EventDataStoreDetails]),
+    ("account.event_data_stores[].insights", &[RegionEventDataStores, EventDataStoreInsightSelectors]),
     // region: one enabled region of one account
     ("region", &[AccountEnabledRegions]),
     ("region.name", &[AccountEnabledRegions]),
@@ -105,14 +112,15 @@ const SOURCES: &[(&str, &[FactId])] = &[
     ("event_data_store.name", &[RegionEventDataStores]),
     ("event_data_store.account_id", &[RegionEventDataStores]),
     ("event_data_store.region", &[RegionEventDataStores]),
-    ("event_data_store.status", &[RegionEventDataStores]),
-    ("event_data_store.multi_region_enabled", &[RegionEventDataStores]),
-    ("event_data_store.organization_enabled", &[RegionEventDataStores]),
-    ("event_data_store.retention_period", &[RegionEventDataStores]),
-    ("event_data_store.termination_protection_enabled", &[RegionEventDataStores]),
-    ("event_data_store.billing_mode", &[RegionEventDataStores]),
-    ("event_data_store.kms_key_id", &[RegionEventDataStores]),
-    ("event_data_store.insights", &[EventDataStoreInsightSelectors]),
+    // read for each listed store by its ARN: the store must be listed first
+    ("event_data_store.status", &[RegionEventDataStores, EventDataStoreDetails]),
+    ("event_data_store.multi_region_enabled", &[RegionEventDataStores, EventDataStoreDetails]),
+    ("event_data_store.organization_enabled", &[RegionEventDataStores, EventDataStoreDetails]),
+    ("event_data_store.retention_period", &[RegionEventDataStores, EventDataStoreDetails]),
+    ("event_data_store.termination_protection_enabled", &[RegionEventDataStores, EventDataStoreDetails]),
+    ("event_data_store.billing_mode", &[RegionEventDataStores, EventDataStoreDetails]),
+    ("event_data_store.kms_key_id", &[RegionEventDataStores, EventDataStoreDetails]),
+    ("event_data_store.insights", &[RegionEventDataStores, EventDataStoreInsightSelectors]),
 ];
 
 /// Lists of trails inside other bindings; their elements are trails.
@@ -193,6 +201,10 @@ mod tests {
         assert_eq!(facts_for("bucket.versioning.mfa_delete_enabled"), [BucketVersioning]);
         assert_eq!(facts_for("trail.bucket.in_management_account"), [BucketOwner, Organization]);
         assert_eq!(facts_for("trail.is_multi_region"), [Trail]);
+        // An event data store's details are read for the stores the listing found.
+        assert_eq!(facts_for("event_data_store.kms_key_id"), [RegionEventDataStores, EventDataStoreDetails]);
+        assert_eq!(facts_for("account.event_data_stores[].status"), [RegionEventDataStores, EventDataStoreDetails]);
+        assert_eq!(facts_for("account.event_data_stores[].name"), [RegionEventDataStores]);
         // A scope's variable covers only itself: a field without an entry has no source.
         assert!(facts_for("bucket.no_such_field").is_empty());
         assert!(facts_for("nothing").is_empty());

@@ -86,6 +86,7 @@ pub fn gaps(inventory: &Inventory) -> Vec<Gap> {
             c.add(&region.alarms, FactId::RegionAlarms, id, r, &arn);
             if let Fact::Value(stores) = &region.event_data_stores {
                 for store in stores {
+                    c.add(&store.details, FactId::EventDataStoreDetails, id, r, &store.arn);
                     c.add(&store.insight_selectors, FactId::EventDataStoreInsightSelectors, id, r, &store.arn);
                 }
             }

@@ -151,7 +151,7 @@ pub struct RegionInventory {
     pub name: String,
     /// cloudtrail:DescribeTrails(includeShadowTrails=true): the ARNs listed in this region.
     pub trail_arns: Fact<Vec<String>>,
-    /// cloudtrail:ListEventDataStores + GetEventDataStore.
+    /// cloudtrail:ListEventDataStores; each store's details are read on their own.
     pub event_data_stores: Fact<Vec<EventDataStore>>,
     /// events:ListRules (default bus) + DescribeRule + ListTargetsByRule.
     pub eventbridge_rules: Fact<Vec<EventBridgeRule>>,
@@ -477,12 +477,24 @@ pub struct PolicyAttachments {
     pub roles: Vec<String>,
 }
 
-/// A CloudTrail Lake event data store.
+/// A CloudTrail Lake event data store: what cloudtrail:ListEventDataStores lists (its ARN and
+/// name), and the facts read for it by ARN, each readable or not on its own (a policy may deny
+/// GetEventDataStore on one store's ARN and not on the others).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventDataStore {
     pub arn: String,
     pub name: String,
+    /// cloudtrail:GetEventDataStore.
+    pub details: Fact<EventDataStoreDetails>,
+    /// cloudtrail:GetInsightSelectors(EventDataStore=...).
+    pub insight_selectors: Fact<Vec<InsightSelector>>,
+}
+
+/// cloudtrail:GetEventDataStore: an event data store's configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventDataStoreDetails {
     /// `CREATED`, `ENABLED`, `PENDING_DELETION`, `STARTING_INGESTION`, `STOPPED_INGESTION`, ...
     pub status: String,
     pub retention_period: i64,
@@ -495,8 +507,6 @@ pub struct EventDataStore {
     pub kms_key_id: Option<String>,
     #[serde(default)]
     pub advanced_event_selectors: Vec<AdvancedEventSelector>,
-    /// cloudtrail:GetInsightSelectors(EventDataStore=...).
-    pub insight_selectors: Fact<Vec<InsightSelector>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -64,8 +64,9 @@ declare_facts! {
     AccountPublicAccessBlock = "account.public_access_block", "s3control:GetPublicAccessBlock", ["s3:GetAccountPublicAccessBlock"], false;
     AccountCloudTrailFullAccess = "account.cloudtrail_full_access", "iam:ListEntitiesForPolicy", ["iam:ListEntitiesForPolicy"], false;
     RegionTrailArns = "region.trail_arns", "cloudtrail:DescribeTrails", ["cloudtrail:DescribeTrails"], true;
-    RegionEventDataStores = "region.event_data_stores", "cloudtrail:ListEventDataStores",
-        ["cloudtrail:ListEventDataStores", "cloudtrail:GetEventDataStore"], false;
+    RegionEventDataStores = "region.event_data_stores", "cloudtrail:ListEventDataStores", ["cloudtrail:ListEventDataStores"], false;
+    /// One event data store's configuration, read by its ARN (IAM evaluates the store's ARN).
+    EventDataStoreDetails = "region.event_data_stores.details", "cloudtrail:GetEventDataStore", ["cloudtrail:GetEventDataStore"], false;
     EventDataStoreInsightSelectors = "region.event_data_stores.insight_selectors", "cloudtrail:GetInsightSelectors",
         ["cloudtrail:GetInsightSelectors"], false;
     RegionEventBridgeRules = "region.eventbridge_rules", "events:ListRules", ["events:ListRules", "events:DescribeRule", "events:ListTargetsByRule"], false;

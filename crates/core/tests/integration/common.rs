@@ -18,8 +18,8 @@ use trailwarden_core::evaluate::views::{self, Subject, Subjects};
 pub use trailwarden_core::inventory::UnreadableReason;
 use trailwarden_core::inventory::{
     Account, AdvancedEventSelector, AdvancedFieldSelector, Bucket, BucketVersioning, DataResource, DelegatedAdministrator, EventDataStore,
-    EventSelector, EventSelectors, Fact, Inventory, Organization, PolicyAttachments, PublicAccessBlock, RegionInventory, Trail, TrailStatus,
-    Unreadable,
+    EventDataStoreDetails, EventSelector, EventSelectors, Fact, Inventory, Organization, PolicyAttachments, PublicAccessBlock, RegionInventory,
+    Trail, TrailStatus, Unreadable,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -206,16 +206,33 @@ impl AccountBuilder {
         stores.push(EventDataStore {
             arn: arn.to_owned(),
             name: arn.rsplit('/').next().unwrap_or(arn).to_owned(),
-            status: "ENABLED".to_owned(),
-            retention_period: 2557,
-            billing_mode: None,
-            termination_protection_enabled: true,
-            multi_region_enabled: true,
-            organization_enabled: false,
-            kms_key_id: None,
-            advanced_event_selectors: vec![],
+            details: Fact::Value(EventDataStoreDetails {
+                status: "ENABLED".to_owned(),
+                retention_period: 2557,
+                billing_mode: None,
+                termination_protection_enabled: true,
+                multi_region_enabled: true,
+                organization_enabled: false,
+                kms_key_id: None,
+                advanced_event_selectors: vec![],
+            }),
             insight_selectors: Fact::Value(vec![]),
         });
+        self
+    }
+
+    /// Changes the last event data store added in `region`.
+    pub fn with_last_event_data_store(mut self, region: &str, change: impl FnOnce(&mut EventDataStore)) -> Self {
+        let r = self.0.regions.iter_mut().find(|r| r.name == region).expect("a store was added in this region");
+        let Fact::Value(stores) = &mut r.event_data_stores else { unreachable!("readable by default") };
+        change(stores.last_mut().expect("a store was added in this region"));
+        self
+    }
+
+    pub fn event_data_stores_unreadable(mut self, region: &str, reason: UnreadableReason) -> Self {
+        self = self.scanned_region(region);
+        let r = self.0.regions.iter_mut().find(|r| r.name == region).expect("just added");
+        r.event_data_stores = Fact::Unreadable(unreadable(reason));
         self
     }
 

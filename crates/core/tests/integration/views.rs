@@ -7,7 +7,8 @@
 
 use crate::common::*;
 use serde_json::{json, Value};
-use trailwarden_core::evaluate::views::{ResourceKind, ResourceRef, Subject, Subjects, TrailView};
+use trailwarden_core::evaluate::views::{EventDataStoreView, ResourceKind, ResourceRef, Subject, Subjects, TrailView};
+use trailwarden_core::inventory::{Fact, InsightSelector, Unreadable};
 
 fn trail_subject<'a>(subjects: &'a Subjects, arn: &str) -> &'a Subject<TrailView> {
     let matching: Vec<_> = subjects.trails.iter().filter(|s| s.resource.arn == arn).collect();
@@ -822,5 +823,138 @@ mod event_data_stores {
         let subjects = inventory().account(account(MGMT).event_data_store("us-east-1", EDS)).subjects();
         let expected = ResourceRef::new(EDS.to_owned(), ResourceKind::EventDataStore, MGMT.to_owned(), "us-east-1".to_owned());
         assert_eq!(subjects.event_data_stores.iter().map(|s| s.resource.clone()).collect::<Vec<_>>(), [expected]);
+    }
+
+    const AUDIT: &str = "arn:aws:cloudtrail:us-east-1:111111111111:eventdatastore/audit-lake";
+    const DENIED: &str = "arn:aws:cloudtrail:us-east-1:111111111111:eventdatastore/denied-lake";
+    const WEST: &str = "arn:aws:cloudtrail:eu-west-1:111111111111:eventdatastore/west-lake";
+
+    fn get_denied() -> Unreadable {
+        Unreadable::new(UnreadableReason::AccessDenied, "cloudtrail:GetEventDataStore", "400 AccessDeniedException: denied on this store")
+    }
+
+    /// Two stores in one region: audit-lake readable, with a customer managed key and Insights;
+    /// denied-lake listed, but its GetEventDataStore refused.
+    fn two_stores_one_unreadable() -> InventoryBuilder {
+        let insights = vec![
+            InsightSelector { insight_type: "ApiCallRateInsight".to_owned(), event_categories: vec![] },
+            InsightSelector { insight_type: "ApiErrorRateInsight".to_owned(), event_categories: vec![] },
+        ];
+        inventory().account(
+            account(MGMT)
+                .event_data_store("us-east-1", AUDIT)
+                .with_last_event_data_store("us-east-1", |s| {
+                    let Fact::Value(d) = &mut s.details else { unreachable!() };
+                    d.kms_key_id = Some("arn:aws:kms:us-east-1:111111111111:key/k1".to_owned());
+                    s.insight_selectors = Fact::Value(insights);
+                })
+                .event_data_store("us-east-1", DENIED)
+                .with_last_event_data_store("us-east-1", |s| s.details = Fact::Unreadable(get_denied())),
+        )
+    }
+
+    fn store_subject<'a>(subjects: &'a Subjects, arn: &str) -> &'a Subject<EventDataStoreView> {
+        subjects.event_data_stores.iter().find(|s| s.resource.arn == arn).expect("a subject for the store")
+    }
+
+    fn findings_of(inventory: &trailwarden_core::inventory::Inventory, rule: &str) -> Vec<(String, String, String)> {
+        let rules = trailwarden_core::rules::load_builtin().expect("the built-in rules load");
+        let evaluation = trailwarden_core::evaluate::evaluate(&rules, inventory, &trailwarden_core::config::Config::default());
+        evaluation
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == rule)
+            .map(|f| (f.resource.arn.clone(), f.outcome.as_str().to_owned(), f.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_store_whose_configuration_could_not_be_read_stays_listed_without_it() {
+        let subjects = two_stores_one_unreadable().subjects();
+        assert_eq!(subjects.event_data_stores.len(), 2);
+        let denied = json(store_subject(&subjects, DENIED));
+        assert_eq!((denied["arn"].as_str(), denied["name"].as_str()), (Some(DENIED), Some("denied-lake")));
+        for field in ["status", "retention_period", "billing_mode", "termination_protection_enabled", "kms_key_id", "organization_enabled"] {
+            assert!(denied.get(field).is_none(), "{field} is absent, not null or false: {denied}");
+        }
+        assert_eq!(denied["insights"], json!({"api_call_rate": false, "api_error_rate": false}), "read on its own");
+        let recorded = unreadable_names(store_subject(&subjects, DENIED));
+        assert!(recorded.contains(&"event_data_store.kms_key_id") && !recorded.contains(&"event_data_store.insights"), "{recorded:?}");
+        assert!(store_subject(&subjects, AUDIT).unreadable.is_empty());
+        assert_eq!(json(store_subject(&subjects, AUDIT))["status"], "ENABLED");
+
+        // The account lists both; only the denied store's configuration is missing.
+        let account = subjects.accounts.iter().find(|a| a.resource.account == MGMT).unwrap();
+        let listed = json(account)["event_data_stores"].as_array().expect("the account's list is readable").clone();
+        assert_eq!(listed.len(), 2);
+        let denied = listed.iter().find(|s| s["arn"] == DENIED).unwrap();
+        assert!(denied.get("status").is_none() && denied.get("insights").is_some(), "{denied}");
+        let labels: Vec<String> = account.unreadable.iter().map(|f| format!("{} = {}", f.path, f.label)).collect();
+        assert!(labels.contains(&"account.event_data_stores[].status = event data store denied-lake (us-east-1) status".to_owned()), "{labels:?}");
+    }
+
+    #[test]
+    fn only_the_unreadable_store_is_inconclusive_and_named_by_its_api() {
+        let inventory = two_stores_one_unreadable().build();
+        let cmk = findings_of(&inventory, "CT-LAKE-CMK");
+        assert_eq!(cmk.len(), 2, "{cmk:?}");
+        let audit = cmk.iter().find(|f| f.0 == AUDIT).unwrap();
+        assert_eq!(audit.1, "pass", "{audit:?}");
+        let denied = cmk.iter().find(|f| f.0 == DENIED).unwrap();
+        assert_eq!(denied.1, "inconclusive", "{denied:?}");
+        assert!(
+            denied.2.contains("event data store denied-lake kms_key_id (access_denied on cloudtrail:GetEventDataStore: 400 AccessDeniedException"),
+            "{denied:?}"
+        );
+        let retention = findings_of(&inventory, "CT-LAKE-RETENTION");
+        let outcomes: Vec<(&str, &str)> = retention.iter().map(|f| (f.0.as_str(), f.1.as_str())).collect();
+        assert_eq!(outcomes, [(AUDIT, "pass"), (DENIED, "inconclusive")]);
+        // The account rule reads the list: a store with Insights that was read decides it.
+        let insights = findings_of(&inventory, "CT-INSIGHTS");
+        assert_eq!(insights.iter().map(|f| f.1.as_str()).collect::<Vec<_>>(), ["pass"], "{insights:?}");
+        assert!(insights[0].2.contains("Event data store audit-lake records Insights events"), "{insights:?}");
+        // The scan's gaps name the store, once, with the API that failed.
+        let gaps = trailwarden_core::inventory::gaps::gaps(&inventory);
+        let about: Vec<(&str, &str)> = gaps.iter().map(|g| (g.api.as_str(), g.resource.as_str())).collect();
+        assert_eq!(about, [("cloudtrail:GetEventDataStore", DENIED)]);
+    }
+
+    #[test]
+    fn an_account_rule_is_inconclusive_when_it_needs_the_unreadable_configuration() {
+        // In MEMBER, the only store with Insights is one whose status could not be read.
+        let both = vec![
+            InsightSelector { insight_type: "ApiCallRateInsight".to_owned(), event_categories: vec![] },
+            InsightSelector { insight_type: "ApiErrorRateInsight".to_owned(), event_categories: vec![] },
+        ];
+        let denied_member = DENIED.replace(MGMT, MEMBER);
+        let inventory = two_stores_one_unreadable()
+            .account(account(MEMBER).event_data_store("us-east-1", &denied_member).with_last_event_data_store("us-east-1", |s| {
+                s.details = Fact::Unreadable(get_denied());
+                s.insight_selectors = Fact::Value(both);
+            }))
+            .build();
+        let insights = findings_of(&inventory, "CT-INSIGHTS");
+        let member = insights.iter().find(|f| f.0.contains(MEMBER)).unwrap();
+        assert_eq!(member.1, "inconclusive", "{member:?}");
+        assert!(member.2.contains("event data store denied-lake (us-east-1) status (access_denied on cloudtrail:GetEventDataStore"), "{member:?}");
+        let mgmt = insights.iter().find(|f| f.0.contains(MGMT)).unwrap();
+        assert_eq!(mgmt.1, "pass", "{mgmt:?}");
+    }
+
+    #[test]
+    fn a_region_whose_listing_failed_leaves_the_account_list_unreadable_and_other_regions_judged() {
+        let inventory = inventory()
+            .account(
+                account(MGMT)
+                    .regions(["us-east-1", "eu-west-1"])
+                    .event_data_store("eu-west-1", WEST)
+                    .event_data_stores_unreadable("us-east-1", UnreadableReason::Error),
+            )
+            .build();
+        let subjects = trailwarden_core::evaluate::views::build(&inventory);
+        assert_eq!(subjects.event_data_stores.iter().map(|s| s.resource.arn.as_str()).collect::<Vec<_>>(), [WEST]);
+        let account = subjects.accounts.iter().find(|a| a.resource.account == MGMT).unwrap();
+        assert!(json(account).get("event_data_stores").is_none(), "a list missing a region's stores is not the account's list");
+        assert_eq!(findings_of(&inventory, "CT-LAKE-RETENTION").iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), [WEST]);
     }
 }

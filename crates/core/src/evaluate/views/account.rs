@@ -2,7 +2,7 @@
 //! inherited organization trails) and its CloudTrail Lake event data stores.
 
 use super::context::BuildContext;
-use super::event_data_store::{event_data_store_fields, EventDataStoreFields};
+use super::event_data_store::{event_data_store_fields, event_data_store_unreadable, EventDataStoreFields};
 use super::readable::Readable;
 use super::subject::Subject;
 use super::trail::{trail_unreadable, trail_view, TrailView};
@@ -28,8 +28,10 @@ pub struct AccountView {
     /// Entities with AWSCloudTrail_FullAccess attached as a permissions policy.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub cloudtrail_full_access: Readable<PolicyAttachments>,
-    /// CloudTrail Lake event data stores in the scanned regions (unreadable if any region's
-    /// listing failed).
+    /// CloudTrail Lake event data stores in the scanned regions. Unreadable as a whole if any
+    /// region's listing failed (a list missing a region's stores would answer `size()`, `all()`
+    /// or an absent `exists()` wrongly); a store whose own configuration could not be read is
+    /// listed without those fields, so only rules that read them on that store are inconclusive.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub event_data_stores: Readable<Vec<EventDataStoreFields>>,
 }
@@ -60,12 +62,18 @@ pub(super) fn account_subject(cx: &BuildContext, account: &Account, trails: Vec<
     push_unreadable(&mut unreadable, "account.enabled_regions", &account.enabled_regions);
     push_unreadable(&mut unreadable, "account.cloudtrail_full_access", &account.cloudtrail_full_access);
     for region in &account.regions {
-        if let Fact::Unreadable(u) = &region.event_data_stores {
-            unreadable.push(UnreadableField::labelled(
+        match &region.event_data_stores {
+            Fact::Unreadable(u) => unreadable.push(UnreadableField::labelled(
                 "account.event_data_stores",
                 format!("account.event_data_stores ({})", region.name),
                 u.clone(),
-            ));
+            )),
+            Fact::Value(stores) => {
+                for store in stores {
+                    let label = format!("event data store {} ({})", store.name, region.name);
+                    unreadable.extend(event_data_store_unreadable(&event_data_store_fields(store), "account.event_data_stores[]", &label));
+                }
+            }
         }
     }
     for trail in &view.trails {
