@@ -15,8 +15,7 @@ use std::time::Instant;
 use trailwarden_core::findings::{Finding, Outcome, Severity};
 use trailwarden_core::report::{self, Context, Report};
 
-#[path = "../../crates/core/examples/synthetic/generate.rs"]
-mod generate;
+use super::synthetic as generate;
 
 fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

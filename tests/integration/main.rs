@@ -13,3 +13,7 @@ mod live;
 mod reports;
 mod schema;
 mod structure;
+/// The synthetic organization of the benchmarks (crates/core/examples/synthetic), shared with
+/// the tests of large reports (html.rs, reports.rs) as the benchmark shares it.
+#[path = "../../crates/core/examples/synthetic/generate.rs"]
+mod synthetic;

@@ -614,10 +614,7 @@ fn sarif_directory_of_the_demo_has_a_run_per_unit_in_files_github_accepts() {
     );
 }
 
-/// The synthetic organization of the benchmarks (crates/core/examples/synthetic), shared here
-/// through `#[path]` as the benchmark shares it.
-#[path = "../../crates/core/examples/synthetic/generate.rs"]
-mod synthetic;
+use super::synthetic;
 
 /// A synthetic organization of 300 accounts in 36 organizational units, scanned once (for
 /// every test that needs it) with the outputs a large organization changes: the JSON report,
