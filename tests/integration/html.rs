@@ -15,6 +15,7 @@ use std::time::Instant;
 use trailwarden_core::findings::{Finding, Outcome, Severity};
 use trailwarden_core::report::{self, Context, Report};
 
+use super::reports::{add_hostile_tags, BREAKOUT, SCRIPT, TAG_KEY, TAG_RULE, TAG_VALUE};
 use super::synthetic as generate;
 
 fn manifest_dir() -> &'static Path {
@@ -331,29 +332,9 @@ fn html_loads_without_console_errors_and_shows_the_summary() {
 // ---------------------------------------------------------------------------------------------
 // Hostile names
 
-/// The hostile strings: markup and an attribute breakout in a trail name.
-const SCRIPT: &str = "<script>alert(1)</script>";
-const BREAKOUT: &str = "\" onerror=\"alert(1)";
-/// A hostile tag on every trail (key and value). Run as script, either would write its marker
-/// to the console.
-const TAG_KEY: &str = "<script>console.error('tag-key-ran')</script>";
-const TAG_VALUE: &str = "\"><img src=x onerror=\"console.error('tag-value-ran')\">";
+// The hostile strings and the tag rule are those of the other reports' tests.
 /// A unit name that would close the data's script element.
 const UNIT: &str = "</script><script>console.error('unit-ran')</script><!--";
-
-/// A custom rule that prints every tag of every trail in its message and remediation. No
-/// built-in rule shows tags, so without it a tag-escaping regression would go unseen.
-const TAG_RULE: &str = r#"id: X-TRAIL-TAGS
-title: Trail tags
-severity: high
-scope: trail
-description: Lists the trail's tags, to show them in every report.
-pass_if: "false"
-message:
-  pass: "Trail {{ trail.name }} tags:{% for key, value in trail.tags|items %} {{ key }}={{ value }};{% endfor %}"
-  fail: "Trail {{ trail.name }} tags:{% for key, value in trail.tags|items %} {{ key }}={{ value }};{% endfor %}"
-remediation: "Review the tags:{% for key, value in trail.tags|items %} {{ key }}={{ value }};{% endfor %}"
-"#;
 
 /// The demo organization with one trail renamed to markup (name, ARN and so every message
 /// about it), hostile tags on every trail and a hostile organizational unit.
@@ -367,20 +348,6 @@ fn hostile_snapshot(dir: &Path) -> PathBuf {
     let path = dir.join("hostile.json");
     std::fs::write(&path, serde_json::to_string_pretty(&snapshot).unwrap()).unwrap();
     path
-}
-
-fn add_hostile_tags(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            // Trail tags are a fact: `{"value": {...}}`.
-            if let Some(Value::Object(tags)) = map.get_mut("tags").and_then(|t| t.get_mut("value")) {
-                tags.insert(TAG_KEY.to_owned(), Value::from(TAG_VALUE));
-            }
-            map.values_mut().for_each(add_hostile_tags);
-        }
-        Value::Array(items) => items.iter_mut().for_each(add_hostile_tags),
-        _ => {}
-    }
 }
 
 #[test]

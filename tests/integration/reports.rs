@@ -26,12 +26,12 @@ fn demo() -> PathBuf {
 }
 
 /// The hostile strings: markup and an attribute breakout in a trail name.
-const SCRIPT: &str = "<script>alert(1)</script>";
-const BREAKOUT: &str = "\" onerror=\"alert(1)";
+pub(super) const SCRIPT: &str = "<script>alert(1)</script>";
+pub(super) const BREAKOUT: &str = "\" onerror=\"alert(1)";
 /// A hostile tag on every trail (key and value), distinct from the name so that a test can
 /// tell which one it sees. Run as script, either would write its marker to the console.
-const TAG_KEY: &str = "<script>console.error('tag-key-ran')</script>";
-const TAG_VALUE: &str = "\"><img src=x onerror=\"console.error('tag-value-ran')\">";
+pub(super) const TAG_KEY: &str = "<script>console.error('tag-key-ran')</script>";
+pub(super) const TAG_VALUE: &str = "\"><img src=x onerror=\"console.error('tag-value-ran')\">";
 
 /// The demo organization with one trail renamed to markup (name, ARN and so every message
 /// about it) and hostile tags on every trail.
@@ -47,7 +47,7 @@ fn hostile_snapshot(dir: &Path) -> PathBuf {
     path
 }
 
-fn add_hostile_tags(value: &mut Value) {
+pub(super) fn add_hostile_tags(value: &mut Value) {
     match value {
         Value::Object(map) => {
             // Trail tags are a fact: `{"value": {...}}`.
@@ -697,7 +697,7 @@ fn sarif_directory_of_a_large_organization_keeps_to_githubs_limits() {
 
 /// A custom rule that prints every tag of every trail in its message and remediation. No
 /// built-in rule shows tags, so without it a tag-escaping regression would go unseen.
-const TAG_RULE: &str = r#"id: X-TRAIL-TAGS
+pub(super) const TAG_RULE: &str = r#"id: X-TRAIL-TAGS
 title: Trail tags
 severity: high
 scope: trail

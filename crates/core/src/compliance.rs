@@ -2,7 +2,7 @@
 //! of its controls from the findings of the rules mapped to it.
 
 use crate::config::Config;
-use crate::findings::{Finding, Outcome};
+use crate::findings::{Finding, Frameworks, Outcome};
 use crate::results::ControlStatus;
 use crate::rules::{error::did_you_mean, frameworks, RuleSet};
 use std::collections::BTreeMap;
@@ -26,9 +26,16 @@ pub fn restrict(config: &mut Config, set: &RuleSet, framework: &str) -> Result<(
 
 /// The status of every control of `framework` that some rule maps to.
 pub fn status(findings: &[Finding], framework: &str) -> Vec<ControlStatus> {
+    status_of_groups(findings.iter().map(|f| (f.frameworks.as_ref(), f.rule_id.as_str(), f.outcome, 1)), framework)
+}
+
+/// [`status`] from findings grouped by (framework map, rule, outcome) with the number of
+/// findings in each group: a report that already has such groups need not go over every
+/// finding again for each framework.
+pub fn status_of_groups<'a>(groups: impl IntoIterator<Item = (&'a Frameworks, &'a str, Outcome, usize)>, framework: &str) -> Vec<ControlStatus> {
     let mut controls: BTreeMap<&str, ControlStatus> = BTreeMap::new();
-    for f in findings {
-        let Some(ids) = f.frameworks.get(framework) else { continue };
+    for (maps, rule_id, outcome, n) in groups {
+        let Some(ids) = maps.get(framework) else { continue };
         for control in ids {
             let entry = controls.entry(control.as_str()).or_insert_with(|| ControlStatus {
                 control: control.clone(),
@@ -38,13 +45,13 @@ pub fn status(findings: &[Finding], framework: &str) -> Vec<ControlStatus> {
                 pass: 0,
                 inconclusive: 0,
             });
-            if !entry.rules.contains(&f.rule_id) {
-                entry.rules.push(f.rule_id.clone());
+            if !entry.rules.iter().any(|r| r == rule_id) {
+                entry.rules.push(rule_id.to_owned());
             }
-            match f.outcome {
-                Outcome::Fail => entry.fail += 1,
-                Outcome::Pass => entry.pass += 1,
-                Outcome::Inconclusive => entry.inconclusive += 1,
+            match outcome {
+                Outcome::Fail => entry.fail += n,
+                Outcome::Pass => entry.pass += n,
+                Outcome::Inconclusive => entry.inconclusive += n,
                 Outcome::NotApplicable | Outcome::Suppressed => {}
             }
         }

@@ -14,7 +14,7 @@ use crate::report::{Context, Report};
 use crate::results::ControlStatus;
 use crate::rules::frameworks;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 #[derive(Debug, Serialize)]
 pub struct Page {
@@ -268,47 +268,9 @@ fn framework_groups<'a>(report: &'a Report, tally: &Tally) -> FrameworkGroups<'a
 /// [`compliance::status`] computes, from the groups rather than from every finding (ten
 /// frameworks over a quarter of a million findings took a fifth of a second).
 fn control_statuses(groups: &FrameworkGroups, tally: &Tally, framework: &str) -> Vec<ControlStatus> {
-    let mut controls: BTreeMap<&str, ControlStatus> = BTreeMap::new();
-    for &((map, rule, outcome), n) in &groups.groups {
-        let Some(ids) = groups.maps[map as usize].get(framework) else { continue };
-        let rule_id = tally.rules[rule as usize].id;
-        for control in ids {
-            let entry = controls.entry(control.as_str()).or_insert_with(|| ControlStatus {
-                control: control.clone(),
-                status: Outcome::NotApplicable,
-                rules: Vec::new(),
-                fail: 0,
-                pass: 0,
-                inconclusive: 0,
-            });
-            if !entry.rules.iter().any(|r| r == rule_id) {
-                entry.rules.push(rule_id.to_owned());
-            }
-            match outcome {
-                Outcome::Fail => entry.fail += n as usize,
-                Outcome::Pass => entry.pass += n as usize,
-                Outcome::Inconclusive => entry.inconclusive += n as usize,
-                Outcome::NotApplicable | Outcome::Suppressed => {}
-            }
-        }
-    }
-    let mut out: Vec<ControlStatus> = controls
-        .into_values()
-        .map(|mut c| {
-            c.status = if c.fail > 0 {
-                Outcome::Fail
-            } else if c.inconclusive > 0 {
-                Outcome::Inconclusive
-            } else if c.pass > 0 {
-                Outcome::Pass
-            } else {
-                Outcome::NotApplicable
-            };
-            c
-        })
-        .collect();
-    out.sort_by_key(|c| compliance::natural_key(&c.control));
-    out
+    let counted =
+        groups.groups.iter().map(|&((map, rule, outcome), n)| (groups.maps[map as usize], tally.rules[rule as usize].id, outcome, n as usize));
+    compliance::status_of_groups(counted, framework)
 }
 
 /// One entry per framework that any finding maps to, in the order of the known frameworks
