@@ -233,6 +233,7 @@ pub async fn collect_async(options: &Options) -> Result<(Inventory, CallLog), Co
         kms_keys,
         collection_errors,
         shard: options.shard,
+        locations: Default::default(),
     };
     Ok((inventory, calls))
 }

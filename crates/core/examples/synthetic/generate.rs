@@ -110,6 +110,7 @@ pub fn organization(accounts: usize) -> Inventory {
         kms_keys: g.kms_keys,
         collection_errors: Vec::new(),
         shard: None,
+        locations: Default::default(),
     }
 }
 

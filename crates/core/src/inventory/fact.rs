@@ -30,6 +30,15 @@ pub enum UnreadableReason {
     /// Not read on purpose: no rule enabled for the scan that collected the snapshot needs it
     /// (a scan makes only the calls its rules need). Never listed as a gap of that scan.
     NotCollected,
+    /// The inventory was read from infrastructure as code (a CloudFormation template, a
+    /// Terraform plan), which does not say it: whether a trail is logging now, its delivery
+    /// errors and digest times, the account's other trails and buckets, its Regions. A rule
+    /// that needs such a fact is not applicable to the source, never passed or failed on a
+    /// partial view (docs/iac.md).
+    NotInSource,
+    /// A Terraform plan names the value only once it is applied (`after_unknown`): unknown,
+    /// never taken as false or empty.
+    UnknownUntilApply,
 }
 
 impl UnreadableReason {
@@ -42,6 +51,8 @@ impl UnreadableReason {
             Self::Unsupported => "unsupported",
             Self::Error => "error",
             Self::NotCollected => "not_collected",
+            Self::NotInSource => "not_in_source",
+            Self::UnknownUntilApply => "unknown_until_apply",
         }
     }
 }

@@ -32,8 +32,10 @@ impl Collector<'_> {
     }
 
     fn push(&mut self, u: &Unreadable, account: &str, region: &str, default_api: &str, resource: &str) {
-        if u.reason == UnreadableReason::NotCollected {
-            return; // skipped on purpose: nothing the scan's rules needed is missing
+        if matches!(u.reason, UnreadableReason::NotCollected | UnreadableReason::NotInSource) {
+            // Skipped on purpose (nothing the scan's rules needed is missing), or never part of
+            // what a template or plan says: neither is a gap in what was read.
+            return;
         }
         self.gaps.push(Gap {
             account: account.to_owned(),

@@ -43,6 +43,10 @@ pub struct Inventory {
     /// `trailwarden merge` joins the parts into a whole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<super::shard::Shard>,
+    /// Where each resource is declared, by ARN, when the inventory was read from
+    /// infrastructure as code (`scan --cloudformation`, `--terraform-plan`); empty for AWS.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub locations: BTreeMap<String, crate::resource::Location>,
 }
 
 fn default_partition() -> String {

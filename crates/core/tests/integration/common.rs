@@ -114,6 +114,7 @@ impl InventoryBuilder {
             kms_keys: vec![],
             collection_errors: vec![],
             shard: None,
+            locations: Default::default(),
         }
     }
 

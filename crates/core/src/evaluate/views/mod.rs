@@ -110,7 +110,24 @@ pub fn build(inventory: &Inventory) -> Subjects {
     subjects.buckets = buckets;
     subjects.organization.push(organization);
     place_in_units(inventory, &mut subjects);
+    locate(inventory, &mut subjects);
     subjects
+}
+
+/// Names where each subject is declared, when the inventory was read from infrastructure as
+/// code.
+fn locate(inventory: &Inventory, subjects: &mut Subjects) {
+    if inventory.locations.is_empty() {
+        return;
+    }
+    let place = |resource: &mut ResourceRef| resource.location = inventory.locations.get(&resource.arn).cloned();
+    let Subjects { organization, accounts, regions, trails, buckets, event_data_stores } = subjects;
+    organization.iter_mut().for_each(|s| place(&mut s.resource));
+    accounts.iter_mut().for_each(|s| place(&mut s.resource));
+    regions.iter_mut().for_each(|s| place(&mut s.resource));
+    trails.iter_mut().for_each(|s| place(&mut s.resource));
+    buckets.iter_mut().for_each(|s| place(&mut s.resource));
+    event_data_stores.iter_mut().for_each(|s| place(&mut s.resource));
 }
 
 /// Names each subject's organizational unit: the unit of the account it is in. The
