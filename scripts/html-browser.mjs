@@ -49,7 +49,12 @@ const chromium = spawn(args.chromium, [
   "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
   "--disable-sync", "--disable-extensions", "--mute-audio", "--window-size=1400,1000",
   `--user-data-dir=${profile}`, "about:blank",
-], { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] });
+], { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"], detached: true });
+// Chromium's own children (renderer, zygote, crash handler) outlive its main process for a
+// moment and keep writing to the profile: the whole process group is stopped before the profile
+// is removed.
+const stopChromium = () => { try { process.kill(-chromium.pid, "SIGKILL"); } catch { /* already gone */ } };
+process.on("exit", stopChromium);
 let chromiumErrors = "";
 chromium.stderr.on("data", (chunk) => { chromiumErrors = (chromiumErrors + chunk).slice(-4000); });
 chromium.on("error", (e) => fail(`cannot start ${args.chromium}: ${e.message}`));
@@ -202,7 +207,8 @@ function finish(error) {
   // The profile can go once Chromium has stopped writing to it; then the report, and exit once
   // it is written (a pipe takes large writes in parts).
   const done = () => {
-    try { rmSync(profile, { recursive: true, force: true, maxRetries: 5 }); } catch (e) { process.stderr.write(`html-browser: ${e.message}\n`); }
+    stopChromium();
+    try { rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }); } catch (e) { process.stderr.write(`html-browser: ${e.message}\n`); }
     process.stdout.write(JSON.stringify(report) + "\n", () => process.exit(error ? 1 : 0));
   };
   if (chromium.exitCode !== null || chromium.signalCode !== null) { done(); return; }
