@@ -188,7 +188,16 @@ impl Session {
             builder = builder.external_id(id);
         }
         let provider = builder.build().await;
-        let config = self.config.to_builder().credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider)).build();
+        // Each account keeps its credentials in a cache of its own. The SDK's cache, shared by
+        // every client made from one configuration, holds 64 credential sources and evicts
+        // one when a 65th arrives: in a larger organization members' roles were assumed again
+        // and again (5,380 AssumeRole calls for 999 members in a 1,000-account benchmark).
+        let config = self
+            .config
+            .to_builder()
+            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+            .identity_cache(aws_config::identity::IdentityCache::lazy().build())
+            .build();
         Session::new(account_id, config, self.calls.clone())
     }
 }

@@ -462,6 +462,38 @@ async fn organization_scan_judges_the_organization_trail_and_reads_the_bucket_as
 /// A trail that delivers to a bucket of an account outside the scan: the scanner may not read
 /// the bucket, so the bucket's rules are inconclusive, the gap is reported, and
 /// --fail-on-incomplete turns it into exit code 3.
+/// The SDK's shared credentials cache holds 64 credential sources; an organization with more
+/// members than that must still assume each member's role once, not again whenever another
+/// member's credentials pushed its own out.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organization_of_more_members_than_the_sdks_credential_cache_assumes_each_role_once() {
+    const MEMBERS: usize = 80;
+    let endpoint = Endpoint::start();
+    let orgs = aws_sdk_organizations::Client::new(&endpoint.sdk("us-east-1").await);
+    orgs.create_organization().feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All).send().await.unwrap();
+    for i in 0..MEMBERS {
+        let name = format!("member-{i}");
+        orgs.create_account().account_name(&name).email(format!("{name}@example.com")).send().await.unwrap();
+    }
+    endpoint.control("POST", "/_trailwarden/calls/reset");
+
+    let (code, report) = scan_async(&endpoint, &["--org", "--regions", "us-east-1", "--fail-on", "never"]).await;
+    assert_eq!(code, Some(0));
+    assert_eq!(report["scan"]["accounts"].as_array().map(Vec::len), Some(MEMBERS + 1), "{}", report["scan"]);
+    let calls = endpoint.calls();
+    let assumed = calls.iter().filter(|c| c["operation"] == "AssumeRole").count();
+    assert_eq!(assumed, MEMBERS, "one AssumeRole per member");
+    // Each AssumeRole hands out new keys: a member read with the keys of one role session only.
+    let mut keys: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> = Default::default();
+    for call in calls.iter().filter(|c| c["account"] != "123456789012") {
+        keys.entry(call["account"].as_str().unwrap_or("?")).or_default().insert(call["access_key"].as_str().unwrap_or("?"));
+    }
+    assert_eq!(keys.len(), MEMBERS, "every member was read");
+    for (account, sessions) in &keys {
+        assert_eq!(sessions.len(), 1, "member {account} was read with {} role sessions", sessions.len());
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bucket_the_scanner_may_not_read_is_inconclusive_and_the_scan_incomplete() {
     let endpoint = Endpoint::start();
