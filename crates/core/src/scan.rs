@@ -11,7 +11,7 @@ use crate::iam;
 use crate::inventory::{gaps, Fact, FactId, Inventory};
 use crate::report::Context;
 use crate::results::{Report, ScanInfo, Source, Summary, ToolInfo};
-use crate::rules::RuleSet;
+use crate::rules::{RuleSet, Scope};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a scan's enabled rules need read from AWS (a `collect` reads everything).
@@ -117,7 +117,13 @@ fn scan_inventory(
     let collected_on = inventory.collected_at.date_naive();
     drop(inventory);
 
-    let evaluation = evaluate::evaluate_subjects(set, subjects, config, collected_on);
+    // Infrastructure as code shows some resources of one account: rules about a whole
+    // account, Region or organization cannot be decided from it.
+    let undecidable = match source.shows_only_its_own_resources() {
+        Some(because) => evaluate::Undecidable { scopes: vec![Scope::Organization, Scope::Account, Scope::Region], because: because.to_owned() },
+        None => evaluate::Undecidable::default(),
+    };
+    let evaluation = evaluate::evaluate_subjects(set, subjects, config, collected_on, &undecidable);
     let mut findings = evaluation.findings;
     if let Some(regions) = regions {
         findings.retain(|f| f.resource.region == "global" || regions.contains(&f.resource.region));
