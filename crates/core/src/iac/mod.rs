@@ -14,6 +14,8 @@
 //! Each loader (cloudformation/, terraform/) parses its format, resolves references, and hands
 //! every resource to the builder with where it is declared; `finish` joins them.
 
+pub mod cloudformation;
+
 use crate::diagnostic::Diagnostic;
 use crate::inventory::{
     Account, AclGrant, Bucket, BucketVersioning, DelegatedAdministrator, EncryptionRule, EventBridgeRule, EventDataStore, EventSelector,
