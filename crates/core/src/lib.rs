@@ -14,6 +14,7 @@ pub mod evaluate;
 pub mod findings;
 pub mod gate;
 pub mod history;
+pub mod iac;
 pub mod iam;
 pub mod inventory;
 pub mod report;

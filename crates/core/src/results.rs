@@ -35,6 +35,26 @@ impl Default for ToolInfo {
 pub enum Source {
     Live,
     Snapshot,
+    /// `scan --cloudformation`: templates.
+    Cloudformation,
+    /// `scan --terraform-plan`: a plan.
+    TerraformPlan,
+}
+
+impl Source {
+    /// For infrastructure as code, which declares some resources of an account and says
+    /// nothing of the rest: what it is, in words, for the findings it cannot decide.
+    pub fn shows_only_its_own_resources(self) -> Option<&'static str> {
+        match self {
+            Source::Live | Source::Snapshot => None,
+            Source::Cloudformation => {
+                Some("a CloudFormation template, which shows only its own resources, not the rest of the account, its Regions or its organization")
+            }
+            Source::TerraformPlan => {
+                Some("a Terraform plan, which shows only its own resources, not the rest of the account, its Regions or its organization")
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

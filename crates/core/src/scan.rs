@@ -11,7 +11,7 @@ use crate::iam;
 use crate::inventory::{gaps, Fact, FactId, Inventory};
 use crate::report::Context;
 use crate::results::{Report, ScanInfo, Source, Summary, ToolInfo};
-use crate::rules::RuleSet;
+use crate::rules::{RuleSet, Scope};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a scan's enabled rules need read from AWS (a `collect` reads everything).
@@ -110,6 +110,8 @@ fn scan_inventory(
         incomplete.retain(|g| g.region == "global" || regions.contains(&g.region));
     }
     let organization_unreadable = match &inventory.organization {
+        // A template or plan describing no organization is no failure to warn of.
+        Fact::Unreadable(u) if u.reason == crate::inventory::UnreadableReason::NotInSource => None,
         Fact::Unreadable(u) => Some(u.to_string()),
         Fact::Value(_) => None,
     };
@@ -117,7 +119,13 @@ fn scan_inventory(
     let collected_on = inventory.collected_at.date_naive();
     drop(inventory);
 
-    let evaluation = evaluate::evaluate_subjects(set, subjects, config, collected_on);
+    // Infrastructure as code shows some resources of one account: rules about a whole
+    // account, Region or organization cannot be decided from it.
+    let undecidable = match source.shows_only_its_own_resources() {
+        Some(because) => evaluate::Undecidable { scopes: vec![Scope::Organization, Scope::Account, Scope::Region], because: because.to_owned() },
+        None => evaluate::Undecidable::default(),
+    };
+    let evaluation = evaluate::evaluate_subjects(set, subjects, config, collected_on, &undecidable);
     let mut findings = evaluation.findings;
     if let Some(regions) = regions {
         findings.retain(|f| f.resource.region == "global" || regions.contains(&f.resource.region));

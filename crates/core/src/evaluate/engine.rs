@@ -127,6 +127,14 @@ pub fn judge(prepared: &Prepared, subject: &Subject) -> Verdict {
         Decision::Outcome(o) => (o, None),
         Decision::Error(e) => (Outcome::Inconclusive, Some(e)),
     };
+    // An answer that hangs on facts the source (a template, a plan) does not say is no answer
+    // the source can give: not applicable to it, saying which facts. (A pass or fail that the
+    // declared facts decide on their own, CEL's `false && unknown`, stands.)
+    let undecidable = match outcome {
+        Outcome::Inconclusive => not_in_source(&rule.title, &prepared.reads, subject.unreadable),
+        _ => None,
+    };
+    let outcome = if undecidable.is_some() { Outcome::NotApplicable } else { outcome };
     // Elements for templates are only worked out when the template that will render names them.
     if let PassRule::Quantified { list, binding, condition, answers, path, .. } = &rule.pass_rule {
         let needed = prepared.names_elements(Part::message(outcome))
@@ -154,7 +162,10 @@ pub fn judge(prepared: &Prepared, subject: &Subject) -> Verdict {
     };
     let message = match outcome {
         Outcome::Pass | Outcome::Fail => part_text(Part::message(outcome)),
-        Outcome::NotApplicable => part_text(Part::NotApplicable).or_else(|| Some(format!("{} does not apply.", rule.title))),
+        Outcome::NotApplicable => match undecidable {
+            Some(text) => Some(text),
+            None => part_text(Part::NotApplicable).or_else(|| Some(format!("{} does not apply.", rule.title))),
+        },
         Outcome::Inconclusive | Outcome::Suppressed => {
             let reason = inconclusive_reason(&prepared.reads, subject.unreadable, error.as_deref());
             Some(match part_text(Part::Inconclusive) {
@@ -247,6 +258,20 @@ fn run_bool(condition: &Condition, context: &Context) -> Result<bool, String> {
     }
 }
 
+/// When every fact the rule reads that is unreadable is one the source does not say
+/// (`NotInSource`): the not-applicable message naming them. Facts unknown until apply, or
+/// unreadable for any other reason, leave the rule inconclusive.
+fn not_in_source(title: &str, reads: &BTreeSet<String>, unreadable: &[UnreadableField]) -> Option<String> {
+    let relevant: Vec<&UnreadableField> = unreadable.iter().filter(|f| reads.iter().any(|read| f.is_read_by(read))).collect();
+    if relevant.is_empty() || relevant.iter().any(|f| f.unreadable.reason != UnreadableReason::NotInSource) {
+        return None;
+    }
+    let mut labels: Vec<&str> = relevant.iter().map(|f| f.label.as_str()).collect();
+    labels.dedup();
+    let detail = relevant.iter().find_map(|f| f.unreadable.detail.as_deref()).map(|d| format!(" ({d})")).unwrap_or_default();
+    Some(format!("{title}: not decidable from infrastructure as code, which does not say {}{detail}.", labels.join(", ")))
+}
+
 /// Names what could not be read: the subject's unreadable facts that the rule reads (by
 /// binding path), or, when it reads none of them, every fact that failed to read (facts left
 /// unread on purpose, `not_collected`, were needed by no rule of the scan that collected the
@@ -277,7 +302,7 @@ fn inconclusive_reason(reads: &BTreeSet<String>, unreadable: &[UnreadableField],
 
 #[cfg(test)]
 mod tests {
-    use super::inconclusive_reason;
+    use super::{inconclusive_reason, not_in_source};
     use crate::evaluate::views::UnreadableField;
     use crate::inventory::{Unreadable, UnreadableReason};
     use std::collections::BTreeSet;
@@ -288,6 +313,18 @@ mod tests {
 
     fn reads(paths: &[&str]) -> BTreeSet<String> {
         paths.iter().map(|p| (*p).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_rule_hanging_on_facts_the_source_does_not_say_is_not_decidable_and_names_them() {
+        let status = fact("trail.status", "trail main status", UnreadableReason::NotInSource);
+        let unknown = fact("trail.kms_key", "trail main kms_key", UnreadableReason::UnknownUntilApply);
+        let message = not_in_source("Logging", &reads(&["trail.status.is_logging"]), &[status.clone(), unknown.clone()]).expect("not in source");
+        assert!(message.contains("trail main status") && !message.contains("kms_key"), "{message}");
+        // A fact unknown until apply among those read keeps the rule inconclusive.
+        assert_eq!(not_in_source("Both", &reads(&["trail.status", "trail.kms_key"]), &[status.clone(), unknown]), None);
+        // Nothing the rule reads is unreadable: an evaluation error, not the source's limit.
+        assert_eq!(not_in_source("Other", &reads(&["trail.name"]), &[status]), None);
     }
 
     #[test]

@@ -53,12 +53,27 @@ impl Active<'_> {
     }
 }
 
+/// Scopes whose rules an inventory's source cannot decide, and why: a template or plan shows
+/// only its own resources, so no rule about a whole account, Region or organization can be
+/// judged from it. Their findings are not applicable, saying so.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Undecidable {
+    pub scopes: Vec<Scope>,
+    pub because: String,
+}
+
 pub fn evaluate(set: &RuleSet, inventory: &Inventory, config: &Config) -> Evaluation {
-    evaluate_subjects(set, views::build(inventory), config, inventory.collected_at.date_naive())
+    evaluate_subjects(set, views::build(inventory), config, inventory.collected_at.date_naive(), &Undecidable::default())
 }
 
 /// Evaluates already-built subjects; `today` decides which suppressions have expired.
-pub fn evaluate_subjects(set: &RuleSet, subjects: views::Subjects, config: &Config, today: chrono::NaiveDate) -> Evaluation {
+pub fn evaluate_subjects(
+    set: &RuleSet,
+    subjects: views::Subjects,
+    config: &Config,
+    today: chrono::NaiveDate,
+    undecidable: &Undecidable,
+) -> Evaluation {
     let active: Vec<Active> = set
         .rules
         .iter()
@@ -87,13 +102,15 @@ pub fn evaluate_subjects(set: &RuleSet, subjects: views::Subjects, config: &Conf
     // Each scope's views are freed as soon as its rules have run: the findings grow as the
     // views they came from go, and a large organization's peak memory is the lower for it.
     let views::Subjects { organization, accounts, regions, trails, buckets, event_data_stores } = subjects;
+    let run =
+        |scope: Scope| Run { set, active: &active, scope, undecidable: undecidable.scopes.contains(&scope).then_some(undecidable.because.as_str()) };
     let scopes = [
-        run_scope_and_free(set, &active, Scope::Organization, organization),
-        run_scope_and_free(set, &active, Scope::Account, accounts),
-        run_scope_and_free(set, &active, Scope::Region, regions),
-        run_scope_and_free(set, &active, Scope::Trail, trails),
-        run_scope_and_free(set, &active, Scope::Bucket, buckets),
-        run_scope_and_free(set, &active, Scope::EventDataStore, event_data_stores),
+        run(Scope::Organization).and_free(organization),
+        run(Scope::Account).and_free(accounts),
+        run(Scope::Region).and_free(regions),
+        run(Scope::Trail).and_free(trails),
+        run(Scope::Bucket).and_free(buckets),
+        run(Scope::EventDataStore).and_free(event_data_stores),
     ];
     let mut findings = in_report_order(scopes);
 
@@ -110,23 +127,37 @@ struct ScopeFindings<'a> {
     order: Vec<usize>,
 }
 
-/// Runs a scope's rules, then frees its subjects on all cores (hundreds of thousands of small
-/// allocations in a large organization).
-fn run_scope_and_free<'a, V: Serialize + Send + Sync>(
+/// One scope's run: its rules, and why the source cannot decide them, when it cannot.
+struct Run<'r, 'a> {
+    set: &'r RuleSet,
+    active: &'a [Active<'a>],
+    scope: Scope,
+    undecidable: Option<&'r str>,
+}
+
+impl<'a> Run<'_, 'a> {
+    /// Runs the scope's rules, then frees its subjects on all cores (hundreds of thousands of
+    /// small allocations in a large organization).
+    fn and_free<V: Serialize + Send + Sync>(&self, subjects: Vec<Subject<V>>) -> ScopeFindings<'a> {
+        let findings = run_scope(self.set, self.active, self.scope, &subjects, self.undecidable);
+        subjects.into_par_iter().for_each(drop);
+        findings
+    }
+}
+
+fn run_scope<'a, V: Serialize + Sync>(
     set: &RuleSet,
     active: &'a [Active],
     scope: Scope,
-    subjects: Vec<Subject<V>>,
+    subjects: &[Subject<V>],
+    undecidable: Option<&str>,
 ) -> ScopeFindings<'a> {
-    let findings = run_scope(set, active, scope, &subjects);
-    subjects.into_par_iter().for_each(drop);
-    findings
-}
-
-fn run_scope<'a, V: Serialize + Sync>(set: &RuleSet, active: &'a [Active], scope: Scope, subjects: &[Subject<V>]) -> ScopeFindings<'a> {
     let rules: Vec<&Active> = active.iter().filter(|a| a.rule.scope == scope).collect();
     if rules.is_empty() {
         return ScopeFindings { rules: Vec::new(), by_subject: Vec::new(), order: Vec::new() };
+    }
+    if let Some(because) = undecidable {
+        return undecided_scope(&rules, scope, subjects, because);
     }
     // Each subject is bound once, for all the rules of its scope.
     let by_subject = subjects
@@ -170,6 +201,48 @@ fn run_scope<'a, V: Serialize + Sync>(set: &RuleSet, active: &'a [Active], scope
     let mut order: Vec<usize> = (0..subjects.len()).collect();
     order.sort_by(|&a, &b| subjects[a].resource.cmp(&subjects[b].resource));
     ScopeFindings { rules: rules.iter().map(|a| a.rule).collect(), by_subject, order }
+}
+
+/// The findings of a scope the source cannot decide: each rule not applicable on each
+/// subject, saying why, without judging it.
+fn undecided_scope<'a, V>(rules: &[&'a Active], scope: Scope, subjects: &[Subject<V>], because: &str) -> ScopeFindings<'a> {
+    let by_subject = subjects
+        .iter()
+        .map(|subject| {
+            let resource = Arc::new(subject.resource.clone());
+            rules
+                .iter()
+                .map(|a| Finding {
+                    rule_id: a.rule.id.clone(),
+                    title: a.rule.title.clone(),
+                    outcome: crate::findings::Outcome::NotApplicable,
+                    severity: a.severity,
+                    resource: resource.clone(),
+                    message: format!("{}: not decidable from {because}; this {} rule needs all of it.", a.rule.title, scope_name(scope)),
+                    remediation: String::new(),
+                    frameworks: a.rule.frameworks.clone(),
+                    suppression: None,
+                })
+                .collect()
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..subjects.len()).collect();
+    order.sort_by(|&a, &b| subjects[a].resource.cmp(&subjects[b].resource));
+    // Every finding is on its subject's resource, so none needs re-sorting as rules with their
+    // own resource do.
+    let rules = rules.iter().map(|a| a.rule).collect();
+    ScopeFindings { rules, by_subject, order }
+}
+
+fn scope_name(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Organization => "organization",
+        Scope::Account => "account",
+        Scope::Region => "Region",
+        Scope::Trail => "trail",
+        Scope::Bucket => "bucket",
+        Scope::EventDataStore => "event data store",
+    }
 }
 
 /// All findings sorted by rule id, then resource, without sorting them: every rule belongs to

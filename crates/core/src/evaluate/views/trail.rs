@@ -72,16 +72,21 @@ pub struct TrailView {
     /// The bucket the trail delivers to.
     pub bucket: BucketLinkView,
     /// Another trail recording the owner account is multi-Region and known to be logging
-    /// (used to judge how much a stopped trail matters).
-    pub other_logging_multi_region_trail: bool,
+    /// (used to judge how much a stopped trail matters). This and the next two facts are
+    /// about the account's other trails: absent when the inventory does not list them all
+    /// (infrastructure as code).
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub other_logging_multi_region_trail: Readable<bool>,
     /// When another logging trail also delivers management events for the owner account in a
     /// region this trail covers, and that trail is the primary copy (the organization trail,
     /// else the full-baseline trail, else a multi-Region one): its name. Null when this trail
     /// is the only or the primary copy everywhere (CT-DUPLICATE-MGMT-EVENTS).
-    pub duplicates_management_events_of: Option<String>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub duplicates_management_events_of: Readable<Option<String>>,
     /// Data-event resource types (`AWS::S3::Object`, `AWS::Lambda::Function`) that another
     /// logging trail also records in a region this trail covers (each copy is billed).
-    pub data_events_also_recorded_by_other_trails: Vec<String>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub data_events_also_recorded_by_other_trails: Readable<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -180,13 +185,26 @@ pub(super) fn trail_view(cx: &BuildContext, account: &Account, trail: &Trail) ->
         },
         kms_key: kms_key_view(cx, trail.kms_key_id.as_deref()),
         bucket: bucket_link(cx, &owner, &trail.s3_bucket_name),
-        other_logging_multi_region_trail: account
-            .trails
-            .iter()
-            .map(|other| cx.best_copy(other))
-            .any(|other| other.arn != trail.arn && other.is_multi_region_trail && other.status.value().is_some_and(|s| s.is_logging)),
-        duplicates_management_events_of: copies::primary_elsewhere(cx, account, trail),
-        data_events_also_recorded_by_other_trails: copies::shared_data_event_types(cx, account, trail),
+        other_logging_multi_region_trail: about_other_trails(account, || {
+            account
+                .trails
+                .iter()
+                .map(|other| cx.best_copy(other))
+                .any(|other| other.arn != trail.arn && other.is_multi_region_trail && other.status.value().is_some_and(|s| s.is_logging))
+        }),
+        duplicates_management_events_of: about_other_trails(account, || copies::primary_elsewhere(cx, account, trail)),
+        data_events_also_recorded_by_other_trails: about_other_trails(account, || copies::shared_data_event_types(cx, account, trail)),
+    }
+}
+
+/// A fact about the account's other trails: unreadable when the inventory does not list them
+/// (a template or plan declares some trails and says nothing of the others), since the trails
+/// it does hold are then not all there are.
+fn about_other_trails<T>(account: &Account, f: impl FnOnce() -> T) -> Readable<T> {
+    let unlisted = account.regions.iter().find_map(|r| r.trail_arns.unreadable().filter(|u| u.reason == UnreadableReason::NotInSource));
+    match unlisted {
+        Some(u) => Readable::unreadable(u.clone()),
+        None => Readable::value(f()),
     }
 }
 
@@ -261,7 +279,7 @@ fn bucket_link(cx: &BuildContext, trail_account: &str, name: &str) -> BucketLink
 
 /// The unreadable facts of a trail view, named by their path.
 pub(super) fn trail_unreadable(view: &TrailView, prefix: &str) -> Vec<UnreadableField> {
-    let fields: [(&str, Option<&Unreadable>); 15] = [
+    let fields: [(&str, Option<&Unreadable>); 18] = [
         ("tags", view.tags.0.as_ref().err()),
         ("is_logging", view.is_logging.0.as_ref().err()),
         ("status", view.status.0.as_ref().err()),
@@ -277,6 +295,9 @@ pub(super) fn trail_unreadable(view: &TrailView, prefix: &str) -> Vec<Unreadable
         ("bucket.cross_account", view.bucket.cross_account.0.as_ref().err()),
         ("bucket.in_management_account", view.bucket.in_management_account.0.as_ref().err()),
         ("bucket.owner_in_organization", view.bucket.owner_in_organization.0.as_ref().err()),
+        ("other_logging_multi_region_trail", view.other_logging_multi_region_trail.0.as_ref().err()),
+        ("duplicates_management_events_of", view.duplicates_management_events_of.0.as_ref().err()),
+        ("data_events_also_recorded_by_other_trails", view.data_events_also_recorded_by_other_trails.0.as_ref().err()),
     ];
     // One entry per distinct failed read: is_logging and status share GetTrailStatus, and the
     // selector facts share GetEventSelectors, and a rule names the field it reads.
