@@ -170,7 +170,7 @@ async fn read_all(c: &Collector, scanned: &HashMap<&str, &Session>, jobs: &BTree
         let session = scanned[reader.as_str()];
         (reader.clone(), t.arn.clone(), details(c, session, t).await)
     });
-    futures::future::join_all(reads).await.into_iter().map(|(reader, arn, d)| ((reader, arn), d)).collect()
+    c.limiter.all(reads).await.into_iter().map(|(reader, arn, d)| ((reader, arn), d)).collect()
 }
 
 /// The account whose view of a trail the details are, and why it is the one.

@@ -205,7 +205,7 @@ pub async fn collect_async(options: &Options) -> Result<(Inventory, CallLog), Co
 
     collector.progress.phase("accounts and regions");
     let mut accounts: Vec<Account> =
-        futures::future::join_all(sessions.iter().map(|s| account::collect(&collector, s, options.regions.as_deref()))).await;
+        collector.limiter.all(sessions.iter().map(|s| account::collect(&collector, s, options.regions.as_deref()))).await;
     accounts.sort_by(|a, b| a.id.cmp(&b.id));
 
     // Trail details, log buckets and KMS keys all follow from what DescribeTrails listed, so
@@ -269,13 +269,15 @@ async fn targets(
     let chosen = chosen_accounts(org, options)?;
     let (mine, others): (Vec<&str>, Vec<&str>) = chosen.iter().partition(|id| options.shard.is_none_or(|shard| shard.contains(id)));
     let role_arn = |id: &str| format!("arn:{}:iam::{id}:role/{}", c.partition, options.role_name);
-    let owners = futures::future::join_all(
-        others
-            .iter()
-            .filter(|id| **id != c.caller.account_id)
-            .map(|id| async move { c.caller.assume(id, &role_arn(id), options.external_id.as_deref(), &c.global_region).await }),
-    )
-    .await;
+    let owners = c
+        .limiter
+        .all(
+            others
+                .iter()
+                .filter(|id| **id != c.caller.account_id)
+                .map(|id| async move { c.caller.assume(id, &role_arn(id), options.external_id.as_deref(), &c.global_region).await }),
+        )
+        .await;
     let attempts = mine.iter().map(|id| async move {
         if *id == c.caller.account_id {
             return Ok(c.caller.clone());
@@ -291,7 +293,7 @@ async fn targets(
     });
     let mut sessions = Vec::new();
     let mut errors = Vec::new();
-    for result in futures::future::join_all(attempts).await {
+    for result in c.limiter.all(attempts).await {
         match result {
             Ok(s) => sessions.push(s),
             Err(e) => errors.push(e),

@@ -86,7 +86,7 @@ pub async fn read_buckets(c: &Collector, sessions: &[Session], accounts: &[Accou
         let owner = owners.get(name).copied();
         bucket(c, session, name, owner)
     });
-    futures::future::join_all(reads).await
+    c.limiter.all(reads).await
 }
 
 async fn bucket(c: &Collector, s: &Session, name: &str, owner: Option<&str>) -> Bucket {
@@ -335,5 +335,5 @@ pub async fn read_kms_keys(c: &Collector, sessions: &[Session], accounts: &[Acco
         };
         KmsKey { key_id: key.to_owned(), metadata }
     });
-    futures::future::join_all(reads).await
+    c.limiter.all(reads).await
 }
