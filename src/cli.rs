@@ -10,6 +10,7 @@ use trailwarden_core::gate::{self, FailOn};
 use trailwarden_core::history::{self, Baseline};
 use trailwarden_core::inventory::{snapshot, Shard};
 use trailwarden_core::report::{self, Context, DirectoryFormat, Output, OutputFile, Rendered};
+use trailwarden_core::iac;
 use trailwarden_core::results::{Report, Source};
 use trailwarden_core::rules::{self, RuleSet};
 use trailwarden_core::scan;
@@ -123,6 +124,16 @@ pub struct ScanArgs {
     /// Evaluate this snapshot file (JSON) instead of collecting from AWS.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["org", "accounts", "exclude_accounts", "ous", "exclude_ous", "profile"])]
     pub snapshot: Option<PathBuf>,
+    /// Evaluate these CloudFormation templates (YAML or JSON) instead of collecting from AWS:
+    /// what they declare, with findings on the line of each resource (docs/iac.md).
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["snapshot", "terraform_plan", "save_snapshot", "org", "accounts", "exclude_accounts", "ous", "exclude_ous", "profile"])]
+    pub cloudformation: Vec<PathBuf>,
+    /// Evaluate a Terraform plan (`terraform show -json PLAN`) instead of collecting from AWS.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["snapshot", "save_snapshot", "org", "accounts", "exclude_accounts", "ous", "exclude_ous", "profile"])]
+    pub terraform_plan: Option<PathBuf>,
+    /// The Terraform configuration of --terraform-plan: its `.tf` files locate each finding.
+    #[arg(long, value_name = "DIR", requires = "terraform_plan")]
+    pub terraform_dir: Option<PathBuf>,
     #[command(flatten)]
     pub live: LiveArgs,
     /// Also write the collected inventory as a snapshot (live scans).
@@ -238,6 +249,9 @@ pub enum CliError {
     Snapshot(#[from] snapshot::SnapshotError),
     #[error("{0}")]
     Usage(String),
+    /// A template or plan that cannot be read.
+    #[error("{0}")]
+    Source(#[from] trailwarden_core::diagnostic::Diagnostic),
     #[error("{0}")]
     Live(#[from] live::LiveError),
     #[error("{path}: cannot write: {source}")]
@@ -337,9 +351,12 @@ fn scan(args: ScanArgs) -> Result<u8, CliError> {
     let plan = scan::Plan::new(&set, config, args.framework.as_deref()).map_err(CliError::Usage)?;
     // Read the baseline before the scan: a wrong path should fail fast.
     let baseline = args.baseline.as_deref().map(history::read_report).transpose()?.map(|old| Baseline::of(&old));
-    let (inventory, source) = match &args.snapshot {
-        Some(path) => (snapshot::read(path)?, Source::Snapshot),
-        None => {
+    let (inventory, source) = match (&args.snapshot, &args.terraform_plan) {
+        (Some(path), _) => (snapshot::read(path)?, Source::Snapshot),
+        // Infrastructure as code: read from files only, no AWS call.
+        _ if !args.cloudformation.is_empty() => (iac::cloudformation::load(&args.cloudformation)?, Source::Cloudformation),
+        (None, Some(plan)) => (iac::load_terraform(plan, args.terraform_dir.as_deref())?, Source::TerraformPlan),
+        (None, None) => {
             let request = live::Request {
                 args: &args.live,
                 regions: args.regions.as_deref(),

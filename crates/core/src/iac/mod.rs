@@ -14,6 +14,7 @@
 //! Each loader (cloudformation/, terraform/) parses its format, resolves references, and hands
 //! every resource to the builder with where it is declared; `finish` joins them.
 
+pub mod cloudformation;
 pub mod terraform;
 
 use crate::diagnostic::Diagnostic;
