@@ -66,7 +66,7 @@ pub fn inventory(resolver: &Resolver<'_>, locator: &dyn Locate) -> Inventory {
 }
 
 fn attrs<'p>(instance: &Instance<'p>) -> Attrs<'p> {
-    Attrs::new(instance.values, instance.unknown)
+    Attrs::new(instance.values, instance.unknown, instance.config.map(|c| &c.expressions))
 }
 
 /// The region of the default aws provider, when the plan states it.
@@ -214,7 +214,7 @@ impl<'r, 'p> Mapper<'r, 'p> {
     fn inline_blocks(&self, instance: &Instance<'p>, bucket: &mut Bucket) {
         let a = attrs(instance);
         let written = |argument: &str| match instance.config {
-            Some(config) => config.expressions.contains_key(argument),
+            Some(config) => config.expressions.get(argument).is_some(),
             None => matches!(a.get(argument), Known::Value(Value::Array(list)) if !list.is_empty()),
         };
         let keys = self.key_ids();

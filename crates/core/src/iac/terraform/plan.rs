@@ -166,10 +166,11 @@ pub struct ConfigResource {
     pub address: String,
     #[serde(default)]
     pub provider_config_key: Option<String>,
-    /// Each argument as `{"constant_value": ...}` or `{"references": [...]}`; a nested block
-    /// as a list of such maps.
+    /// An object: each argument as `{"constant_value": ...}` or `{"references": [...]}`; a
+    /// nested block as a list of such objects. An argument the configuration leaves out is not
+    /// in it.
     #[serde(default)]
-    pub expressions: BTreeMap<String, Value>,
+    pub expressions: Value,
 }
 
 /// Reads and parses a plan file.

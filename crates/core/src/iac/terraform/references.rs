@@ -135,10 +135,9 @@ fn only(candidates: &[usize]) -> Option<&usize> {
 }
 
 /// The expression at a path of argument names and block indexes.
-pub fn expression_at<'v>(expressions: &'v std::collections::BTreeMap<String, Value>, path: &[&str]) -> Option<&'v Value> {
-    let (first, rest) = path.split_first()?;
-    let mut value = expressions.get(*first)?;
-    for step in rest {
+pub fn expression_at<'v>(expressions: &'v Value, path: &[&str]) -> Option<&'v Value> {
+    let mut value = expressions;
+    for step in path {
         value = match step.parse::<usize>() {
             Ok(i) => value.get(i)?,
             Err(_) => value.get(*step)?,
