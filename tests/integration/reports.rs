@@ -129,7 +129,7 @@ fn repair_region_any_of(schema: &mut Value) {
     }
 }
 
-fn assert_schema_valid(sarif: &Value, what: &str) {
+pub(super) fn assert_schema_valid(sarif: &Value, what: &str) {
     let schema = sarif_schema();
     let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
     let errors: Vec<String> = validator.iter_errors(sarif).map(|e| format!("{} at {}", e, e.instance_path())).collect();
@@ -197,7 +197,7 @@ fn multitool_findings(sarifs: &[&Path]) -> Vec<(String, String, String)> {
 
 /// The multitool finds no error and no warning (GitHub's rules and SARIF's own); returns how
 /// many notes it has.
-fn assert_github_accepts(path: &Path, what: &str) -> usize {
+pub(super) fn assert_github_accepts(path: &Path, what: &str) -> usize {
     assert_github_accepts_all(&[path], what)
 }
 
