@@ -94,14 +94,18 @@ fn the_weak_trail_and_bucket_fail_on_their_lines() {
         expect(&found, rule, WEAK_BUCKET, "inconclusive", "weak.tf", 5);
     }
     let findings = scan.json["findings"].as_array().unwrap();
-    let policy = findings.iter().find(|f| f["rule_id"] == "CT-BUCKET-POLICY-LEAST-PRIVILEGE" && f["resource"]["location"]["address"] == WEAK_BUCKET).unwrap();
+    let policy =
+        findings.iter().find(|f| f["rule_id"] == "CT-BUCKET-POLICY-LEAST-PRIVILEGE" && f["resource"]["location"]["address"] == WEAK_BUCKET).unwrap();
     assert!(policy["message"].as_str().unwrap().contains("unknown_until_apply"), "{policy}");
     assert_eq!(scan.json["scan"]["source"], "terraform_plan");
     // What the plan leaves to apply time is a gap of this scan (`--fail-on-incomplete`); what a
     // plan never says (the rest of the account) is not.
     let incomplete = scan.json["scan"]["incomplete"].as_array().unwrap();
     assert!(!incomplete.is_empty() && incomplete.iter().all(|gap| gap["reason"] == "unknown_until_apply"), "{incomplete:#?}");
-    assert!(incomplete.iter().any(|gap| gap["api"] == "s3:GetBucketPolicy" && gap["resource"] == format!("arn:aws:s3:::{WEAK_BUCKET}")), "{incomplete:#?}");
+    assert!(
+        incomplete.iter().any(|gap| gap["api"] == "s3:GetBucketPolicy" && gap["resource"] == format!("arn:aws:s3:::{WEAK_BUCKET}")),
+        "{incomplete:#?}"
+    );
 }
 
 #[test]

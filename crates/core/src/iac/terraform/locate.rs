@@ -81,7 +81,8 @@ fn module_dirs(dir: &Path, plan: &Plan) -> Result<Vec<(Vec<String>, PathBuf)>, D
     let manifest = dir.join(".terraform").join("modules").join("modules.json");
     if manifest.is_file() {
         let text = std::fs::read_to_string(&manifest).map_err(|e| Diagnostic::file(&manifest, format!("cannot read the module manifest: {e}")))?;
-        let parsed: ModulesJson = serde_json::from_str(&text).map_err(|e| Diagnostic::from_json(&manifest, &e).in_context("invalid module manifest"))?;
+        let parsed: ModulesJson =
+            serde_json::from_str(&text).map_err(|e| Diagnostic::from_json(&manifest, &e).in_context("invalid module manifest"))?;
         let mut dirs: Vec<(Vec<String>, PathBuf)> = parsed
             .modules
             .into_iter()
@@ -118,7 +119,8 @@ fn local_calls(module: &ConfigModule, path: &[String], dir: &Path, out: &mut Vec
 /// The `.tf` files of one module directory, in name order (a missing directory has none).
 fn tf_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Ok(Vec::new()) };
-    let mut files: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "tf")).collect();
+    let mut files: Vec<PathBuf> =
+        entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "tf")).collect();
     files.sort();
     Ok(files)
 }
@@ -368,7 +370,8 @@ resource "aws_cloudtrail" "t" {
 
     #[test]
     fn nested_blocks_are_not_top_level() {
-        let text = "resource \"aws_cloudtrail\" \"t\" {\n  dynamic \"event_selector\" {\n    content {}\n  }\n}\nresource \"aws_s3_bucket\" \"b\" {}\n";
+        let text =
+            "resource \"aws_cloudtrail\" \"t\" {\n  dynamic \"event_selector\" {\n    content {}\n  }\n}\nresource \"aws_s3_bucket\" \"b\" {}\n";
         assert_eq!(found(text), [("aws_cloudtrail.t".to_owned(), 1), ("aws_s3_bucket.b".to_owned(), 6)]);
     }
 
@@ -376,7 +379,8 @@ resource "aws_cloudtrail" "t" {
     fn modules_json_places_module_resources_and_every_instance_maps_to_one_declaration() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        std::fs::write(root.join("main.tf"), "module \"logs\" {\n  source = \"./modules/logs\"\n}\n\nresource \"aws_cloudtrail\" \"t\" {\n}\n").unwrap();
+        std::fs::write(root.join("main.tf"), "module \"logs\" {\n  source = \"./modules/logs\"\n}\n\nresource \"aws_cloudtrail\" \"t\" {\n}\n")
+            .unwrap();
         std::fs::create_dir_all(root.join("modules/logs")).unwrap();
         std::fs::write(root.join("modules/logs/bucket.tf"), "\n\nresource \"aws_s3_bucket\" \"this\" {\n  count = 2\n}\n").unwrap();
         std::fs::create_dir_all(root.join(".terraform/modules")).unwrap();

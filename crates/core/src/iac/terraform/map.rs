@@ -143,11 +143,23 @@ impl<'r, 'p> Mapper<'r, 'p> {
             },
             "aws_cloudwatch_log_group" => match a.string("arn") {
                 Ok(Some(arn)) => arn.to_owned(),
-                _ => format!("arn:{}:logs:{}:{}:log-group:{}", self.scope.partition, self.region_of(target), self.scope.account_id, Self::name_or_address(target, "name")),
+                _ => format!(
+                    "arn:{}:logs:{}:{}:log-group:{}",
+                    self.scope.partition,
+                    self.region_of(target),
+                    self.scope.account_id,
+                    Self::name_or_address(target, "name")
+                ),
             },
             "aws_sns_topic" => match a.string("arn") {
                 Ok(Some(arn)) => arn.to_owned(),
-                _ => format!("arn:{}:sns:{}:{}:{}", self.scope.partition, self.region_of(target), self.scope.account_id, Self::name_or_address(target, "name")),
+                _ => format!(
+                    "arn:{}:sns:{}:{}:{}",
+                    self.scope.partition,
+                    self.region_of(target),
+                    self.scope.account_id,
+                    Self::name_or_address(target, "name")
+                ),
             },
             _ => a.string("arn").ok().flatten().map_or_else(|| target.address.to_owned(), str::to_owned),
         }
@@ -240,7 +252,8 @@ impl<'r, 'p> Mapper<'r, 'p> {
         }
         if written("lifecycle_rule") {
             bucket.lifecycle = match a.blocks("lifecycle_rule") {
-                Ok(rules) => legacy_lifecycle(&rules).map_or_else(|_| unknown_fact("s3:GetBucketLifecycleConfiguration", instance, "lifecycle_rule"), Fact::Value),
+                Ok(rules) => legacy_lifecycle(&rules)
+                    .map_or_else(|_| unknown_fact("s3:GetBucketLifecycleConfiguration", instance, "lifecycle_rule"), Fact::Value),
                 Err(Unknown) => unknown_fact("s3:GetBucketLifecycleConfiguration", instance, "lifecycle_rule"),
             };
         }
@@ -265,7 +278,8 @@ impl<'r, 'p> Mapper<'r, 'p> {
         }
         if written("object_lock_configuration") || written("object_lock_enabled") {
             bucket.object_lock = match (a.bool_or("object_lock_enabled", false), a.block("object_lock_configuration")) {
-                (Ok(enabled), Ok(Some(lock))) => object_lock(&lock, enabled).map_or_else(|_| unknown_fact("s3:GetObjectLockConfiguration", instance, "object_lock_configuration"), Fact::Value),
+                (Ok(enabled), Ok(Some(lock))) => object_lock(&lock, enabled)
+                    .map_or_else(|_| unknown_fact("s3:GetObjectLockConfiguration", instance, "object_lock_configuration"), Fact::Value),
                 (Ok(true), Ok(None)) => Fact::Value(Some(ObjectLock { enabled: true, default_retention: None })),
                 (Ok(false), Ok(None)) => Fact::Value(None),
                 _ => unknown_fact("s3:GetObjectLockConfiguration", instance, "object_lock_configuration"),
@@ -349,10 +363,12 @@ impl<'r, 'p> Mapper<'r, 'p> {
         trail.log_file_validation_enabled = a.bool_or("enable_log_file_validation", false).unwrap_or(false);
         trail.s3_key_prefix = a.string("s3_key_prefix").ok().flatten().map(str::to_owned);
         trail.kms_key_id = self.named(instance, "kms_key_id", keys).unwrap_or_else(|_| Some(format!("{}.kms_key_id", instance.address)));
-        trail.cloud_watch_logs_log_group_arn =
-            self.named(instance, "cloud_watch_logs_group_arn", keys).unwrap_or_else(|_| Some(format!("{}.cloud_watch_logs_group_arn", instance.address)));
-        trail.cloud_watch_logs_role_arn =
-            self.named(instance, "cloud_watch_logs_role_arn", keys).unwrap_or_else(|_| Some(format!("{}.cloud_watch_logs_role_arn", instance.address)));
+        trail.cloud_watch_logs_log_group_arn = self
+            .named(instance, "cloud_watch_logs_group_arn", keys)
+            .unwrap_or_else(|_| Some(format!("{}.cloud_watch_logs_group_arn", instance.address)));
+        trail.cloud_watch_logs_role_arn = self
+            .named(instance, "cloud_watch_logs_role_arn", keys)
+            .unwrap_or_else(|_| Some(format!("{}.cloud_watch_logs_role_arn", instance.address)));
         trail.sns_topic_arn = match self.named(instance, "sns_topic_name", keys) {
             Ok(Some(topic)) if topic.starts_with("arn:") => Some(topic),
             Ok(Some(topic)) => Some(format!("arn:{}:sns:{region}:{}:{topic}", scope.partition, scope.account_id)),
@@ -408,7 +424,8 @@ impl<'r, 'p> Mapper<'r, 'p> {
                 advanced_event_selectors: advanced_selectors(&a.blocks("advanced_event_selector")?)?,
             })
         })();
-        let details = details.map_or_else(|_| iac::unknown_until_apply("cloudtrail:GetEventDataStore", &format!("a setting of {}", instance.address)), Fact::Value);
+        let details = details
+            .map_or_else(|_| iac::unknown_until_apply("cloudtrail:GetEventDataStore", &format!("a setting of {}", instance.address)), Fact::Value);
         EventDataStore { arn, name, details, insight_selectors: Fact::Value(Vec::new()) }
     }
 
@@ -484,14 +501,18 @@ impl<'r, 'p> Mapper<'r, 'p> {
             Ok(actions) => actions,
             // Each unknown action by what it refers to (an SNS topic's ARN built from its name).
             Err(Unknown) => {
-                let references = instance.config.and_then(|c| c.expressions.get("alarm_actions")).map(super::references::references).unwrap_or_default();
+                let references =
+                    instance.config.and_then(|c| c.expressions.get("alarm_actions")).map(super::references::references).unwrap_or_default();
                 let keys = Keys::new();
                 let resolved: Vec<String> = references
                     .iter()
                     .filter_map(|r| {
                         let (t, rest) = r.split_once('.')?;
                         let name = rest.split('.').next()?;
-                        self.resolver.instances().iter().find(|i| i.parts.module == instance.parts.module && i.parts.resource_type == t && i.parts.name == name)
+                        self.resolver
+                            .instances()
+                            .iter()
+                            .find(|i| i.parts.module == instance.parts.module && i.parts.resource_type == t && i.parts.name == name)
                     })
                     .map(|target| self.stand_in(target, &keys))
                     .collect::<std::collections::BTreeSet<_>>()
@@ -562,7 +583,13 @@ fn apply_encryption(bucket: &mut Bucket, instance: &Instance<'_>, resolver: &Res
 
 /// The `rule` blocks of a server-side encryption configuration (`prefix` is the path of
 /// `attributes` in the resource's expressions, for references).
-fn encryption_rules(a: &Attrs<'_>, instance: &Instance<'_>, prefix: &[&str], resolver: &Resolver<'_>, keys: &Keys) -> Fact<Option<Vec<EncryptionRule>>> {
+fn encryption_rules(
+    a: &Attrs<'_>,
+    instance: &Instance<'_>,
+    prefix: &[&str],
+    resolver: &Resolver<'_>,
+    keys: &Keys,
+) -> Fact<Option<Vec<EncryptionRule>>> {
     let rules = (|| -> Result<Vec<EncryptionRule>, Unknown> {
         let mut out = Vec::new();
         for (i, rule) in a.blocks("rule")?.iter().enumerate() {
@@ -619,7 +646,10 @@ fn policy_facts(a: &Attrs<'_>, instance: &Instance<'_>) -> (Fact<Option<String>>
             let public = match serde_json::from_str::<Value>(text) {
                 Ok(policy) => match allows_everyone(&policy) {
                     Some(public) => Fact::Value(Some(public)),
-                    None => iac::not_in_source_because("s3:GetBucketPolicyStatus", "S3 judges whether a conditional grant to everyone is public once applied"),
+                    None => iac::not_in_source_because(
+                        "s3:GetBucketPolicyStatus",
+                        "S3 judges whether a conditional grant to everyone is public once applied",
+                    ),
                 },
                 Err(_) => unknown_fact("s3:GetBucketPolicyStatus", instance, "policy"),
             };
@@ -734,7 +764,9 @@ fn apply_object_lock(bucket: &mut Bucket, instance: &Instance<'_>, _: &Resolver<
 fn object_lock(a: &Attrs<'_>, enabled: bool) -> Result<Option<ObjectLock>, Unknown> {
     let retention = match a.block("rule")? {
         Some(rule) => match rule.block("default_retention")? {
-            Some(r) => Some(DefaultRetention { mode: r.string("mode")?.unwrap_or_default().to_owned(), days: r.int("days")?, years: r.int("years")? }),
+            Some(r) => {
+                Some(DefaultRetention { mode: r.string("mode")?.unwrap_or_default().to_owned(), days: r.int("days")?, years: r.int("years")? })
+            }
             None => None,
         },
         None => None,
@@ -747,7 +779,9 @@ fn apply_logging(bucket: &mut Bucket, instance: &Instance<'_>, resolver: &Resolv
     let target = match a.string("target_bucket") {
         Ok(target) => target.map(str::to_owned),
         // The target bucket by reference: its name when known, else its address.
-        Err(Unknown) => resolver.referenced(instance, &["target_bucket"]).map(|t| attrs(t).string("bucket").ok().flatten().map_or_else(|| t.address.to_owned(), str::to_owned)),
+        Err(Unknown) => resolver
+            .referenced(instance, &["target_bucket"])
+            .map(|t| attrs(t).string("bucket").ok().flatten().map_or_else(|| t.address.to_owned(), str::to_owned)),
     };
     bucket.logging = match (target, a.string("target_prefix")) {
         (Some(target_bucket), Ok(prefix)) => Fact::Value(Some(BucketLogging { target_bucket, target_prefix: prefix.unwrap_or_default().to_owned() })),
@@ -834,5 +868,8 @@ fn advanced_selectors(blocks: &[Attrs<'_>]) -> Result<Vec<AdvancedEventSelector>
 }
 
 fn insight_selectors(blocks: &[Attrs<'_>]) -> Result<Vec<InsightSelector>, Unknown> {
-    blocks.iter().map(|s| Ok(InsightSelector { insight_type: s.string("insight_type")?.unwrap_or_default().to_owned(), event_categories: Vec::new() })).collect()
+    blocks
+        .iter()
+        .map(|s| Ok(InsightSelector { insight_type: s.string("insight_type")?.unwrap_or_default().to_owned(), event_categories: Vec::new() }))
+        .collect()
 }

@@ -226,7 +226,9 @@ fn check_header(text: &str, path: &Path) -> Result<(), Diagnostic> {
         .with_help(HOW_TO_MAKE));
     }
     if header.planned_values.is_none() && header.values.is_some() {
-        return Err(Diagnostic::file(path, "this is the JSON of a Terraform state (`values`), not of a plan (`planned_values`)").with_help(HOW_TO_MAKE));
+        return Err(
+            Diagnostic::file(path, "this is the JSON of a Terraform state (`values`), not of a plan (`planned_values`)").with_help(HOW_TO_MAKE)
+        );
     }
     Ok(())
 }

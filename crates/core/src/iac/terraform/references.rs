@@ -107,7 +107,10 @@ impl<'p> Resolver<'p> {
         let here = self.config_module(&address::module_path(module))?;
         let expression = &here.module_calls.get(call)?.module.outputs.get(output)?.expression;
         let prefix = if module.is_empty() { format!("module.{call}") } else { format!("{module}.module.{call}") };
-        let mut children = self.modules.iter().filter(|m| *m == &prefix || (m.starts_with(&prefix) && m[prefix.len()..].starts_with('[') && !m[prefix.len()..].contains("].")));
+        let mut children = self
+            .modules
+            .iter()
+            .filter(|m| *m == &prefix || (m.starts_with(&prefix) && m[prefix.len()..].starts_with('[') && !m[prefix.len()..].contains("].")));
         let child = children.next()?;
         if children.next().is_some() {
             return None; // module.CALL[KEY].OUTPUT: references drop the key, so no one answer
@@ -233,7 +236,10 @@ mod tests {
                     config("aws_s3_bucket_versioning.x", json!({"bucket": {"references": ["aws_s3_bucket.logs.id", "aws_s3_bucket.logs"]}}))]}}}}}}));
         let r = resolver(&p);
         assert_eq!(r.referenced(find(&r, "aws_s3_bucket_versioning.x"), &["bucket"]).map(|i| i.address), Some("aws_s3_bucket.logs"));
-        assert_eq!(r.referenced(find(&r, "module.m.aws_s3_bucket_versioning.x"), &["bucket"]).map(|i| i.address), Some("module.m.aws_s3_bucket.logs"));
+        assert_eq!(
+            r.referenced(find(&r, "module.m.aws_s3_bucket_versioning.x"), &["bucket"]).map(|i| i.address),
+            Some("module.m.aws_s3_bucket.logs")
+        );
         assert!(r.referenced(find(&r, "aws_s3_bucket.logs"), &["bucket"]).is_none(), "no expression, no reference");
     }
 
@@ -267,7 +273,10 @@ mod tests {
                         "module": {"resources": [config("aws_s3_bucket_versioning.v", json!({"bucket": {"references": ["var.bucket"]}}))]}}}}}}));
         let r = resolver(&p);
         assert_eq!(r.referenced(find(&r, "aws_cloudtrail.t"), &["s3_bucket_name"]).map(|i| i.address), Some("module.logs.aws_s3_bucket.this"));
-        assert_eq!(r.referenced(find(&r, "module.key.aws_s3_bucket_versioning.v"), &["bucket"]).map(|i| i.address), Some("module.logs.aws_s3_bucket.this"));
+        assert_eq!(
+            r.referenced(find(&r, "module.key.aws_s3_bucket_versioning.v"), &["bucket"]).map(|i| i.address),
+            Some("module.logs.aws_s3_bucket.this")
+        );
     }
 
     #[test]

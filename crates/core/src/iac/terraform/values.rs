@@ -100,7 +100,12 @@ impl<'a> Attrs<'a> {
         if self.is_unknown(key) || (element_unknown && self.configured(key)) {
             return Err(Unknown);
         }
-        Ok(self.values.get(key).and_then(Value::as_array).map(|list| list.iter().filter_map(Value::as_str).map(str::to_owned).collect()).unwrap_or_default())
+        Ok(self
+            .values
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|list| list.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default())
     }
 
     /// The nested blocks of a block type (`event_selector { ... }` repeated), each with its
