@@ -8,6 +8,7 @@ mod cli;
 mod docs;
 mod history;
 mod html;
+mod iac;
 mod iac_terraform;
 #[cfg(feature = "aws")]
 mod live;

@@ -110,6 +110,8 @@ fn scan_inventory(
         incomplete.retain(|g| g.region == "global" || regions.contains(&g.region));
     }
     let organization_unreadable = match &inventory.organization {
+        // A template or plan describing no organization is no failure to warn of.
+        Fact::Unreadable(u) if u.reason == crate::inventory::UnreadableReason::NotInSource => None,
         Fact::Unreadable(u) => Some(u.to_string()),
         Fact::Value(_) => None,
     };

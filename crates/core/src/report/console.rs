@@ -195,7 +195,12 @@ fn write_finding(out: &mut String, f: &Finding, style: Style, tag: &str, baselin
         Some(BaselineStatus::Existing) => format!("{DIM}[existing]{DIM:#} "),
         None => String::new(),
     };
-    let _ = writeln!(out, "  {style}{tag}{style:#} {marker}{BOLD}{}{BOLD:#} {DIM}{}{DIM:#}", f.rule_id, f.resource.arn);
+    // A resource declared in infrastructure as code is shown where it is declared.
+    let place = match &f.resource.location {
+        Some(at) => format!("{}:{} ({})", at.file, at.line, at.address),
+        None => f.resource.arn.clone(),
+    };
+    let _ = writeln!(out, "  {style}{tag}{style:#} {marker}{BOLD}{}{BOLD:#} {DIM}{place}{DIM:#}", f.rule_id);
     let _ = writeln!(out, "       {}", f.message);
 }
 

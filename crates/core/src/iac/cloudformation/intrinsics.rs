@@ -223,9 +223,11 @@ impl Template<'_> {
                 let list = known!(&items[1], path);
                 let index = string(&index).parse::<usize>().map_err(|_| format!("{path}: Fn::Select index {index} is not a number"))?;
                 match list {
-                    Value::Array(list) => {
-                        list.get(index).cloned().map(Resolved::Known).ok_or_else(|| format!("{path}: Fn::Select index {index} is past the end of the list"))
-                    }
+                    Value::Array(list) => list
+                        .get(index)
+                        .cloned()
+                        .map(Resolved::Known)
+                        .ok_or_else(|| format!("{path}: Fn::Select index {index} is past the end of the list")),
                     other => Err(format!("{path}: Fn::Select selects from a list, not {other}")),
                 }
             }
@@ -263,9 +265,12 @@ impl Template<'_> {
                 Value::Array(items) => Ok(Resolved::Known(Value::from(items.len()))),
                 other => Err(format!("{path}: Fn::Length counts a list, not {other}")),
             },
-            "Equals" | "Not" | "And" | "Or" => Ok(self
-                .condition(&Value::Object(Map::from_iter([(format!("Fn::{function}"), argument.clone())])), path)?
-                .map_or_else(|| Resolved::Unknown("a condition depends on values known at deployment".to_owned()), |b| Resolved::Known(Value::Bool(b)))),
+            "Equals" | "Not" | "And" | "Or" => {
+                Ok(self.condition(&Value::Object(Map::from_iter([(format!("Fn::{function}"), argument.clone())])), path)?.map_or_else(
+                    || Resolved::Unknown("a condition depends on values known at deployment".to_owned()),
+                    |b| Resolved::Known(Value::Bool(b)),
+                ))
+            }
             "GetAZs" | "ImportValue" | "Cidr" | "Transform" => Ok(Resolved::Unknown(format!("Fn::{function} is resolved at deployment"))),
             other => Err(format!("{path}: unknown intrinsic function Fn::{other}")),
         }
@@ -434,7 +439,10 @@ mod tests {
         let t = template();
         assert_eq!(resolve_in(&t, json!({"Fn::GetAtt": ["Logs", "Arn"]})), known(json!("arn:aws:s3:::prod-logs")));
         assert_eq!(resolve_in(&t, json!({"Fn::GetAtt": ["Key", "Arn"]})), known(json!("arn:aws:kms:us-east-1:000000000000:key/Key")));
-        assert_eq!(resolve_in(&t, json!({"Fn::Sub": "${Logs.Arn}/${!Literal}/${AWS::AccountId}"})), known(json!("arn:aws:s3:::prod-logs/${Literal}/000000000000")));
+        assert_eq!(
+            resolve_in(&t, json!({"Fn::Sub": "${Logs.Arn}/${!Literal}/${AWS::AccountId}"})),
+            known(json!("arn:aws:s3:::prod-logs/${Literal}/000000000000"))
+        );
         assert_eq!(resolve_in(&t, json!({"Fn::Sub": ["${X}-y", {"X": {"Ref": "Env"}}]})), known(json!("prod-y")));
         assert_eq!(resolve_in(&t, json!({"Fn::Join": ["-", ["a", {"Ref": "Env"}]]})), known(json!("a-prod")));
         assert_eq!(resolve_in(&t, json!({"Fn::Select": [1, {"Fn::Split": [",", "x,y,z"]}]})), known(json!("y")));

@@ -8,8 +8,26 @@ use serde_yaml::Value as Yaml;
 use std::path::Path;
 
 /// The short forms CloudFormation's YAML accepts, by tag without its `!`.
-const SHORT_FORMS: &[&str] =
-    &["Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join", "Select", "Split", "Sub", "Transform", "If", "Equals", "Not", "And", "Or", "Length", "ToJsonString"];
+const SHORT_FORMS: &[&str] = &[
+    "Base64",
+    "Cidr",
+    "FindInMap",
+    "GetAtt",
+    "GetAZs",
+    "ImportValue",
+    "Join",
+    "Select",
+    "Split",
+    "Sub",
+    "Transform",
+    "If",
+    "Equals",
+    "Not",
+    "And",
+    "Or",
+    "Length",
+    "ToJsonString",
+];
 
 /// Parses `text` (JSON when it starts with `{`, YAML otherwise) into a JSON tree.
 pub(super) fn template(path: &Path, text: &str) -> Result<Value, Diagnostic> {

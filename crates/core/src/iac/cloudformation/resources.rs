@@ -163,7 +163,13 @@ pub(super) fn map(source: &mut SourceInventory, path: &Path, tree: &Value, lines
         let properties = match definition.get("Properties") {
             None => None,
             Some(Value::Object(p)) => Some(p),
-            Some(other) => return Err(Diagnostic::at(path, Some(Position { line: line as usize, column: 0 }), format!("Resources.{id}.Properties must be a mapping, not {other}"))),
+            Some(other) => {
+                return Err(Diagnostic::at(
+                    path,
+                    Some(Position { line: line as usize, column: 0 }),
+                    format!("Resources.{id}.Properties must be a mapping, not {other}"),
+                ))
+            }
         };
         let resource = Resource { template: &template, id, properties, path, line };
         let Some(kind) = definition.get("Type").and_then(Value::as_str) else { return Err(resource.error("the resource has no Type")) };
@@ -202,8 +208,12 @@ pub(super) fn map(source: &mut SourceInventory, path: &Path, tree: &Value, lines
             }
             None => {
                 let line = Some(Position { line: at.line as usize, column: 0 });
-                return Err(Diagnostic::at(path, line, format!("Resources.{}: the policy's bucket `{name}` is not declared in this template", at.address))
-                    .with_help("give the bucket and its policy in the same template"));
+                return Err(Diagnostic::at(
+                    path,
+                    line,
+                    format!("Resources.{}: the policy's bucket `{name}` is not declared in this template", at.address),
+                )
+                .with_help("give the bucket and its policy in the same template"));
             }
         }
     }
@@ -233,7 +243,9 @@ fn trail(source: &mut SourceInventory, r: &Resource) -> Result<(), Diagnostic> {
     trail.event_selectors = match (basic, advanced) {
         (Fact::Unreadable(u), _) | (_, Fact::Unreadable(u)) => Fact::Unreadable(u),
         (Fact::Value(None), Fact::Value(None)) => trail.event_selectors,
-        (Fact::Value(basic), Fact::Value(advanced)) => Fact::Value(EventSelectors { basic: basic.unwrap_or_default(), advanced: advanced.unwrap_or_default() }),
+        (Fact::Value(basic), Fact::Value(advanced)) => {
+            Fact::Value(EventSelectors { basic: basic.unwrap_or_default(), advanced: advanced.unwrap_or_default() })
+        }
     };
     let insights = r.fact("InsightSelectors", "cloudtrail:GetInsightSelectors", Vec::new(), insight_selectors)?;
     trail.has_insight_selectors = insights.value().is_none_or(|s| !s.is_empty());
@@ -322,12 +334,17 @@ fn bucket(r: &Resource, scope: &crate::iac::SourceScope) -> Result<Bucket, Diagn
         let rules = field(v, "Rules").ok_or("Rules is required")?;
         Ok(Some(list(rules, "Rules")?.iter().map(lifecycle_rule).collect()))
     })?;
-    let lock_enabled = r.fact("ObjectLockEnabled", "s3:GetObjectLockConfiguration", false, |v| boolean(v).ok_or_else(|| format!("must be true or false, not {v}")))?;
+    let lock_enabled =
+        r.fact("ObjectLockEnabled", "s3:GetObjectLockConfiguration", false, |v| boolean(v).ok_or_else(|| format!("must be true or false, not {v}")))?;
     let lock_configuration = r.fact("ObjectLockConfiguration", "s3:GetObjectLockConfiguration", None, |v| {
         let retention = field(v, "Rule").and_then(|rule| field(rule, "DefaultRetention"));
         Ok(Some(ObjectLock {
             enabled: field_str(v, "ObjectLockEnabled").as_deref() == Some("Enabled"),
-            default_retention: retention.map(|d| DefaultRetention { mode: field_str(d, "Mode").unwrap_or_default(), days: field_int(d, "Days"), years: field_int(d, "Years") }),
+            default_retention: retention.map(|d| DefaultRetention {
+                mode: field_str(d, "Mode").unwrap_or_default(),
+                days: field_int(d, "Days"),
+                years: field_int(d, "Years"),
+            }),
         }))
     })?;
     bucket.object_lock = match (lock_enabled, lock_configuration) {
@@ -338,16 +355,17 @@ fn bucket(r: &Resource, scope: &crate::iac::SourceScope) -> Result<Bucket, Diagn
             None => None,
         }),
     };
-    bucket.public_access_block = r.fact("PublicAccessBlockConfiguration", "s3:GetPublicAccessBlock", bucket.public_access_block.value().copied().flatten(), |v| {
-        // A flag the configuration leaves out is off.
-        let flag = |key: &str| field_bool(v, key).unwrap_or(false);
-        Ok(Some(PublicAccessBlock {
-            block_public_acls: flag("BlockPublicAcls"),
-            ignore_public_acls: flag("IgnorePublicAcls"),
-            block_public_policy: flag("BlockPublicPolicy"),
-            restrict_public_buckets: flag("RestrictPublicBuckets"),
-        }))
-    })?;
+    bucket.public_access_block =
+        r.fact("PublicAccessBlockConfiguration", "s3:GetPublicAccessBlock", bucket.public_access_block.value().copied().flatten(), |v| {
+            // A flag the configuration leaves out is off.
+            let flag = |key: &str| field_bool(v, key).unwrap_or(false);
+            Ok(Some(PublicAccessBlock {
+                block_public_acls: flag("BlockPublicAcls"),
+                ignore_public_acls: flag("IgnorePublicAcls"),
+                block_public_policy: flag("BlockPublicPolicy"),
+                restrict_public_buckets: flag("RestrictPublicBuckets"),
+            }))
+        })?;
     bucket.acl_grants = r.fact("AccessControl", "s3:GetBucketAcl", vec![owner_full_control()], |v| Ok(canned_acl(&text(v).unwrap_or_default())))?;
     bucket.object_ownership = r.fact("OwnershipControls", "s3:GetBucketOwnershipControls", Some("BucketOwnerEnforced".to_owned()), |v| {
         Ok(field(v, "Rules").and_then(Value::as_array).and_then(|rules| rules.first()).and_then(|rule| field_str(rule, "ObjectOwnership")))
@@ -413,13 +431,17 @@ fn policy_is_public(document: &str) -> Fact<Option<bool>> {
         Some(Value::Object(map)) => map.get("AWS").is_some_and(|aws| aws == "*" || aws.as_array().is_some_and(|a| a.iter().any(|p| p == "*"))),
         _ => false,
     };
-    let open: Vec<&Value> = statements.iter().filter(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow") && everyone(s.get("Principal"))).collect();
+    let open: Vec<&Value> =
+        statements.iter().filter(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow") && everyone(s.get("Principal"))).collect();
     if open.is_empty() {
         Fact::Value(Some(false))
     } else if open.iter().any(|s| s.get("Condition").is_none()) {
         Fact::Value(Some(true))
     } else {
-        crate::iac::not_in_source_because("s3:GetBucketPolicyStatus", "whether S3 deems a conditioned grant to everyone public is decided by S3's own analysis")
+        crate::iac::not_in_source_because(
+            "s3:GetBucketPolicyStatus",
+            "whether S3 deems a conditioned grant to everyone public is decided by S3's own analysis",
+        )
     }
 }
 
@@ -463,7 +485,16 @@ fn kms_alias(source: &mut SourceInventory, r: &Resource, scope: &crate::iac::Sou
 fn event_data_store(source: &mut SourceInventory, r: &Resource, scope: &crate::iac::SourceScope) -> Result<(), Diagnostic> {
     let name = r.template.physical_name(r.id, "Name");
     let arn = scope.event_data_store_arn(&scope.region, &name);
-    let fields = ["IngestionEnabled", "RetentionPeriod", "BillingMode", "TerminationProtectionEnabled", "MultiRegionEnabled", "OrganizationEnabled", "KmsKeyId", "AdvancedEventSelectors"];
+    let fields = [
+        "IngestionEnabled",
+        "RetentionPeriod",
+        "BillingMode",
+        "TerminationProtectionEnabled",
+        "MultiRegionEnabled",
+        "OrganizationEnabled",
+        "KmsKeyId",
+        "AdvancedEventSelectors",
+    ];
     let mut values = BTreeMap::new();
     let mut unknown = None;
     for name in fields {
@@ -486,7 +517,12 @@ fn event_data_store(source: &mut SourceInventory, r: &Resource, scope: &crate::i
             multi_region_enabled: flag("MultiRegionEnabled", true),
             organization_enabled: flag("OrganizationEnabled", false),
             kms_key_id: values.get("KmsKeyId").and_then(text),
-            advanced_event_selectors: values.get("AdvancedEventSelectors").map(advanced_selectors).transpose().map_err(|e| r.error(e))?.unwrap_or_default(),
+            advanced_event_selectors: values
+                .get("AdvancedEventSelectors")
+                .map(advanced_selectors)
+                .transpose()
+                .map_err(|e| r.error(e))?
+                .unwrap_or_default(),
         }),
     };
     let insight_selectors = r.fact("InsightSelectors", "cloudtrail:GetInsightSelectors", Vec::new(), insight_selectors)?;
@@ -497,7 +533,8 @@ fn event_data_store(source: &mut SourceInventory, r: &Resource, scope: &crate::i
 
 fn eventbridge_rule(source: &mut SourceInventory, r: &Resource, scope: &crate::iac::SourceScope) -> Result<(), Diagnostic> {
     let name = r.template.physical_name(r.id, "Name");
-    let targets = r.fact("Targets", "events:ListTargetsByRule", Vec::new(), |v| Ok(list(v, "Targets")?.iter().filter_map(|t| field_str(t, "Arn")).collect()))?;
+    let targets =
+        r.fact("Targets", "events:ListTargetsByRule", Vec::new(), |v| Ok(list(v, "Targets")?.iter().filter_map(|t| field_str(t, "Arn")).collect()))?;
     let rule = EventBridgeRule {
         arn: format!("arn:{}:events:{}:{}:rule/{name}", scope.partition, scope.region, scope.account_id),
         name,
@@ -519,7 +556,10 @@ fn metric_filter(source: &mut SourceInventory, r: &Resource, scope: &crate::iac:
         metric_transformations: list(&transformations, "MetricTransformations")
             .map_err(|e| r.error(e))?
             .iter()
-            .map(|t| MetricTransformation { metric_name: field_str(t, "MetricName").unwrap_or_default(), metric_namespace: field_str(t, "MetricNamespace").unwrap_or_default() })
+            .map(|t| MetricTransformation {
+                metric_name: field_str(t, "MetricName").unwrap_or_default(),
+                metric_namespace: field_str(t, "MetricNamespace").unwrap_or_default(),
+            })
             .collect(),
     };
     source.metric_filter(&scope.region.clone(), filter);

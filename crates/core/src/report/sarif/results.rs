@@ -62,7 +62,7 @@ fn result(f: &Finding, rule_index: Option<usize>, logical: LogicalLocation, rule
         .level(level)
         .message(Message::builder().text(result_message(f)).build())
         .locations(vec![location(f, logical)])
-        .partial_fingerprints(BTreeMap::from([("primaryLocationLineHash".to_owned(), fingerprint(&f.rule_id, &f.resource.arn))]))
+        .partial_fingerprints(BTreeMap::from([("primaryLocationLineHash".to_owned(), result_fingerprint(f))]))
         .properties(PropertyBag::builder().additional_properties(properties).build())
         .build();
     // Set after building: the typed builder changes type with each setter.
@@ -95,6 +95,9 @@ fn result_message(f: &Finding) -> String {
         f.resource.account,
         f.resource.region
     ));
+    if let Some(at) = &f.resource.location {
+        text.push_str(&format!("\nDeclared at: {}:{} ({})", at.file, at.line, at.address));
+    }
     if f.outcome == Outcome::Inconclusive {
         text.push_str("\nOutcome: inconclusive (a fact could not be read; this is not a pass)");
     }
@@ -105,10 +108,25 @@ fn result_message(f: &Finding) -> String {
     text
 }
 
+/// A resource declared in infrastructure as code is fingerprinted by its file and address,
+/// not its line, so that its alert survives edits that move it; any other by its ARN.
+fn result_fingerprint(f: &Finding) -> String {
+    match &f.resource.location {
+        Some(at) => fingerprint(&f.rule_id, &format!("{}#{}", at.file, at.address)),
+        None => fingerprint(&f.rule_id, &f.resource.arn),
+    }
+}
+
+/// A declared resource's file and line (line 1 when the declaring line is unknown); any other
+/// resource's synthetic path.
 fn location(f: &Finding, logical: LogicalLocation) -> Location {
+    let (uri, line) = match &f.resource.location {
+        Some(at) => (at.file.clone(), i64::from(at.line.max(1))),
+        None => (artifact_path(f), 1),
+    };
     let physical = PhysicalLocation::builder()
-        .artifact_location(ArtifactLocation::builder().uri(artifact_path(f)).build())
-        .region(Region::builder().start_line(1).build())
+        .artifact_location(ArtifactLocation::builder().uri(uri).build())
+        .region(Region::builder().start_line(line).build())
         .build();
     Location::builder().physical_location(physical).logical_locations(vec![logical]).build()
 }

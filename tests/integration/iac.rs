@@ -1,0 +1,166 @@
+//! `scan --cloudformation`: the example templates give the expected outcome per rule, each
+//! finding located on its file and line in JSON and SARIF (valid, and accepted by GitHub's
+//! rules), `--fail-on` gates, no AWS call is made, and every template passes cfn-lint.
+
+use super::reports::{assert_github_accepts, assert_schema_valid};
+use assert_cmd::Command;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const DIR: &str = "examples/iac/cloudformation";
+
+fn trailwarden() -> Command {
+    let mut cmd = Command::cargo_bin("trailwarden").expect("the binary is built");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    // No AWS call may be made: any endpoint is a closed port, and there are no credentials.
+    cmd.env("AWS_ENDPOINT_URL", "http://127.0.0.1:9").env("AWS_REGION", "us-east-1");
+    for var in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+struct Scan {
+    json: Value,
+    sarif: Value,
+    sarif_path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn scan(template: &str, fail_on: &str) -> (Scan, i32) {
+    let dir = tempfile::tempdir().unwrap();
+    let (json, sarif) = (dir.path().join("r.json"), dir.path().join("r.sarif"));
+    let output = trailwarden()
+        .args(["scan", "--cloudformation", &format!("{DIR}/{template}"), "--fail-on", fail_on, "-q", "--json"])
+        .arg(&json)
+        .arg("--sarif")
+        .arg(&sarif)
+        .output()
+        .unwrap();
+    let code = output.status.code().unwrap();
+    assert!(code == 0 || code == 1, "exit {code}: {}", String::from_utf8_lossy(&output.stderr));
+    let read = |p: &Path| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    (Scan { json: read(&json), sarif: read(&sarif), sarif_path: sarif, _dir: dir }, code)
+}
+
+/// Rule id → (outcome, line) for the findings about declared resources.
+fn outcomes(report: &Value) -> BTreeMap<String, (String, u64)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["resource"]["location"].is_object())
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                (f["outcome"].as_str().unwrap().to_owned(), f["resource"]["location"]["line"].as_u64().unwrap()),
+            )
+        })
+        .collect()
+}
+
+fn expect(found: &BTreeMap<String, (String, u64)>, rule: &str, outcome: &str, line: u64) {
+    assert_eq!(found.get(rule), Some(&(outcome.to_owned(), line)), "{rule}: {found:#?}");
+}
+
+#[test]
+fn the_weak_template_fails_the_trail_and_bucket_rules_on_their_lines() {
+    let (scan, code) = scan("weak.yaml", "medium");
+    assert_eq!(code, 1, "medium failures gate at --fail-on medium");
+    let found = outcomes(&scan.json);
+    for rule in ["CT-LOG-FILE-VALIDATION", "CT-KMS-ENCRYPTION", "CT-CLOUDWATCH-LOGS", "CT-BUCKET-SEPARATE-ACCOUNT"] {
+        expect(&found, rule, "fail", 24);
+    }
+    for rule in
+        ["CT-BUCKET-VERSIONING", "CT-BUCKET-OBJECT-LOCK", "CT-BUCKET-LIFECYCLE", "CT-BUCKET-ACCESS-LOGGING", "CT-BUCKET-POLICY-LEAST-PRIVILEGE"]
+    {
+        expect(&found, rule, "fail", 5);
+    }
+    // What a template cannot say: not applicable, never a pass or a fail.
+    for rule in ["CT-IS-LOGGING", "CT-DELIVERY-ERRORS", "CT-DUPLICATE-MGMT-EVENTS"] {
+        expect(&found, rule, "not_applicable", 24);
+    }
+    let findings = scan.json["findings"].as_array().unwrap();
+    let logging = findings.iter().find(|f| f["rule_id"] == "CT-IS-LOGGING").unwrap();
+    assert!(logging["message"].as_str().unwrap().contains("not decidable from infrastructure as code"), "{logging}");
+    // Account, Region and organization rules: not applicable, saying why.
+    let multi_region = findings.iter().find(|f| f["rule_id"] == "CT-MULTI-REGION").unwrap();
+    assert_eq!(multi_region["outcome"], "not_applicable");
+    assert!(multi_region["message"].as_str().unwrap().contains("shows only its own resources"), "{multi_region}");
+    assert_eq!(scan.json["summary"]["inconclusive"], 0);
+    assert_eq!(scan.json["scan"]["source"], "cloudformation");
+    assert_eq!(scan.json["scan"]["incomplete"], Value::Array(Vec::new()), "a template's limits are not gaps");
+    // The gate's default (high) is not reached: the weak template's failures are medium and low.
+    let (_, code) = self::scan("weak.yaml", "high");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn the_hardened_template_passes_them() {
+    let (scan, code) = scan("hardened.yaml", "medium");
+    let found = outcomes(&scan.json);
+    for rule in ["CT-LOG-FILE-VALIDATION", "CT-KMS-ENCRYPTION"] {
+        expect(&found, rule, "pass", 130);
+    }
+    for rule in [
+        "CT-BUCKET-VERSIONING",
+        "CT-BUCKET-OBJECT-LOCK",
+        "CT-BUCKET-LIFECYCLE",
+        "CT-BUCKET-ACCESS-LOGGING",
+        "CT-BUCKET-POLICY-LEAST-PRIVILEGE",
+        "CT-BUCKET-NOT-PUBLIC",
+        "CT-BUCKET-KEY",
+    ] {
+        expect(&found, rule, "pass", 48);
+    }
+    // A single-account template's bucket is in the trail's account: a real failure, decided by
+    // what the template declares; CloudWatch Logs is not configured.
+    expect(&found, "CT-BUCKET-SEPARATE-ACCOUNT", "fail", 130);
+    expect(&found, "CT-CLOUDWATCH-LOGS", "fail", 130);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_json_template_is_located_too() {
+    let (scan, _) = scan("weak.json", "critical");
+    let found = outcomes(&scan.json);
+    expect(&found, "CT-LOG-FILE-VALIDATION", "fail", 12);
+    expect(&found, "CT-BUCKET-VERSIONING", "fail", 8);
+}
+
+#[test]
+fn sarif_points_at_the_template_line_and_passes_the_schema_and_githubs_rules() {
+    let (scan, _) = scan("weak.yaml", "critical");
+    assert_schema_valid(&scan.sarif, "the CloudFormation SARIF");
+    assert_github_accepts(&scan.sarif_path, "the CloudFormation SARIF");
+    let results = scan.sarif["runs"][0]["results"].as_array().unwrap();
+    let validation = results.iter().find(|r| r["ruleId"] == "CT-LOG-FILE-VALIDATION").expect("a result");
+    let physical = &validation["locations"][0]["physicalLocation"];
+    assert_eq!(physical["artifactLocation"]["uri"], format!("{DIR}/weak.yaml"));
+    assert_eq!(physical["region"]["startLine"], 24);
+    // Fingerprints come from rule, file and address: they do not move with the line.
+    let expected = trailwarden_core::report::sarif::fingerprint("CT-LOG-FILE-VALIDATION", &format!("{DIR}/weak.yaml#Trail"));
+    assert_eq!(validation["partialFingerprints"]["primaryLocationLineHash"], expected);
+}
+
+#[test]
+fn a_broken_template_is_an_error_naming_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.yaml");
+    std::fs::write(&path, "Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      S3BucketName: !Ref Nowhere\n      IsLogging: true\n").unwrap();
+    let output = trailwarden().args(["scan", "--cloudformation"]).arg(&path).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("broken.yaml:4:") && stderr.contains("Properties.S3BucketName") && stderr.contains("Nowhere"), "{stderr}");
+}
+
+#[test]
+fn every_example_template_passes_cfn_lint() {
+    let lint = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/cfn-lint");
+    assert!(lint.is_file(), "cfn-lint is missing at {}: run scripts/setup-lint.sh", lint.display());
+    let templates: Vec<_> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(DIR)).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(templates.len() >= 3, "{templates:?}");
+    let output = std::process::Command::new(&lint).args(&templates).output().unwrap();
+    assert!(output.status.success(), "cfn-lint:\n{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+}
