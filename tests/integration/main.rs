@@ -9,6 +9,7 @@ mod docs;
 mod history;
 mod html;
 mod iac;
+mod iac_terraform;
 #[cfg(feature = "aws")]
 mod live;
 mod reports;

@@ -15,6 +15,7 @@
 //! every resource to the builder with where it is declared; `finish` joins them.
 
 pub mod cloudformation;
+pub mod terraform;
 
 use crate::diagnostic::Diagnostic;
 use crate::inventory::{
@@ -326,10 +327,9 @@ pub fn new_trail(name: &str, bucket: &str, scope: &SourceScope) -> Trail {
 }
 
 /// Reads a Terraform plan (`terraform show -json`) and, with `dir`, the configuration that
-/// locates its resources. The Terraform source is built on its own branch; until it is merged
-/// this says so instead of scanning nothing.
-pub fn load_terraform(plan: &Path, _dir: Option<&Path>) -> Result<Inventory, Diagnostic> {
-    Err(Diagnostic::file(plan, "the Terraform plan source is not built yet in this build of trailwarden"))
+/// locates its resources (terraform/).
+pub fn load_terraform(plan: &Path, dir: Option<&Path>) -> Result<Inventory, Diagnostic> {
+    terraform::load(plan, dir)
 }
 
 #[cfg(test)]

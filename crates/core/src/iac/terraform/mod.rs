@@ -1,0 +1,285 @@
+//! The Terraform plan source (`scan --terraform-plan PLAN.json [--terraform-dir DIR]`): the
+//! JSON of `terraform show -json` mapped into the inventory, so that the same rules judge what
+//! the plan will make (docs/iac-terraform.md).
+//!
+//! plan.rs reads the format; references.rs joins what refers to what when values are known
+//! only once applied; locate.rs finds each resource's declaration in the `.tf` files; map.rs
+//! turns each resource type into inventory facts through the shared builder (`iac`).
+
+mod address;
+mod locate;
+mod map;
+mod plan;
+mod references;
+mod values;
+
+use crate::diagnostic::Diagnostic;
+use crate::inventory::Inventory;
+use crate::resource::Location;
+use address::Address;
+use references::{Instance, Resolver};
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+pub use plan::FORMAT_MAJOR;
+
+/// Reads the plan at `plan_path` and, with `dir` (the configuration directory the plan was
+/// made in), locates each resource on its `resource` line; without it, on the plan file.
+pub fn load(plan_path: &Path, dir: Option<&Path>) -> Result<Inventory, Diagnostic> {
+    let plan = plan::read(plan_path)?;
+    let locator = match dir {
+        Some(dir) => locate::Locator::new(plan_path, dir, &plan)?,
+        None => locate::Locator::plan_only(plan_path),
+    };
+    let (instances, modules) = kept_instances(&plan);
+    let resolver = Resolver::new(&plan, instances, modules);
+    Ok(map::inventory(&resolver, &locator))
+}
+
+impl map::Locate for locate::Locator {
+    fn locate(&self, instance: &Instance<'_>) -> Location {
+        locate::Locator::locate(self, instance.address, &instance.parts)
+    }
+}
+
+/// The managed resource instances the plan keeps once applied (not those it destroys), each
+/// with its change and configuration, and every module instance.
+fn kept_instances(plan: &plan::Plan) -> (Vec<Instance<'_>>, BTreeSet<String>) {
+    const NULL: &Value = &Value::Null;
+    let changes: HashMap<&str, &plan::Change> = plan.resource_changes.iter().map(|c| (c.address.as_str(), &c.change)).collect();
+    let mut modules = BTreeSet::from([String::new()]);
+    let Some(values) = &plan.planned_values else { return (Vec::new(), modules) };
+    collect_modules(&values.root_module, &mut modules);
+    let instances = values
+        .root_module
+        .all_resources()
+        .into_iter()
+        .filter(|r| r.mode == "managed" || r.mode.is_empty())
+        .filter(|r| !changes.get(r.address.as_str()).is_some_and(|c| c.removes()))
+        .filter_map(|r| {
+            let parts = Address::parse(&r.address)?;
+            let config = config_module(plan, &parts.module_path).and_then(|m| m.resources.iter().find(|c| c.address == parts.in_module()));
+            let unknown = changes.get(r.address.as_str()).map_or(NULL, |c| &c.after_unknown);
+            Some(Instance { address: &r.address, parts, index: r.index.as_ref(), values: &r.values, unknown, config })
+        })
+        .collect();
+    (instances, modules)
+}
+
+fn collect_modules(module: &plan::Module, out: &mut BTreeSet<String>) {
+    for child in &module.child_modules {
+        if let Some(address) = &child.address {
+            out.insert(address.clone());
+        }
+        collect_modules(child, out);
+    }
+}
+
+fn config_module<'p>(plan: &'p plan::Plan, path: &[String]) -> Option<&'p plan::ConfigModule> {
+    let mut module = &plan.configuration.as_ref()?.root_module;
+    for call in path {
+        module = &module.module_calls.get(call)?.module;
+    }
+    Some(module)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{Fact, UnreadableReason};
+    use serde_json::json;
+
+    /// The inventory of a plan given as JSON, located on the plan file.
+    fn inventory(plan: Value) -> Inventory {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.json");
+        std::fs::write(&path, plan.to_string()).unwrap();
+        load(&path, None).expect("a valid plan")
+    }
+
+    fn resource(address: &str, values: Value) -> Value {
+        let parts = Address::parse(address).unwrap();
+        let index = parts.index.as_deref().map(|i| serde_json::from_str::<Value>(&i[1..i.len() - 1]).unwrap());
+        json!({"address": address, "mode": "managed", "type": parts.resource_type, "name": parts.name, "index": index, "values": values})
+    }
+
+    fn change(address: &str, actions: &[&str], unknown: Value) -> Value {
+        json!({"address": address, "change": {"actions": actions, "after_unknown": unknown}})
+    }
+
+    fn config(address: &str, expressions: Value) -> Value {
+        json!({"address": address, "provider_config_key": "aws", "expressions": expressions})
+    }
+
+    fn reason<T>(fact: &Fact<T>) -> Option<UnreadableReason> {
+        fact.unreadable().map(|u| u.reason)
+    }
+
+    #[test]
+    fn a_trail_joins_its_bucket_and_key_by_reference_and_its_settings_are_read() {
+        let inv = inventory(json!({"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [
+                resource("aws_kms_key.k", json!({"is_enabled": true})),
+                resource("aws_s3_bucket.logs", json!({"bucket": "logs"})),
+                resource("aws_s3_bucket_versioning.v", json!({"versioning_configuration": [{"status": "Enabled"}]})),
+                resource("aws_cloudtrail.t", json!({"name": "main", "is_multi_region_trail": true, "enable_log_file_validation": true,
+                    "event_selector": [{"read_write_type": "All", "include_management_events": true, "data_resource": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}],
+                    "insight_selector": [{"insight_type": "ApiCallRateInsight"}], "tags": {"team": "sec"}}))]}},
+            "resource_changes": [
+                change("aws_kms_key.k", &["create"], json!({"arn": true, "key_id": true, "multi_region": true})),
+                change("aws_s3_bucket.logs", &["create"], json!({"id": true, "versioning": true})),
+                change("aws_s3_bucket_versioning.v", &["create"], json!({"bucket": true, "versioning_configuration": [{"mfa_delete": true}]})),
+                change("aws_cloudtrail.t", &["create"], json!({"s3_bucket_name": true, "kms_key_id": true, "arn": true}))],
+            "configuration": {"provider_config": {"aws": {"expressions": {"region": {"constant_value": "eu-west-1"}}}},
+                "root_module": {"resources": [
+                    config("aws_kms_key.k", json!({})),
+                    config("aws_s3_bucket.logs", json!({"bucket": {"constant_value": "logs"}})),
+                    config("aws_s3_bucket_versioning.v", json!({"bucket": {"references": ["aws_s3_bucket.logs.id", "aws_s3_bucket.logs"]},
+                        "versioning_configuration": [{"status": {"constant_value": "Enabled"}}]})),
+                    config("aws_cloudtrail.t", json!({"s3_bucket_name": {"references": ["aws_s3_bucket.logs.id", "aws_s3_bucket.logs"]},
+                        "kms_key_id": {"references": ["aws_kms_key.k.arn", "aws_kms_key.k"]}}))]}}}));
+        let trail = &inv.accounts[0].trails[0];
+        assert_eq!(trail.arn, "arn:aws:cloudtrail:eu-west-1:000000000000:trail/main");
+        assert_eq!((trail.s3_bucket_name.as_str(), trail.kms_key_id.as_deref()), ("logs", Some("aws_kms_key.k")));
+        assert!(trail.is_multi_region_trail && trail.log_file_validation_enabled && trail.include_global_service_events);
+        let selectors = trail.event_selectors.value().expect("known selectors");
+        assert_eq!(selectors.basic[0].data_resources[0].resource_type, "AWS::S3::Object");
+        assert!(trail.has_custom_event_selectors && trail.has_insight_selectors);
+        assert_eq!(trail.tags.value().unwrap()["team"], "sec");
+        assert_eq!(reason(&trail.status), Some(UnreadableReason::NotInSource));
+        let bucket = inv.buckets.iter().find(|b| b.name == "logs").expect("the declared bucket");
+        assert_eq!(bucket.versioning.value().unwrap().status.as_deref(), Some("Enabled"));
+        assert_eq!(bucket.versioning.value().unwrap().mfa_delete, None, "computed, not configured: never set");
+        let key = inv.kms_keys.iter().find(|k| k.key_id == "aws_kms_key.k").expect("the declared key");
+        assert_eq!(key.metadata.value().unwrap().key_manager, "CUSTOMER");
+        assert_eq!(inv.locations[&trail.arn].address, "aws_cloudtrail.t");
+        assert_eq!((inv.locations[&trail.arn].line, inv.locations["arn:aws:s3:::logs"].line), (0, 0));
+    }
+
+    #[test]
+    fn values_unknown_until_apply_are_unknown_never_false() {
+        let inv = inventory(json!({"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [
+                resource("aws_s3_bucket.b", json!({"bucket": "b"})),
+                resource("aws_s3_bucket_versioning.v", json!({"bucket": "b", "versioning_configuration": [{}]})),
+                resource("aws_s3_bucket_public_access_block.p", json!({"bucket": "b", "block_public_acls": true})),
+                resource("aws_cloudtrail.t", json!({"name": "t", "s3_bucket_name": "b", "event_selector": []}))]}},
+            "resource_changes": [
+                change("aws_s3_bucket_versioning.v", &["create"], json!({"versioning_configuration": [{"status": true}]})),
+                change("aws_s3_bucket_public_access_block.p", &["create"], json!({"ignore_public_acls": true})),
+                change("aws_cloudtrail.t", &["create"], json!({"enable_logging": true, "event_selector": true}))],
+            "configuration": {"root_module": {"resources": [
+                config("aws_s3_bucket.b", json!({"bucket": {"constant_value": "b"}})),
+                config("aws_s3_bucket_versioning.v", json!({"bucket": {"constant_value": "b"}, "versioning_configuration": [{"status": {"references": ["var.status"]}}]})),
+                config("aws_s3_bucket_public_access_block.p", json!({"bucket": {"constant_value": "b"}, "ignore_public_acls": {"references": ["var.ignore"]}})),
+                config("aws_cloudtrail.t", json!({"enable_logging": {"references": ["aws_ssm_parameter.x.value"]}, "event_selector": {"references": ["local.selectors"]}}))]}}}));
+        let bucket = &inv.buckets[0];
+        assert_eq!(reason(&bucket.versioning), Some(UnreadableReason::UnknownUntilApply));
+        assert_eq!(reason(&bucket.public_access_block), Some(UnreadableReason::UnknownUntilApply));
+        let trail = &inv.accounts[0].trails[0];
+        assert_eq!(reason(&trail.status), Some(UnreadableReason::UnknownUntilApply));
+        assert_eq!(reason(&trail.event_selectors), Some(UnreadableReason::UnknownUntilApply));
+        assert!(bucket.encryption.value().is_some(), "what nothing sets is AWS's default, not unknown");
+    }
+
+    #[test]
+    fn logging_off_destroyed_resources_and_count_instances() {
+        let inv = inventory(json!({"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [
+                resource("aws_s3_bucket.b[0]", json!({"bucket": "b-0"})),
+                resource("aws_s3_bucket.b[1]", json!({"bucket": "b-1"})),
+                resource("aws_s3_bucket_versioning.v[1]", json!({"versioning_configuration": [{"status": "Enabled"}]})),
+                resource("aws_cloudtrail.off", json!({"name": "off", "s3_bucket_name": "b-0", "enable_logging": false})),
+                resource("aws_cloudtrail.gone", json!({"name": "gone", "s3_bucket_name": "b-0"}))]}},
+            "resource_changes": [
+                change("aws_s3_bucket_versioning.v[1]", &["create"], json!({"bucket": true})),
+                change("aws_cloudtrail.gone", &["delete"], json!({})),
+                change("aws_cloudtrail.old", &["delete"], json!({}))],
+            "configuration": {"root_module": {"resources": [
+                config("aws_s3_bucket.b", json!({"bucket": {"references": ["count.index"]}})),
+                config("aws_s3_bucket_versioning.v", json!({"bucket": {"references": ["aws_s3_bucket.b", "count.index"]}, "versioning_configuration": [{"status": {"constant_value": "Enabled"}}]})),
+                config("aws_cloudtrail.off", json!({"enable_logging": {"constant_value": false}}))]}}}));
+        let trails = &inv.accounts[0].trails;
+        assert_eq!(trails.len(), 1, "a trail the plan deletes is not judged");
+        assert_eq!(trails[0].status.value().map(|s| s.is_logging), Some(false), "enable_logging = false is in the source");
+        let versioning = |name: &str| inv.buckets.iter().find(|b| b.name == name).unwrap().versioning.value().unwrap().status.clone();
+        assert_eq!(versioning("b-1").as_deref(), Some("Enabled"), "count instances pair by index");
+        assert_eq!(versioning("b-0"), None);
+    }
+
+    #[test]
+    fn provider_v3_inline_blocks_and_a_name_known_only_once_applied() {
+        let inv = inventory(json!({"format_version": "1.0",
+            "planned_values": {"root_module": {"resources": [
+                resource("aws_s3_bucket.legacy", json!({"bucket_prefix": "logs-", "acl": "public-read",
+                    "versioning": [{"enabled": true, "mfa_delete": false}],
+                    "server_side_encryption_configuration": [{"rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "aws:kms", "kms_master_key_id": "arn:aws:kms:us-east-1:111122223333:key/k"}], "bucket_key_enabled": true}]}],
+                    "lifecycle_rule": [{"id": "expire", "enabled": true, "prefix": "", "expiration": [{"days": 400}], "noncurrent_version_expiration": [], "transition": []}],
+                    "logging": [{"target_bucket": "access", "target_prefix": "l/"}]})),
+                resource("aws_cloudtrail.t", json!({"name": "t"}))]}},
+            "resource_changes": [change("aws_s3_bucket.legacy", &["create"], json!({"bucket": true, "id": true})), change("aws_cloudtrail.t", &["create"], json!({"s3_bucket_name": true}))],
+            "configuration": {"root_module": {"resources": [
+                config("aws_s3_bucket.legacy", json!({"bucket_prefix": {"constant_value": "logs-"}, "acl": {"constant_value": "public-read"}, "versioning": [{}],
+                    "server_side_encryption_configuration": [{}], "lifecycle_rule": [{}], "logging": [{}]})),
+                config("aws_cloudtrail.t", json!({"s3_bucket_name": {"references": ["aws_s3_bucket.legacy.id", "aws_s3_bucket.legacy"]}}))]}}}));
+        let trail = &inv.accounts[0].trails[0];
+        assert_eq!(trail.s3_bucket_name, "aws_s3_bucket.legacy", "the address stands in for a name known once applied");
+        let bucket = inv.buckets.iter().find(|b| b.name == "aws_s3_bucket.legacy").unwrap();
+        assert_eq!(bucket.versioning.value().unwrap().status.as_deref(), Some("Enabled"));
+        let rules = bucket.encryption.value().unwrap().as_ref().unwrap();
+        assert_eq!((rules[0].sse_algorithm.as_str(), rules[0].bucket_key_enabled), ("aws:kms", true));
+        assert_eq!(bucket.lifecycle.value().unwrap().as_ref().unwrap()[0].expiration_days, Some(400));
+        assert_eq!(bucket.logging.value().unwrap().as_ref().unwrap().target_bucket, "access");
+        assert!(bucket.acl_grants.value().unwrap().iter().any(|g| g.grantee_uri.as_deref().is_some_and(|u| u.ends_with("/AllUsers"))));
+        let key = inv.kms_keys.iter().find(|k| k.key_id.ends_with("key/k")).expect("the key the bucket names");
+        assert_eq!(reason(&key.metadata), Some(UnreadableReason::NotInSource), "a key the plan does not declare");
+    }
+
+    #[test]
+    fn a_split_resource_whose_bucket_is_unknown_makes_its_setting_unknown_on_every_bucket() {
+        let inv = inventory(json!({"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [
+                resource("aws_s3_bucket.a", json!({"bucket": "a"})),
+                resource("aws_s3_bucket_versioning.v", json!({"versioning_configuration": [{"status": "Enabled"}]}))]}},
+            "resource_changes": [change("aws_s3_bucket_versioning.v", &["create"], json!({"bucket": true}))],
+            "configuration": {"root_module": {"resources": [
+                config("aws_s3_bucket.a", json!({"bucket": {"constant_value": "a"}})),
+                config("aws_s3_bucket_versioning.v", json!({"bucket": {"references": ["data.aws_s3_bucket.elsewhere.id"]}, "versioning_configuration": [{"status": {"constant_value": "Enabled"}}]}))]}}}));
+        assert_eq!(reason(&inv.buckets[0].versioning), Some(UnreadableReason::UnknownUntilApply));
+        assert!(inv.buckets[0].encryption.value().is_some());
+    }
+
+    #[test]
+    fn lake_stores_alerting_and_delegated_administrators_are_mapped() {
+        let inv = inventory(json!({"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [
+                resource("aws_cloudtrail_event_data_store.lake", json!({"name": "lake", "retention_period": 365, "termination_protection_enabled": true, "advanced_event_selector": []})),
+                resource("aws_organizations_delegated_administrator.ct", json!({"account_id": "111122223333", "service_principal": "cloudtrail.amazonaws.com"})),
+                resource("aws_sns_topic.alerts", json!({"name": "alerts"})),
+                resource("aws_cloudwatch_event_rule.tamper", json!({"name": "tamper", "event_pattern": "{\"source\":[\"aws.cloudtrail\"]}"})),
+                resource("aws_cloudwatch_event_target.sns", json!({"rule": "tamper"})),
+                resource("aws_cloudwatch_log_metric_filter.f", json!({"name": "f", "pattern": "{ $.eventName = StopLogging }", "log_group_name": "trail",
+                    "metric_transformation": [{"name": "StopLogging", "namespace": "Trail"}]})),
+                resource("aws_cloudwatch_metric_alarm.a", json!({"alarm_name": "a", "metric_name": "StopLogging", "namespace": "Trail"}))]}},
+            "resource_changes": [
+                change("aws_cloudtrail_event_data_store.lake", &["create"], json!({"arn": true, "kms_key_id": true})),
+                change("aws_cloudwatch_event_target.sns", &["create"], json!({"arn": true})),
+                change("aws_cloudwatch_metric_alarm.a", &["create"], json!({"alarm_actions": [true]}))],
+            "configuration": {"root_module": {"resources": [
+                config("aws_cloudtrail_event_data_store.lake", json!({"name": {"constant_value": "lake"}})),
+                config("aws_sns_topic.alerts", json!({"name": {"constant_value": "alerts"}})),
+                config("aws_cloudwatch_event_target.sns", json!({"rule": {"constant_value": "tamper"}, "arn": {"references": ["aws_sns_topic.alerts.arn", "aws_sns_topic.alerts"]}})),
+                config("aws_cloudwatch_metric_alarm.a", json!({"alarm_actions": {"references": ["aws_sns_topic.alerts.arn", "aws_sns_topic.alerts"]}}))]}}}));
+        let region = &inv.accounts[0].regions[0];
+        let store = &region.event_data_stores.value().unwrap()[0];
+        let details = store.details.value().expect("known settings; kms_key_id is computed, not configured");
+        assert_eq!((details.retention_period, details.multi_region_enabled, details.kms_key_id.as_deref()), (365, true, None));
+        let rule = &region.eventbridge_rules.value().unwrap()[0];
+        assert_eq!(rule.targets.value().unwrap(), &["arn:aws:sns:us-east-1:000000000000:alerts".to_owned()]);
+        assert_eq!(region.metric_filters.value().unwrap()[0].metric_transformations[0].metric_name, "StopLogging");
+        assert_eq!(region.alarms.value().unwrap()[0].alarm_actions, ["arn:aws:sns:us-east-1:000000000000:alerts"]);
+        let Fact::Value(Some(org)) = &inv.organization else { panic!("a delegated administrator implies the organization") };
+        assert_eq!(org.delegated_administrators["cloudtrail.amazonaws.com"].value().unwrap()[0].account_id, "111122223333");
+    }
+}

@@ -1,0 +1,289 @@
+//! What a resource's argument refers to, when its value is known only once applied.
+//!
+//! A new bucket's `id` is unknown in a plan, so `aws_s3_bucket_versioning.x.bucket =
+//! aws_s3_bucket.logs.id` has no value to join on; the configuration says instead that the
+//! argument refers to `["aws_s3_bucket.logs.id", "aws_s3_bucket.logs"]`. A reference is
+//! resolved within the module instance of the resource that makes it (references never cross
+//! a module boundary except through `var.NAME` (the call's argument, resolved in the caller)
+//! and `module.NAME.OUTPUT` (the output's expression, resolved in the child instance)). Among
+//! the instances of a resource with count or for_each, the one with the referring resource's
+//! own index is taken (`aws_s3_bucket.logs[each.key]`), else the only one; several candidates
+//! and no index to choose are no answer, never a guess.
+
+use super::address::{self, Address};
+use super::plan::{ConfigModule, ConfigResource, Plan};
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+
+/// References are followed through at most this many module boundaries (a loop of outputs
+/// cannot be written in Terraform, but a hand-made plan could hold one).
+const MAX_HOPS: usize = 16;
+
+/// One managed resource instance the plan keeps (destroyed ones are left out by the caller).
+#[derive(Debug, Clone)]
+pub struct Instance<'p> {
+    /// The full address, `module.a.aws_s3_bucket.logs[0]`.
+    pub address: &'p str,
+    pub parts: Address,
+    pub index: Option<&'p Value>,
+    /// The planned values (known ones).
+    pub values: &'p Value,
+    /// The change's `after_unknown` (Null when the plan has no change for it).
+    pub unknown: &'p Value,
+    /// The resource block as written, when the plan has the configuration.
+    pub config: Option<&'p ConfigResource>,
+}
+
+/// The instances of a plan and the configuration to resolve their references.
+#[derive(Debug)]
+pub struct Resolver<'p> {
+    pub plan: &'p Plan,
+    instances: Vec<Instance<'p>>,
+    /// Every module instance the planned values hold (`module.a["x"]`), and the root ("").
+    modules: BTreeSet<String>,
+    by_resource: HashMap<(String, String), Vec<usize>>,
+}
+
+impl<'p> Resolver<'p> {
+    pub fn new(plan: &'p Plan, instances: Vec<Instance<'p>>, modules: BTreeSet<String>) -> Self {
+        let mut by_resource: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, instance) in instances.iter().enumerate() {
+            by_resource.entry((instance.parts.module.clone(), instance.parts.in_module())).or_default().push(i);
+        }
+        Resolver { plan, instances, modules, by_resource }
+    }
+
+    pub fn instances(&self) -> &[Instance<'p>] {
+        &self.instances
+    }
+
+    /// The module as configured at a path of calls (`["a", "b"]`).
+    pub fn config_module(&self, path: &[String]) -> Option<&'p ConfigModule> {
+        let mut module = &self.plan.configuration.as_ref()?.root_module;
+        for call in path {
+            module = &module.module_calls.get(call)?.module;
+        }
+        Some(module)
+    }
+
+    /// The instance that the argument at `path` of `from` refers to (`["bucket"]`,
+    /// `["rule", "0", "apply_server_side_encryption_by_default", "0", "kms_master_key_id"]`).
+    pub fn referenced(&self, from: &Instance<'p>, path: &[&str]) -> Option<&Instance<'p>> {
+        let expression = expression_at(&from.config?.expressions, path)?;
+        let references = references(expression);
+        self.resolve(&from.parts.module, &references, from.index, 0)
+    }
+
+    /// The instance one of `references` names, made in module instance `module`.
+    fn resolve(&self, module: &str, references: &[&str], hint: Option<&Value>, hops: usize) -> Option<&Instance<'p>> {
+        if hops > MAX_HOPS {
+            return None;
+        }
+        references.iter().find_map(|reference| {
+            let segments = address::split(reference);
+            match segments.as_slice() {
+                ["var", name, ..] => self.through_variable(module, address::without_index(name).0, hops),
+                ["module", call, output, ..] => self.through_output(module, address::without_index(call).0, output, hops),
+                [first, ..] if matches!(*first, "local" | "data" | "each" | "count" | "path" | "self" | "terraform") => None,
+                [resource_type, name, ..] => {
+                    let (name, explicit) = address::without_index(name);
+                    self.instance_of(module, resource_type, name, explicit, hint)
+                }
+                _ => None,
+            }
+        })
+    }
+
+    /// `var.NAME` inside a module instance: what the caller passes, resolved in the caller.
+    fn through_variable(&self, module: &str, name: &str, hops: usize) -> Option<&Instance<'p>> {
+        let (parent, call) = address::parent_module(module)?;
+        let caller = self.config_module(&address::module_path(&parent))?;
+        let expression = caller.module_calls.get(&call)?.expressions.get(name)?;
+        self.resolve(&parent, &references(expression), None, hops + 1)
+    }
+
+    /// `module.CALL.OUTPUT`: the output's expression, resolved in the (only) instance of the call.
+    fn through_output(&self, module: &str, call: &str, output: &str, hops: usize) -> Option<&Instance<'p>> {
+        let here = self.config_module(&address::module_path(module))?;
+        let expression = &here.module_calls.get(call)?.module.outputs.get(output)?.expression;
+        let prefix = if module.is_empty() { format!("module.{call}") } else { format!("{module}.module.{call}") };
+        let mut children = self
+            .modules
+            .iter()
+            .filter(|m| *m == &prefix || (m.starts_with(&prefix) && m[prefix.len()..].starts_with('[') && !m[prefix.len()..].contains("].")));
+        let child = children.next()?;
+        if children.next().is_some() {
+            return None; // module.CALL[KEY].OUTPUT: references drop the key, so no one answer
+        }
+        self.resolve(child, &references(expression), None, hops + 1)
+    }
+
+    fn instance_of(&self, module: &str, resource_type: &str, name: &str, explicit: Option<&str>, hint: Option<&Value>) -> Option<&Instance<'p>> {
+        let candidates = self.by_resource.get(&(module.to_owned(), format!("{resource_type}.{name}")))?;
+        let pick = |index: &str| candidates.iter().find(|&&i| self.instances[i].parts.index.as_deref() == Some(index));
+        let chosen = match (explicit, hint.map(address::index_text)) {
+            (Some(index), _) => pick(index),
+            (None, Some(index)) => pick(&index).or_else(|| only(candidates)),
+            (None, None) => only(candidates),
+        };
+        chosen.map(|&i| &self.instances[i])
+    }
+}
+
+fn only(candidates: &[usize]) -> Option<&usize> {
+    match candidates {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+/// The expression at a path of argument names and block indexes.
+pub fn expression_at<'v>(expressions: &'v Value, path: &[&str]) -> Option<&'v Value> {
+    let mut value = expressions;
+    for step in path {
+        value = match step.parse::<usize>() {
+            Ok(i) => value.get(i)?,
+            Err(_) => value.get(*step)?,
+        };
+    }
+    Some(value)
+}
+
+/// The references of an expression (`{"references": [...]}`); none for a constant.
+pub fn references(expression: &Value) -> Vec<&str> {
+    expression.get("references").and_then(Value::as_array).map(|list| list.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+}
+
+/// The value of an expression when it is written as a constant, or as `var.NAME` of the root
+/// module (whose value the plan records): how a provider's `region` is usually set.
+pub fn constant<'v>(plan: &'v Plan, expression: &'v Value) -> Option<&'v Value> {
+    if let Some(value) = expression.get("constant_value") {
+        return Some(value);
+    }
+    references(expression).into_iter().find_map(|reference| match address::split(reference).as_slice() {
+        ["var", name] => plan.variables.get(*name).map(|v| &v.value),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::plan;
+    use super::*;
+    use serde_json::json;
+    use std::path::Path;
+
+    /// A plan's instances and module instances, as the loader collects them.
+    fn resolver(plan: &Plan) -> Resolver<'_> {
+        let root = &plan.planned_values.as_ref().expect("planned values").root_module;
+        let mut modules = BTreeSet::from([String::new()]);
+        fn walk(module: &plan::Module, modules: &mut BTreeSet<String>) {
+            for child in &module.child_modules {
+                modules.insert(child.address.clone().unwrap_or_default());
+                walk(child, modules);
+            }
+        }
+        walk(root, &mut modules);
+        let instances = root
+            .all_resources()
+            .into_iter()
+            .map(|r| {
+                let parts = Address::parse(&r.address).expect("managed");
+                let config = plan
+                    .configuration
+                    .as_ref()
+                    .and_then(|c| {
+                        let mut m = &c.root_module;
+                        for call in &parts.module_path {
+                            m = &m.module_calls.get(call)?.module;
+                        }
+                        Some(m)
+                    })
+                    .and_then(|m| m.resources.iter().find(|c| c.address == parts.in_module()));
+                Instance { address: &r.address, parts, index: r.index.as_ref(), values: &r.values, unknown: &Value::Null, config }
+            })
+            .collect();
+        Resolver::new(plan, instances, modules)
+    }
+
+    fn plan(value: Value) -> Plan {
+        plan::parse(&value.to_string(), Path::new("plan.json")).expect("a valid plan")
+    }
+
+    fn resource(address: &str, index: Option<Value>) -> Value {
+        let parts = Address::parse(address).unwrap();
+        json!({"address": address, "mode": "managed", "type": parts.resource_type, "name": parts.name, "index": index, "values": {}})
+    }
+
+    fn config(address: &str, expressions: Value) -> Value {
+        let (t, n) = address.split_once('.').unwrap();
+        json!({"address": address, "mode": "managed", "type": t, "name": n, "expressions": expressions})
+    }
+
+    fn find<'a>(r: &'a Resolver<'a>, address: &str) -> &'a Instance<'a> {
+        r.instances().iter().find(|i| i.address == address).expect("instance")
+    }
+
+    #[test]
+    fn a_split_resource_joins_its_bucket_in_the_same_module_instance() {
+        let p = plan(json!({"format_version": "1.2",
+            "planned_values": {"root_module": {
+                "resources": [resource("aws_s3_bucket.logs", None), resource("aws_s3_bucket_versioning.x", None)],
+                "child_modules": [{"address": "module.m", "resources": [resource("module.m.aws_s3_bucket.logs", None), resource("module.m.aws_s3_bucket_versioning.x", None)]}]}},
+            "configuration": {"root_module": {
+                "resources": [config("aws_s3_bucket.logs", json!({})), config("aws_s3_bucket_versioning.x", json!({"bucket": {"references": ["aws_s3_bucket.logs.id", "aws_s3_bucket.logs"]}}))],
+                "module_calls": {"m": {"source": "./m", "module": {"resources": [config("aws_s3_bucket.logs", json!({})),
+                    config("aws_s3_bucket_versioning.x", json!({"bucket": {"references": ["aws_s3_bucket.logs.id", "aws_s3_bucket.logs"]}}))]}}}}}}));
+        let r = resolver(&p);
+        assert_eq!(r.referenced(find(&r, "aws_s3_bucket_versioning.x"), &["bucket"]).map(|i| i.address), Some("aws_s3_bucket.logs"));
+        assert_eq!(
+            r.referenced(find(&r, "module.m.aws_s3_bucket_versioning.x"), &["bucket"]).map(|i| i.address),
+            Some("module.m.aws_s3_bucket.logs")
+        );
+        assert!(r.referenced(find(&r, "aws_s3_bucket.logs"), &["bucket"]).is_none(), "no expression, no reference");
+    }
+
+    #[test]
+    fn for_each_instances_pair_by_key_and_several_without_a_key_are_no_answer() {
+        let p = plan(json!({"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [
+                resource(r#"aws_s3_bucket.b["a"]"#, Some(json!("a"))), resource(r#"aws_s3_bucket.b["z"]"#, Some(json!("z"))),
+                resource(r#"aws_s3_bucket_versioning.v["z"]"#, Some(json!("z"))), resource("aws_cloudtrail.t", None)]}},
+            "configuration": {"root_module": {"resources": [
+                config("aws_s3_bucket.b", json!({})),
+                config("aws_s3_bucket_versioning.v", json!({"bucket": {"references": ["aws_s3_bucket.b", "each.key"]}})),
+                config("aws_cloudtrail.t", json!({"s3_bucket_name": {"references": ["aws_s3_bucket.b"]}}))]}}}));
+        let r = resolver(&p);
+        assert_eq!(r.referenced(find(&r, r#"aws_s3_bucket_versioning.v["z"]"#), &["bucket"]).map(|i| i.address), Some(r#"aws_s3_bucket.b["z"]"#));
+        assert!(r.referenced(find(&r, "aws_cloudtrail.t"), &["s3_bucket_name"]).is_none());
+    }
+
+    #[test]
+    fn references_cross_modules_through_variables_and_outputs() {
+        let p = plan(json!({"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [resource("aws_cloudtrail.t", None)],
+                "child_modules": [{"address": "module.logs", "resources": [resource("module.logs.aws_s3_bucket.this", None)]},
+                                  {"address": "module.key", "resources": [resource("module.key.aws_s3_bucket_versioning.v", None)]}]}},
+            "configuration": {"root_module": {
+                "resources": [config("aws_cloudtrail.t", json!({"s3_bucket_name": {"references": ["module.logs.bucket_id", "module.logs"]}}))],
+                "module_calls": {
+                    "logs": {"source": "./logs", "module": {"resources": [config("aws_s3_bucket.this", json!({}))],
+                        "outputs": {"bucket_id": {"expression": {"references": ["aws_s3_bucket.this.id", "aws_s3_bucket.this"]}}}}},
+                    "key": {"source": "./key", "expressions": {"bucket": {"references": ["module.logs.bucket_id", "module.logs"]}},
+                        "module": {"resources": [config("aws_s3_bucket_versioning.v", json!({"bucket": {"references": ["var.bucket"]}}))]}}}}}}));
+        let r = resolver(&p);
+        assert_eq!(r.referenced(find(&r, "aws_cloudtrail.t"), &["s3_bucket_name"]).map(|i| i.address), Some("module.logs.aws_s3_bucket.this"));
+        assert_eq!(
+            r.referenced(find(&r, "module.key.aws_s3_bucket_versioning.v"), &["bucket"]).map(|i| i.address),
+            Some("module.logs.aws_s3_bucket.this")
+        );
+    }
+
+    #[test]
+    fn a_constant_or_a_root_variable_is_a_value() {
+        let p = plan(json!({"format_version": "1.2", "variables": {"region": {"value": "eu-west-1"}}, "planned_values": {"root_module": {}}}));
+        assert_eq!(constant(&p, &json!({"references": ["var.region"]})), Some(&json!("eu-west-1")));
+        assert_eq!(constant(&p, &json!({"constant_value": "us-west-2"})), Some(&json!("us-west-2")));
+        assert_eq!(constant(&p, &json!({"references": ["data.aws_region.current.name"]})), None);
+    }
+}
