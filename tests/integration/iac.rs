@@ -178,6 +178,9 @@ fn sarif_points_at_the_template_line_and_passes_the_schema_and_githubs_rules() {
     // Fingerprints come from rule, file and address: they do not move with the line.
     let expected = trailwarden_core::report::sarif::fingerprint("CT-LOG-FILE-VALIDATION", &format!("{DIR}/weak.yaml#Trail"));
     assert_eq!(validation["partialFingerprints"]["primaryLocationLineHash"], expected);
+    // The category names the source, not the placeholder account: a Terraform scan of the
+    // same commit keeps its own alerts.
+    assert_eq!(scan.sarif["runs"][0]["automationDetails"]["id"], "trailwarden/cloudformation/");
 }
 
 #[test]
