@@ -156,6 +156,55 @@ fn scan_written(templates: &[(&str, &str)]) -> (BTreeMap<String, (String, u64)>,
     (outcomes(&json), json, dir)
 }
 
+/// Findings of `rule` about the resource `address` (declared or not: by ARN suffix).
+fn finding<'r>(report: &'r Value, rule: &str, arn_suffix: &str) -> &'r Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == rule && f["resource"]["arn"].as_str().unwrap().ends_with(arn_suffix))
+        .unwrap_or_else(|| panic!("no {rule} finding on {arn_suffix}"))
+}
+
+#[test]
+fn event_data_stores_are_judged_by_the_lake_rules() {
+    let (scan, _) = scan("lake.yaml", "critical");
+    let weak = (
+        finding(&scan.json, "CT-LAKE-RETENTION", "eventdatastore/short-lived-store"),
+        finding(&scan.json, "CT-LAKE-CMK", "eventdatastore/short-lived-store"),
+    );
+    for f in [weak.0, weak.1] {
+        assert_eq!((&f["outcome"], &f["resource"]["location"]["line"]), (&Value::from("fail"), &Value::from(5)), "{f}");
+    }
+    assert!(weak.0["message"].as_str().unwrap().contains("only 90"), "{}", weak.0);
+    for rule in ["CT-LAKE-RETENTION", "CT-LAKE-CMK"] {
+        let f = finding(&scan.json, rule, "eventdatastore/audit-store");
+        assert_eq!((&f["outcome"], &f["resource"]["location"]["address"]), (&Value::from("pass"), &Value::from("AuditStore")), "{f}");
+    }
+}
+
+const TRAIL_NAMING_A_BUCKET: &str = "Resources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      TrailName: org\n      S3BucketName: central-trail-logs\n      IsLogging: true\n";
+const THE_BUCKET: &str = "Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: central-trail-logs\n      VersioningConfiguration:\n        Status: Enabled\n";
+
+#[test]
+fn a_trail_and_the_bucket_it_names_in_two_templates_are_joined_by_name_when_given_together() {
+    let (_, together, _dir) = scan_written(&[("trail.yaml", TRAIL_NAMING_A_BUCKET), ("buckets.yaml", THE_BUCKET)]);
+    let versioning = finding(&together, "CT-BUCKET-VERSIONING", ":::central-trail-logs");
+    assert_eq!(versioning["outcome"], "pass");
+    assert!(versioning["resource"]["location"]["file"].as_str().unwrap().ends_with("buckets.yaml"), "{versioning}");
+    let lifecycle = finding(&together, "CT-BUCKET-LIFECYCLE", ":::central-trail-logs");
+    assert_eq!(lifecycle["outcome"], "fail", "the declared bucket is judged: {lifecycle}");
+
+    // The trail's template alone: the bucket is not in the source, and its rules say so.
+    let (_, alone, _dir) = scan_written(&[("trail.yaml", TRAIL_NAMING_A_BUCKET)]);
+    for rule in ["CT-BUCKET-VERSIONING", "CT-BUCKET-LIFECYCLE"] {
+        let f = finding(&alone, rule, ":::central-trail-logs");
+        assert_eq!(f["outcome"], "not_applicable", "{f}");
+        assert!(f["resource"]["location"].is_null(), "an undeclared bucket has no location: {f}");
+        assert!(f["message"].as_str().unwrap().contains("not declared in the source"), "{f}");
+    }
+}
+
 #[test]
 fn is_logging_known_only_at_deployment_leaves_the_rule_not_applicable() {
     let template = "Parameters:\n  Logging:\n    Type: String\n    AllowedValues: [\"true\", \"false\"]\nResources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      S3BucketName: logs\n      IsLogging: !Ref Logging\n";
