@@ -56,6 +56,7 @@ fn trail(t: &sdk::Trail) -> Trail {
         has_insight_selectors: t.has_insight_selectors().unwrap_or(false),
         tags: Fact::Unreadable(pending()),
         status: Fact::Unreadable(pending()),
+        declared_logging: None,
         event_selectors: Fact::Unreadable(pending()),
         insight_selectors: Fact::Unreadable(pending()),
     }

@@ -181,6 +181,53 @@ fn the_projects_workflows_and_action_are_valid_clean_and_pinned() {
     assert!(steps(&ci).iter().any(|step| step["run"].as_str() == Some("bash .ci/run")), "ci.yml runs .ci/run");
 }
 
+/// The pull-request workflow of docs/github-actions.md (infrastructure as code) is a valid
+/// GitHub workflow, clean under zizmor and pinned by commit, with no permission beyond what
+/// its jobs use, and it runs the commands docs/iac.md documents.
+#[test]
+fn the_documented_pull_request_workflow_is_valid_clean_and_pinned() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/github-actions.md")).unwrap();
+    let section = doc.split("\n## Infrastructure as code in pull requests\n").nth(1).expect("the section is in docs/github-actions.md");
+    let section = section.split("\n## ").next().unwrap();
+    let workflow = section.split("```yaml\n").nth(1).and_then(|rest| rest.split("\n```").next()).expect("the section has a YAML workflow");
+    let dir = tempfile::tempdir().unwrap();
+    // zizmor and check-jsonschema know a workflow by its place in .github/workflows/.
+    let path = dir.path().join(".github/workflows/trailwarden-iac.yml");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, format!("{workflow}\n")).unwrap();
+    assert_valid_clean_and_pinned(&path, "vendor.github-workflows");
+
+    let parsed: serde_yaml::Value = serde_yaml::from_str(workflow).unwrap();
+    assert_eq!(parsed["permissions"], serde_yaml::Value::Mapping(Default::default()), "no workflow-level permission");
+    assert!(parsed["on"]["pull_request"].is_mapping(), "it runs on pull requests");
+    for job in ["cloudformation", "terraform"] {
+        let permissions = parsed["jobs"][job]["permissions"].as_mapping().unwrap_or_else(|| panic!("job {job} sets its permissions"));
+        assert_eq!(permissions.get("contents").and_then(|v| v.as_str()), Some("read"), "{job}");
+        assert_eq!(permissions.get("security-events").and_then(|v| v.as_str()), Some("write"), "{job}");
+        let uploads = steps(&parsed["jobs"][job])
+            .iter()
+            .filter(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@")))
+            .count();
+        assert_eq!(uploads, 1, "{job} uploads its SARIF");
+    }
+    assert!(parsed["jobs"]["cloudformation"]["permissions"].get("id-token").is_none(), "a template scan needs no AWS credentials");
+    for command in [
+        "trailwarden scan --cloudformation ",
+        "terraform plan -input=false -out plan.out",
+        "terraform show -json plan.out > plan.json",
+        "trailwarden scan --terraform-plan plan.json --terraform-dir . --sarif trailwarden.sarif --fail-on high",
+    ] {
+        assert!(workflow.contains(command), "the workflow runs `{command}`");
+    }
+    // The same pins as the project's own workflows and action.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let pinned = [".github/workflows/ci.yml", "action.yml", "docs/action.md"].map(|f| std::fs::read_to_string(root.join(f)).unwrap()).concat();
+    for line in workflow.lines().filter(|l| l.contains("uses: ") && !l.contains("hashicorp/setup-terraform")) {
+        let reference = line.trim_start().trim_start_matches("- ").trim_start_matches("uses: ").split_whitespace().next().unwrap();
+        assert!(pinned.contains(reference), "{reference} is pinned as elsewhere in the project");
+    }
+}
+
 /// The action installs what release.yml publishes: one archive per target, named
 /// trailwarden-VERSION-TARGET.tar.gz with the binary in a directory of the same name, checked
 /// against SHA256SUMS; and the gate comes after the summary and the SARIF upload.

@@ -569,6 +569,41 @@ fn html_marks_baseline_and_suppressions_and_lists_unreadable_facts() {
     );
 }
 
+/// A template's findings are shown where the template declares their resource, in the list,
+/// in a finding's details and for the search.
+#[test]
+fn html_shows_where_a_template_declares_each_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let (page, json) = (dir.path().join("iac.html"), dir.path().join("iac.json"));
+    let mut cmd = Command::cargo_bin("trailwarden").expect("the binary is built");
+    cmd.current_dir(manifest_dir()).env("NO_COLOR", "1");
+    cmd.args(["scan", "-q", "--fail-on", "never", "--cloudformation", "examples/iac/cloudformation/weak.yaml", "--html"]).arg(&page);
+    cmd.arg("--json").arg(&json).assert().success();
+    let report: Report = serde_json::from_str(&read(&json)).unwrap();
+    let on_bucket = report.findings.iter().filter(|f| failing(f) && f.resource.location.as_ref().is_some_and(|at| at.line == 5)).count();
+    assert!(on_bucket > 0);
+
+    let opened = "#list > details.finding[open]";
+    let session = browse(
+        &page,
+        [
+            vec![eval("shown", SHOWN), click("#list > details.finding > summary")],
+            vec![eval("details", &format!("[...document.querySelectorAll('{opened} dt')].map(d => [d.textContent, d.nextSibling.textContent])"))],
+            search("#q", "weak.yaml:5 ("),
+            vec![eval("search", COUNT)],
+        ]
+        .concat(),
+    );
+    session.assert_quiet();
+    let trail = "examples/iac/cloudformation/weak.yaml:24 (Trail)";
+    let first = &session.result("shown")[0];
+    assert_eq!((&first[0], &first[1]), (&json!("CT-IS-LOGGING"), &json!(trail)), "the most severe failure, where it is declared");
+    let details = session.result("details").as_array().unwrap();
+    assert!(details.contains(&json!(["Declared at", trail])), "{details:?}");
+    assert!(details.iter().any(|d| d[0] == "Resource" && d[1].as_str().unwrap().contains(":trail/weak-trail")), "the ARN stays: {details:?}");
+    assert_eq!(session.text("search"), shown(on_bucket, report.findings.len()), "the search finds the bucket's findings by file and line");
+}
+
 // ---------------------------------------------------------------------------------------------
 // 10,000 accounts
 

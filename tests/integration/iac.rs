@@ -77,13 +77,20 @@ fn the_weak_template_fails_the_trail_and_bucket_rules_on_their_lines() {
     {
         expect(&found, rule, "fail", 5);
     }
-    // What a template cannot say: not applicable, never a pass or a fail.
-    for rule in ["CT-IS-LOGGING", "CT-DELIVERY-ERRORS", "CT-DUPLICATE-MGMT-EVENTS"] {
-        expect(&found, rule, "not_applicable", 24);
-    }
+    // `IsLogging: false` is declared: the trail fails CT-IS-LOGGING (high; not raised to
+    // critical, since the account's other trails are not in the source).
+    expect(&found, "CT-IS-LOGGING", "fail", 24);
     let findings = scan.json["findings"].as_array().unwrap();
     let logging = findings.iter().find(|f| f["rule_id"] == "CT-IS-LOGGING").unwrap();
-    assert!(logging["message"].as_str().unwrap().contains("not decidable from infrastructure as code"), "{logging}");
+    assert_eq!(logging["severity"], "high", "{logging}");
+    assert!(logging["message"].as_str().unwrap().contains("is not logging (its template or plan declares it so)"), "{logging}");
+    // What a template cannot say (its deliveries, the account's other trails): not
+    // applicable, never a pass or a fail.
+    for rule in ["CT-DELIVERY-ERRORS", "CT-DUPLICATE-MGMT-EVENTS"] {
+        expect(&found, rule, "not_applicable", 24);
+    }
+    let delivery = findings.iter().find(|f| f["rule_id"] == "CT-DELIVERY-ERRORS").unwrap();
+    assert!(delivery["message"].as_str().unwrap().contains("not decidable from infrastructure as code"), "{delivery}");
     // Account, Region and organization rules: not applicable, saying why.
     let multi_region = findings.iter().find(|f| f["rule_id"] == "CT-MULTI-REGION").unwrap();
     assert_eq!(multi_region["outcome"], "not_applicable");
@@ -91,8 +98,10 @@ fn the_weak_template_fails_the_trail_and_bucket_rules_on_their_lines() {
     assert_eq!(scan.json["summary"]["inconclusive"], 0);
     assert_eq!(scan.json["scan"]["source"], "cloudformation");
     assert_eq!(scan.json["scan"]["incomplete"], Value::Array(Vec::new()), "a template's limits are not gaps");
-    // The gate's default (high) is not reached: the weak template's failures are medium and low.
+    // The gate: its one high failure (not logging) fails --fail-on high; nothing is critical.
     let (_, code) = self::scan("weak.yaml", "high");
+    assert_eq!(code, 1);
+    let (_, code) = self::scan("weak.yaml", "critical");
     assert_eq!(code, 0);
 }
 
@@ -100,9 +109,10 @@ fn the_weak_template_fails_the_trail_and_bucket_rules_on_their_lines() {
 fn the_hardened_template_passes_them() {
     let (scan, code) = scan("hardened.yaml", "medium");
     let found = outcomes(&scan.json);
-    for rule in ["CT-LOG-FILE-VALIDATION", "CT-KMS-ENCRYPTION"] {
+    for rule in ["CT-LOG-FILE-VALIDATION", "CT-KMS-ENCRYPTION", "CT-IS-LOGGING"] {
         expect(&found, rule, "pass", 130);
     }
+    expect(&found, "CT-DELIVERY-ERRORS", "not_applicable", 130);
     for rule in [
         "CT-BUCKET-VERSIONING",
         "CT-BUCKET-OBJECT-LOCK",
@@ -127,6 +137,81 @@ fn a_json_template_is_located_too() {
     let found = outcomes(&scan.json);
     expect(&found, "CT-LOG-FILE-VALIDATION", "fail", 12);
     expect(&found, "CT-BUCKET-VERSIONING", "fail", 8);
+    expect(&found, "CT-IS-LOGGING", "pass", 12);
+}
+
+/// Writes `templates` (file name, text) into a temporary directory and scans them together.
+fn scan_written(templates: &[(&str, &str)]) -> (BTreeMap<String, (String, u64)>, Value, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.json");
+    let mut cmd = trailwarden();
+    cmd.args(["scan", "-q", "--fail-on", "critical", "--json"]).arg(&report).arg("--cloudformation");
+    for (name, text) in templates {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        cmd.arg(dir.path().join(name));
+    }
+    let output = cmd.output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    (outcomes(&json), json, dir)
+}
+
+/// Findings of `rule` about the resource `address` (declared or not: by ARN suffix).
+fn finding<'r>(report: &'r Value, rule: &str, arn_suffix: &str) -> &'r Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == rule && f["resource"]["arn"].as_str().unwrap().ends_with(arn_suffix))
+        .unwrap_or_else(|| panic!("no {rule} finding on {arn_suffix}"))
+}
+
+#[test]
+fn event_data_stores_are_judged_by_the_lake_rules() {
+    let (scan, _) = scan("lake.yaml", "critical");
+    let weak = (
+        finding(&scan.json, "CT-LAKE-RETENTION", "eventdatastore/short-lived-store"),
+        finding(&scan.json, "CT-LAKE-CMK", "eventdatastore/short-lived-store"),
+    );
+    for f in [weak.0, weak.1] {
+        assert_eq!((&f["outcome"], &f["resource"]["location"]["line"]), (&Value::from("fail"), &Value::from(5)), "{f}");
+    }
+    assert!(weak.0["message"].as_str().unwrap().contains("only 90"), "{}", weak.0);
+    for rule in ["CT-LAKE-RETENTION", "CT-LAKE-CMK"] {
+        let f = finding(&scan.json, rule, "eventdatastore/audit-store");
+        assert_eq!((&f["outcome"], &f["resource"]["location"]["address"]), (&Value::from("pass"), &Value::from("AuditStore")), "{f}");
+    }
+}
+
+const TRAIL_NAMING_A_BUCKET: &str = "Resources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      TrailName: org\n      S3BucketName: central-trail-logs\n      IsLogging: true\n";
+const THE_BUCKET: &str = "Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: central-trail-logs\n      VersioningConfiguration:\n        Status: Enabled\n";
+
+#[test]
+fn a_trail_and_the_bucket_it_names_in_two_templates_are_joined_by_name_when_given_together() {
+    let (_, together, _dir) = scan_written(&[("trail.yaml", TRAIL_NAMING_A_BUCKET), ("buckets.yaml", THE_BUCKET)]);
+    let versioning = finding(&together, "CT-BUCKET-VERSIONING", ":::central-trail-logs");
+    assert_eq!(versioning["outcome"], "pass");
+    assert!(versioning["resource"]["location"]["file"].as_str().unwrap().ends_with("buckets.yaml"), "{versioning}");
+    let lifecycle = finding(&together, "CT-BUCKET-LIFECYCLE", ":::central-trail-logs");
+    assert_eq!(lifecycle["outcome"], "fail", "the declared bucket is judged: {lifecycle}");
+
+    // The trail's template alone: the bucket is not in the source, and its rules say so.
+    let (_, alone, _dir) = scan_written(&[("trail.yaml", TRAIL_NAMING_A_BUCKET)]);
+    for rule in ["CT-BUCKET-VERSIONING", "CT-BUCKET-LIFECYCLE"] {
+        let f = finding(&alone, rule, ":::central-trail-logs");
+        assert_eq!(f["outcome"], "not_applicable", "{f}");
+        assert!(f["resource"]["location"].is_null(), "an undeclared bucket has no location: {f}");
+        assert!(f["message"].as_str().unwrap().contains("not declared in the source"), "{f}");
+    }
+}
+
+#[test]
+fn is_logging_known_only_at_deployment_leaves_the_rule_not_applicable() {
+    let template = "Parameters:\n  Logging:\n    Type: String\n    AllowedValues: [\"true\", \"false\"]\nResources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      S3BucketName: logs\n      IsLogging: !Ref Logging\n";
+    let (found, json, _dir) = scan_written(&[("stack.yaml", template)]);
+    expect(&found, "CT-IS-LOGGING", "not_applicable", 6);
+    let logging = json["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "CT-IS-LOGGING").unwrap();
+    assert!(logging["message"].as_str().unwrap().contains("does not say trail Trail is_logging"), "{logging}");
 }
 
 #[test]
@@ -142,6 +227,9 @@ fn sarif_points_at_the_template_line_and_passes_the_schema_and_githubs_rules() {
     // Fingerprints come from rule, file and address: they do not move with the line.
     let expected = trailwarden_core::report::sarif::fingerprint("CT-LOG-FILE-VALIDATION", &format!("{DIR}/weak.yaml#Trail"));
     assert_eq!(validation["partialFingerprints"]["primaryLocationLineHash"], expected);
+    // The category names the source, not the placeholder account: a Terraform scan of the
+    // same commit keeps its own alerts.
+    assert_eq!(scan.sarif["runs"][0]["automationDetails"]["id"], "trailwarden/cloudformation/");
 }
 
 #[test]

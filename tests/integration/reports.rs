@@ -1252,6 +1252,9 @@ fn fixed_finding(rule: &str, outcome: &str, severity: &str, arn: &str, message: 
 fn fixed_report() -> report::Report {
     let mut suppressed = fixed_finding("X-MFA", "suppressed", "low", "arn:aws:s3:::other", "No MFA delete.");
     suppressed["suppression"] = "legacy bucket (until 2027-03-31)".into();
+    // Declared in infrastructure as code: shown at its file and line.
+    let mut declared = fixed_finding("X-LOGGING", "fail", "high", "arn:aws:cloudtrail:us-east-1:111122223333:trail/old", "Trail old is not logging.");
+    declared["resource"]["location"] = serde_json::json!({"file": "stacks/a|b <x>.yaml", "line": 12, "address": "OldTrail"});
     let value = serde_json::json!({
         "tool": {"name": "trailwarden", "version": "0.0.0-test"},
         "scan": {"started_at": "2026-01-02T03:04:05Z", "finished_at": "2026-01-02T03:04:07Z", "source": "snapshot",
@@ -1260,7 +1263,7 @@ fn fixed_report() -> report::Report {
                     "pass": 1, "inconclusive": 1, "not_applicable": 1, "suppressed": 1},
         "findings": [
             fixed_finding("X-LOGGING", "fail", "critical", "arn:aws:cloudtrail:us-east-1:111122223333:trail/a|b<i>", "Trail a|b<i> is *not* logging."),
-            fixed_finding("X-LOGGING", "fail", "high", "arn:aws:cloudtrail:us-east-1:111122223333:trail/old", "Trail old is not logging."),
+            declared,
             fixed_finding("X-VALIDATION", "inconclusive", "medium", "arn:aws:cloudtrail:us-east-1:111122223333:trail/a", "Could not read the trail."),
             fixed_finding("X-VALIDATION", "pass", "medium", "arn:aws:cloudtrail:us-east-1:111122223333:trail/old", "Trail old validates."),
             fixed_finding("X-MFA", "not_applicable", "low", "arn:aws:s3:::logs", "Lifecycle rules apply."),

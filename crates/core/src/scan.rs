@@ -38,7 +38,8 @@ pub struct ScanResult {
     pub warnings: Vec<String>,
     pub rules_run: usize,
     /// What was scanned, for SARIF categories and report titles: the organization id, or the
-    /// account whose credentials collected the inventory.
+    /// account whose credentials collected the inventory; `cloudformation` or `terraform` for
+    /// infrastructure as code.
     pub scope: String,
 }
 
@@ -64,7 +65,14 @@ impl<'a> Plan<'a> {
     /// Evaluates an inventory. `regions`, when given, limits the findings to those regions
     /// (findings about global resources are always kept).
     pub fn run(&self, inventory: Inventory, source: Source, regions: Option<&[String]>, started_at: chrono::DateTime<chrono::Utc>) -> ScanResult {
-        let scope = scope(&inventory);
+        let scope = match source {
+            // A template or plan names no account (its placeholder is the same for both), and
+            // the SARIF category is made from the scope: CloudFormation and Terraform scans of
+            // one commit keep their alerts apart by source.
+            Source::Cloudformation => "cloudformation".to_owned(),
+            Source::TerraformPlan => "terraform".to_owned(),
+            Source::Live | Source::Snapshot => scope(&inventory),
+        };
         let mut result = scan_inventory(self.set, inventory, &self.config, source, regions, started_at, scope);
         if let Some(framework) = &self.framework {
             let status = compliance::status(&result.report.findings, framework);

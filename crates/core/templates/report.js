@@ -11,7 +11,7 @@
 
   function ints(values) { return Int32Array.from(values); }
   var RULES = { id: ints(data.rules.id), title: ints(data.rules.title), references: data.rules.references };
-  var RES = { arn: ints(data.resources.arn), kind: ints(data.resources.kind), account: ints(data.resources.account), region: ints(data.resources.region), unit: ints(data.resources.unit) };
+  var RES = { arn: ints(data.resources.arn), kind: ints(data.resources.kind), account: ints(data.resources.account), region: ints(data.resources.region), unit: ints(data.resources.unit), location: ints(data.resources.location) };
   var F = {
     rule: ints(data.findings.rule), outcome: ints(data.findings.outcome), severity: ints(data.findings.severity),
     resource: ints(data.findings.resource), message: ints(data.findings.message), remediation: ints(data.findings.remediation),
@@ -125,7 +125,7 @@
     }
     var resourceHit = new Uint8Array(RES.arn.length);
     for (var x = 0; x < resourceHit.length; x++) {
-      resourceHit[x] = hit[RES.arn[x]] || hit[RES.kind[x]] || hit[RES.account[x]] || hit[RES.region[x]] || (RES.unit[x] >= 0 && hit[RES.unit[x]]) ? 1 : 0;
+      resourceHit[x] = hit[RES.arn[x]] || hit[RES.kind[x]] || hit[RES.account[x]] || hit[RES.region[x]] || (RES.unit[x] >= 0 && hit[RES.unit[x]]) || (RES.location[x] >= 0 && hit[RES.location[x]]) ? 1 : 0;
     }
     var frameworkHit = FRAMEWORK_SETS.map(function (set) { return set.some(function (pair) { return hit[pair[0]] || hit[pair[1]]; }); });
     // 1: the template's own text has the word; 2: it may run across a placeholder, so the
@@ -235,7 +235,8 @@
     head.appendChild(el("span", "rule", S[RULES.id[rule]]));
     var message = summary.appendChild(el("span", "msg", expand(S[F.message[i]], r)));
     message.appendChild(el("br"));
-    message.appendChild(el("span", "arn", S[RES.arn[r]]));
+    // A resource declared in infrastructure as code is shown where it is declared.
+    message.appendChild(el("span", "arn", RES.location[r] >= 0 ? S[RES.location[r]] : S[RES.arn[r]]));
 
     var body = details.appendChild(el("div", "body"));
     var list = body.appendChild(el("dl"));
@@ -243,6 +244,7 @@
     resource.appendChild(el("code", "", S[RES.arn[r]]));
     resource.appendChild(document.createTextNode(" (" + label(S[RES.kind[r]]) + ")"));
     definition(list, "Resource", resource);
+    if (RES.location[r] >= 0) { definition(list, "Declared at", S[RES.location[r]]); }
     definition(list, "Account", S[RES.account[r]]);
     definition(list, "Region", S[RES.region[r]]);
     if (RES.unit[r] >= 0) { definition(list, "Unit", S[RES.unit[r]]); }
@@ -391,7 +393,7 @@
     var r = F.resource[i], tr = el("tr", "o-" + OUTCOMES[F.outcome[i]]);
     tr.appendChild(el("td")).appendChild(el("span", "badge o-" + OUTCOMES[F.outcome[i]], label(OUTCOMES[F.outcome[i]])));
     tr.appendChild(el("td", "", SEVERITIES[F.severity[i]]));
-    tr.appendChild(el("td", "arn", S[RES.arn[r]]));
+    tr.appendChild(el("td", "arn", RES.location[r] >= 0 ? S[RES.location[r]] : S[RES.arn[r]]));
     tr.appendChild(el("td", "", S[RES.account[r]]));
     tr.appendChild(el("td", "", RES.unit[r] >= 0 ? S[RES.unit[r]] : "—"));
     tr.appendChild(el("td", "", S[RES.region[r]]));

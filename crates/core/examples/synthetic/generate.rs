@@ -312,6 +312,7 @@ impl Generator {
             has_insight_selectors: true,
             tags: Fact::Value(BTreeMap::from([(s("owner"), s("platform-security")), (s("managed-by"), s("terraform"))])),
             status: Fact::Value(self.logging_status(1, true)),
+            declared_logging: None,
             event_selectors: Fact::Value(EventSelectors {
                 basic: Vec::new(),
                 advanced: vec![
@@ -567,6 +568,7 @@ impl Generator {
             has_insight_selectors: false,
             tags: Fact::Value(BTreeMap::new()),
             status: Fact::Value(g.logging_status(index, false)),
+            declared_logging: None,
             event_selectors: Fact::Value(EventSelectors { basic: vec![basic_management("All", &[])], advanced: Vec::new() }),
             insight_selectors: Fact::Value(Vec::new()),
         };

@@ -312,7 +312,11 @@ pub fn new_trail(name: &str, bucket: &str, scope: &SourceScope) -> Trail {
         has_custom_event_selectors: false,
         has_insight_selectors: false,
         tags: Fact::Value(BTreeMap::new()),
-        status: not_in_source_because("cloudtrail:GetTrailStatus", "whether a trail is logging, and its deliveries, are known only once it runs"),
+        status: not_in_source_because(
+            "cloudtrail:GetTrailStatus",
+            "a trail's deliveries, and whether it logs when the source does not declare it, are known only once it runs",
+        ),
+        declared_logging: None,
         event_selectors: Fact::Value(EventSelectors {
             basic: vec![EventSelector {
                 read_write_type: "All".to_owned(),

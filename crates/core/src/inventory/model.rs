@@ -195,6 +195,13 @@ pub struct Trail {
     pub tags: Fact<BTreeMap<String, String>>,
     /// cloudtrail:GetTrailStatus in the home region.
     pub status: Fact<TrailStatus>,
+    /// Whether the source declares the trail logging (CloudFormation `IsLogging`, Terraform
+    /// `enable_logging`). Set only for infrastructure as code, whose `status` is not in the
+    /// source: a template states whether the trail logs but not how its deliveries go, so this
+    /// answers `is_logging` alone and the delivery facts stay unreadable. None for a live
+    /// scan, and for a source that leaves it to deployment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared_logging: Option<bool>,
     /// cloudtrail:GetEventSelectors.
     pub event_selectors: Fact<EventSelectors>,
     /// cloudtrail:GetInsightSelectors; an empty list when `has_insight_selectors` is false.
@@ -205,6 +212,16 @@ impl Trail {
     /// The account that owns the trail: the account field of its ARN.
     pub fn owner_account_id(&self) -> &str {
         arn_account(&self.arn).unwrap_or("")
+    }
+
+    /// Whether the trail is logging: `GetTrailStatus.IsLogging` when the status was read, else
+    /// what the source declares (`declared_logging`), else why the status is unreadable.
+    pub fn is_logging(&self) -> Result<bool, &Unreadable> {
+        match (&self.status, self.declared_logging) {
+            (Fact::Value(status), _) => Ok(status.is_logging),
+            (Fact::Unreadable(_), Some(declared)) => Ok(declared),
+            (Fact::Unreadable(u), None) => Err(u),
+        }
     }
 }
 

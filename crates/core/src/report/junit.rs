@@ -1,7 +1,7 @@
 //! JUnit XML for CI systems that show test results (GitLab, Jenkins, Azure Pipelines, ...).
 //!
 //! One test suite per rule and one test case per rule and resource (classname = rule id,
-//! name = ARN): a failure is `<failure>`, an inconclusive outcome `<error>` (the check itself
+//! name = ARN; `file` and `line` where infrastructure as code declares the resource): a failure is `<failure>`, an inconclusive outcome `<error>` (the check itself
 //! could not run), not-applicable and suppressed outcomes `<skipped>`. The XML is small and
 //! flat, so it is written directly; every value goes through [`escape`].
 
@@ -89,7 +89,19 @@ fn write_suite(out: &mut impl Write, rule_id: &str, findings: &[&Finding], ctx: 
 
 /// One test case; `detail` is a buffer reused from case to case.
 fn write_case(out: &mut impl Write, f: &Finding, ctx: &Context, detail: &mut String) -> io::Result<()> {
-    writeln!(out, "    <testcase classname=\"{}\" name=\"{}\" time=\"0\">", escape(&f.rule_id), escape(&f.resource.arn))?;
+    // A resource declared in infrastructure as code also carries its file and line, the
+    // attributes GitLab and Jenkins's JUnit readers link to.
+    match &f.resource.location {
+        Some(at) => writeln!(
+            out,
+            "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\" time=\"0\">",
+            escape(&f.rule_id),
+            escape(&f.resource.arn),
+            escape(&at.file),
+            at.line
+        )?,
+        None => writeln!(out, "    <testcase classname=\"{}\" name=\"{}\" time=\"0\">", escape(&f.rule_id), escape(&f.resource.arn))?,
+    }
     match f.outcome {
         Outcome::Pass => {
             details(f, ctx, detail);
@@ -129,6 +141,9 @@ fn details(f: &Finding, ctx: &Context, text: &mut String) {
         f.resource.account,
         f.resource.region
     );
+    if let Some(at) = &f.resource.location {
+        let _ = write!(text, "\nDeclared at: {}:{} ({})", at.file, at.line, at.address);
+    }
     if let Some(status) = ctx.baseline_status(f) {
         let _ = write!(text, "\nBaseline: {}", status.as_str());
     }

@@ -288,6 +288,7 @@ pub fn trail(arn: &str) -> TrailBuilder {
         has_insight_selectors: false,
         tags: Fact::Value(BTreeMap::new()),
         status: Fact::Value(TrailStatus { is_logging: true, ..TrailStatus::default() }),
+        declared_logging: None,
         event_selectors: Fact::Value(EventSelectors::default()),
         insight_selectors: Fact::Value(vec![]),
     })
@@ -312,6 +313,12 @@ impl TrailBuilder {
     /// GetTrailStatus failed.
     pub fn status_unreadable(mut self, reason: UnreadableReason) -> Self {
         self.0.status = Fact::Unreadable(unreadable(reason));
+        self
+    }
+
+    /// What infrastructure as code declares (`IsLogging`, `enable_logging`).
+    pub fn declared_logging(mut self, declared: bool) -> Self {
+        self.0.declared_logging = Some(declared);
         self
     }
 

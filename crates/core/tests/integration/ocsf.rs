@@ -60,9 +60,14 @@ struct Written {
 /// Scans `inventory` with the built-in rules under `config` and writes `format` (marking
 /// findings against `baseline`).
 fn write(set: &RuleSet, inventory: Inventory, config: &str, format: &Ocsf, baseline: Option<&Report>) -> Written {
+    write_from(set, inventory, Source::Snapshot, config, format, baseline)
+}
+
+/// As [`write`], for an inventory read from `source`.
+fn write_from(set: &RuleSet, inventory: Inventory, source: Source, config: &str, format: &Ocsf, baseline: Option<&Report>) -> Written {
     let config = Config::parse(config, Path::new("test.yaml"), set).expect("the test config parses");
     let plan = Plan::new(set, config, None).expect("the scan plans");
-    let result = plan.run(inventory, Source::Snapshot, None, "2026-01-02T03:04:05Z".parse().unwrap());
+    let result = plan.run(inventory, source, None, "2026-01-02T03:04:05Z".parse().unwrap());
     let baseline = baseline.map(Baseline::of);
     let ctx = plan.context(&result, baseline.as_ref());
     let mut out = Vec::new();
@@ -196,6 +201,26 @@ fn a_lone_account_has_no_organization() {
         assert!(o["cloud"].get("org").is_none(), "{o:#}");
         assert!(o["unmapped"].get("organizational_unit").is_none(), "{o:#}");
     }
+}
+
+/// A resource declared in a template: its file, line and logical ID are in
+/// `unmapped.location` (OCSF's `affected_code` belongs to a vulnerability), and the object
+/// stays a valid Detection Finding.
+#[test]
+fn a_declared_resource_has_its_location_in_unmapped() {
+    let set = load_builtin().unwrap();
+    let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/iac/cloudformation/weak.yaml");
+    let inventory = trailwarden_core::iac::cloudformation::load(std::slice::from_ref(&template)).expect("the template loads");
+    let Written { lines, .. } = write_from(&set, inventory, Source::Cloudformation, "", &Ocsf::FINDINGS, None);
+    let logging = lines.iter().find(|o| o["finding_info"]["analytic"]["uid"] == "CT-IS-LOGGING").expect("the trail fails CT-IS-LOGGING");
+    let file = template.to_string_lossy().replace('\\', "/");
+    assert_eq!(logging["unmapped"]["location"], json!({"file": file, "line": 24, "address": "Trail"}));
+    for o in &lines {
+        assert_valid(o);
+        assert!(o["unmapped"]["location"].is_object(), "every finding written is about a declared resource: {o:#}");
+    }
+    let demo = write(&set, demo(), "", &Ocsf::FINDINGS, None);
+    assert!(demo.lines.iter().all(|o| o["unmapped"].get("location").is_none()), "a live resource has no location");
 }
 
 #[test]

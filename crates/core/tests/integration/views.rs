@@ -203,6 +203,28 @@ mod trail_facts {
         }
     }
 
+    /// Infrastructure as code declares whether a trail logs, not how its deliveries go: the
+    /// declaration answers `is_logging` (in the trail and region views) and only that.
+    #[test]
+    fn a_declared_logging_state_answers_is_logging_while_the_status_stays_unreadable() {
+        let stopped = trail(MAIN_TRAIL).status_unreadable(UnreadableReason::NotInSource).declared_logging(false);
+        let subjects = inventory().account(account(MGMT).regions(["us-east-1"]).trail(stopped)).subjects();
+        let subject = trail_subject(&subjects, MAIN_TRAIL);
+        let view = json(subject);
+        assert_eq!(view["is_logging"], false);
+        assert!(view.get("status").is_none(), "the delivery status stays absent, got {:?}", view.get("status"));
+        let unreadable: Vec<&str> = subject.unreadable.iter().map(|f| f.path.as_str()).collect();
+        assert!(unreadable.contains(&"trail.status") && !unreadable.contains(&"trail.is_logging"), "{unreadable:?}");
+        let region = subjects.regions.iter().find(|r| r.resource.region == "us-east-1").expect("a region subject");
+        assert_eq!(json(region)["trails"][0]["is_logging"], false);
+    }
+
+    #[test]
+    fn a_read_status_wins_over_a_declaration() {
+        let subjects = inventory().account(account(MGMT).trail(trail(MAIN_TRAIL).logging(true).declared_logging(false))).subjects();
+        assert_eq!(json(trail_subject(&subjects, MAIN_TRAIL))["is_logging"], true);
+    }
+
     #[test]
     fn a_stopped_trail_has_is_logging_false() {
         let subjects = inventory().account(account(MGMT).trail(trail(MAIN_TRAIL).logging(false))).subjects();

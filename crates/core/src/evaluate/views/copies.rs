@@ -14,7 +14,7 @@ fn covered_regions<'a>(trail: &Trail, account: &'a Account) -> Vec<&'a str> {
 }
 
 fn is_logging(trail: &Trail) -> bool {
-    trail.status.value().is_some_and(|s| s.is_logging)
+    trail.is_logging() == Ok(true)
 }
 
 fn delivers_management_events(trail: &Trail) -> bool {

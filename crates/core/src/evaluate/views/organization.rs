@@ -137,7 +137,7 @@ fn accounts_without_own_trail(cx: &BuildContext, org: &Organization) -> Readable
         let mut unknown = None;
         let mut covered = false;
         for t in account.trails.iter().filter(|t| t.owner_account_id() == account.id && t.is_multi_region_trail) {
-            let logging = t.status.as_result().map(|s| s.is_logging);
+            let logging = t.is_logging();
             let all = selectors::management_coverage(t.has_custom_event_selectors, t.event_selectors.value()).map(|m| m.all);
             match (logging, all) {
                 (Ok(true), Some(true)) => covered = true,

@@ -55,7 +55,7 @@ pub struct RegionTrail {
     pub is_organization_trail: bool,
     pub is_multi_region: bool,
     pub cloud_watch_logs_log_group_arn: Option<String>,
-    /// GetTrailStatus.IsLogging.
+    /// GetTrailStatus.IsLogging, or what infrastructure as code declares (as `TrailView`).
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub is_logging: Readable<bool>,
     /// Management events recorded (docs/architecture.md §4).

@@ -39,7 +39,8 @@ pub struct TrailView {
     /// ListTags: read only when a rule names them.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub tags: Readable<BTreeMap<String, String>>,
-    /// GetTrailStatus.IsLogging.
+    /// GetTrailStatus.IsLogging; for infrastructure as code, what the source declares
+    /// (`declared_logging`) while `status` stays absent.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub is_logging: Readable<bool>,
     /// GetTrailStatus, with ages in hours measured from the snapshot's collection time.
@@ -170,7 +171,7 @@ pub(super) fn trail_view(cx: &BuildContext, account: &Account, trail: &Trail) ->
         sns_topic_arn: trail.sns_topic_arn.clone(),
         s3_key_prefix: trail.s3_key_prefix.clone(),
         tags: (&trail.tags).into_readable(),
-        is_logging: (&trail.status).into_readable().map(|s| s.is_logging),
+        is_logging: Readable(trail.is_logging().map_err(Clone::clone)),
         status: (&trail.status).into_readable().map(|s| status_view(s, cx.inventory.collected_at)),
         management_events,
         s3_data_events: selector_fact(trail, |s| selectors::data_coverage(s, "AWS::S3::Object", &cx.s3_all)),
@@ -190,7 +191,7 @@ pub(super) fn trail_view(cx: &BuildContext, account: &Account, trail: &Trail) ->
                 .trails
                 .iter()
                 .map(|other| cx.best_copy(other))
-                .any(|other| other.arn != trail.arn && other.is_multi_region_trail && other.status.value().is_some_and(|s| s.is_logging))
+                .any(|other| other.arn != trail.arn && other.is_multi_region_trail && other.is_logging() == Ok(true))
         }),
         duplicates_management_events_of: about_other_trails(account, || copies::primary_elsewhere(cx, account, trail)),
         data_events_also_recorded_by_other_trails: about_other_trails(account, || copies::shared_data_event_types(cx, account, trail)),

@@ -26,3 +26,55 @@ pub fn load(paths: &[PathBuf]) -> Result<Inventory, Diagnostic> {
     }
     Ok(source.finish())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::UnreadableReason;
+    use std::path::Path;
+
+    /// Loads templates given as (file name, text), as `load` reads them from disk.
+    fn load_texts(templates: &[(&str, &str)]) -> Result<Inventory, Diagnostic> {
+        let mut source = SourceInventory::new(SourceScope::default());
+        for (name, text) in templates {
+            let path = Path::new(name);
+            resources::map(&mut source, path, &parse::template(path, text)?, &locate::resource_lines(text))?;
+        }
+        Ok(source.finish())
+    }
+
+    fn trail_with(is_logging: &str, parameters: &str) -> String {
+        format!("{parameters}Resources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      S3BucketName: logs\n{is_logging}")
+    }
+
+    #[test]
+    fn is_logging_is_declared_and_the_status_stays_not_in_source() {
+        let inventory = load_texts(&[("t.yaml", &trail_with("      IsLogging: false\n", ""))]).unwrap();
+        let trail = &inventory.accounts[0].trails[0];
+        assert_eq!(trail.declared_logging, Some(false));
+        assert_eq!(trail.status.unreadable().map(|u| u.reason), Some(UnreadableReason::NotInSource));
+        assert_eq!(trail.is_logging(), Ok(false));
+        let on = load_texts(&[("t.yaml", &trail_with("      IsLogging: \"true\"\n", ""))]).unwrap();
+        assert_eq!(on.accounts[0].trails[0].is_logging(), Ok(true));
+    }
+
+    #[test]
+    fn is_logging_from_a_parameter_takes_its_default_and_without_one_stays_undecided() {
+        let with_default = "Parameters:\n  Logging:\n    Type: String\n    Default: \"false\"\n";
+        let inventory = load_texts(&[("t.yaml", &trail_with("      IsLogging: !Ref Logging\n", with_default))]).unwrap();
+        assert_eq!(inventory.accounts[0].trails[0].declared_logging, Some(false));
+
+        let without = "Parameters:\n  Logging:\n    Type: String\n";
+        let inventory = load_texts(&[("t.yaml", &trail_with("      IsLogging: !Ref Logging\n", without))]).unwrap();
+        let trail = &inventory.accounts[0].trails[0];
+        assert_eq!(trail.declared_logging, None, "known only at deployment: undecided, and the template is not refused");
+        assert_eq!(trail.is_logging().map_err(|u| u.reason), Err(UnreadableReason::NotInSource));
+    }
+
+    #[test]
+    fn an_is_logging_that_is_not_a_boolean_is_an_error_naming_the_property() {
+        let error = load_texts(&[("t.yaml", &trail_with("      IsLogging: sometimes\n", ""))]).unwrap_err();
+        assert!(error.message.contains("Resources.Trail: Properties.IsLogging must be true or false"), "{}", error.message);
+        assert_eq!(error.line, Some(2));
+    }
+}

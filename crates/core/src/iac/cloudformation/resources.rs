@@ -237,6 +237,7 @@ fn trail(source: &mut SourceInventory, r: &Resource) -> Result<(), Diagnostic> {
     trail.kms_key_id = r.string("KMSKeyId")?;
     trail.cloud_watch_logs_log_group_arn = r.string("CloudWatchLogsLogGroupArn")?;
     trail.cloud_watch_logs_role_arn = r.string("CloudWatchLogsRoleArn")?;
+    trail.declared_logging = declared_logging(r)?;
     let basic = r.fact("EventSelectors", "cloudtrail:GetEventSelectors", None, |v| event_selectors(v).map(Some))?;
     let advanced = r.fact("AdvancedEventSelectors", "cloudtrail:GetEventSelectors", None, |v| advanced_selectors(v).map(Some))?;
     trail.has_custom_event_selectors = !matches!((&basic, &advanced), (Fact::Value(None), Fact::Value(None)));
@@ -255,6 +256,16 @@ fn trail(source: &mut SourceInventory, r: &Resource) -> Result<(), Diagnostic> {
     })?;
     source.trail(trail, r.location());
     Ok(())
+}
+
+/// `IsLogging` (required by CloudFormation): whether the trail logs once deployed. Left
+/// undecided (None) when it is known only at deployment, so CT-IS-LOGGING stays not
+/// applicable rather than refusing the template: the status is not in the source anyway.
+fn declared_logging(r: &Resource) -> Result<Option<bool>, Diagnostic> {
+    match r.property("IsLogging")? {
+        Property::Known(v) => boolean(&v).map(Some).ok_or_else(|| r.error(format!("Properties.IsLogging must be true or false, not {v}"))),
+        Property::Absent | Property::Unknown(_) => Ok(None),
+    }
 }
 
 fn event_selectors(v: &Value) -> Result<Vec<EventSelector>, String> {

@@ -89,6 +89,8 @@ struct ResourceColumns {
     account: Vec<u32>,
     region: Vec<u32>,
     unit: Vec<i64>,
+    /// `file:line (address)` where infrastructure as code declares the resource, else -1.
+    location: Vec<i64>,
 }
 
 /// One entry per finding, in reading order: failures first, most severe first, then
@@ -215,6 +217,9 @@ impl<'a> Resources<'a> {
                     columns.account.push(strings.borrowed(&r.account));
                     columns.region.push(strings.borrowed(&r.region));
                     columns.unit.push(r.organizational_unit.as_deref().map_or(NONE, |u| i64::from(strings.borrowed(u))));
+                    columns.location.push(
+                        r.location.as_ref().map_or(NONE, |at| i64::from(strings.scratch(&format!("{}:{} ({})", at.file, at.line, at.address)))),
+                    );
                     fields.push(Fields::of(r));
                     columns.arn.len() as u32 - 1
                 })
@@ -420,6 +425,18 @@ mod tests {
         assert_eq!(suppressed.len(), 1);
         assert_eq!(suppressed[0][0], 2);
         assert_eq!(string(&doc, &suppressed[0][1]), "legacy trail (until 2999-01-01)");
+    }
+
+    #[test]
+    fn a_declared_resource_has_its_location_and_others_none() {
+        let mut located = finding("A", Outcome::Fail, Severity::High, "111111111111", None);
+        std::sync::Arc::make_mut(&mut located.resource).location =
+            Some(crate::resource::Location { file: "stacks/trail.yaml".to_owned(), line: 24, address: "Trail".to_owned() });
+        let report = report(&["111111111111", "222222222222"], vec![located, finding("B", Outcome::Fail, Severity::Low, "222222222222", None)]);
+        let doc = document(&report);
+        let location = |i: usize| doc["resources"]["location"][doc["findings"]["resource"][i].as_u64().unwrap() as usize].clone();
+        assert_eq!(string(&doc, &location(0)), "stacks/trail.yaml:24 (Trail)");
+        assert_eq!(location(1), -1);
     }
 
     #[test]

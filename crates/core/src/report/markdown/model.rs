@@ -10,6 +10,7 @@ use crate::report::breakdown::{self, RuleRow, UnitRow};
 use crate::report::{Context, Report};
 use minijinja::value::{Serde, Value};
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// How many accounts the rule table names for each rule.
 pub const WORST_ACCOUNTS: usize = 3;
@@ -93,6 +94,9 @@ struct Entry<'a> {
     title: &'a str,
     severity: &'static str,
     arn: &'a str,
+    /// Where the resource is shown: `file:line (address)` when it is declared in
+    /// infrastructure as code, else its ARN.
+    place: Cow<'a, str>,
     account: &'a str,
     region: &'a str,
     message: &'a str,
@@ -183,6 +187,10 @@ fn entry<'a>(f: &'a Finding, ctx: &Context) -> Entry<'a> {
         title: &f.title,
         severity: f.severity.as_str(),
         arn: &f.resource.arn,
+        place: match &f.resource.location {
+            Some(at) => Cow::Owned(format!("{}:{} ({})", at.file, at.line, at.address)),
+            None => Cow::Borrowed(&f.resource.arn),
+        },
         account: &f.resource.account,
         region: &f.resource.region,
         message: &f.message,

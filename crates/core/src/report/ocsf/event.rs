@@ -5,6 +5,7 @@
 //! `severity` "High"), as OCSF asks of enum siblings. Which value goes where is decided in
 //! `map.rs`; this module only gives the shape.
 
+use crate::resource::Location;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -162,4 +163,9 @@ pub struct Unmapped<'a> {
     /// `new` or `existing` relative to `--baseline`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<&'static str>,
+    /// Where infrastructure as code declares the resource (`file`, `line`, `address`), as in
+    /// the JSON report. OCSF's file-and-line object, `affected_code`, belongs to a
+    /// vulnerability (`vulnerabilities[]`), which a configuration finding is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<&'a Location>,
 }

@@ -98,6 +98,7 @@ pub fn detection_finding<'a>(f: &'a Finding, scan: &Scan<'a>) -> DetectionFindin
             organizational_unit: resource.organizational_unit.as_deref(),
             frameworks: &f.frameworks,
             baseline: baseline.map(BaselineStatus::as_str),
+            location: resource.location.as_ref(),
         },
     }
 }

@@ -121,7 +121,7 @@ fn result_fingerprint(f: &Finding) -> String {
 /// resource's synthetic path.
 fn location(f: &Finding, logical: LogicalLocation) -> Location {
     let (uri, line) = match &f.resource.location {
-        Some(at) => (at.file.clone(), i64::from(at.line.max(1))),
+        Some(at) => (file_uri(&at.file), i64::from(at.line.max(1))),
         None => (artifact_path(f), 1),
     };
     let physical = PhysicalLocation::builder()
@@ -279,6 +279,12 @@ fn non_empty<'a>(value: &'a str, fallback: &'a str) -> &'a str {
     }
 }
 
+/// A declared resource's file as a relative URI reference (RFC 3986, which SARIF requires):
+/// each segment percent-encoded, `.` and `..` kept as the path steps they are.
+fn file_uri(file: &str) -> String {
+    file.split('/').map(|segment| utf8_percent_encode(segment, SEGMENT).to_string()).collect::<Vec<_>>().join("/")
+}
+
 fn encode_segment(segment: &str) -> String {
     let encoded = utf8_percent_encode(segment, SEGMENT).to_string();
     match encoded.as_str() {
@@ -291,6 +297,12 @@ fn encode_segment(segment: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_declared_file_is_a_uri_reference() {
+        assert_eq!(file_uri("stacks/a|b <x>.yaml"), "stacks/a%7Cb%20%3Cx%3E.yaml");
+        assert_eq!(file_uri("../infra/./main.tf"), "../infra/./main.tf");
+    }
 
     #[test]
     fn arn_parts_cover_the_resource_kinds() {
