@@ -112,11 +112,12 @@ fn the_weak_trail_and_bucket_fail_on_their_lines() {
 fn the_hardened_trail_and_its_module_bucket_pass() {
     let scan = scan(true, "medium");
     let found = outcomes(&scan.json);
-    for rule in ["CT-LOG-FILE-VALIDATION", "CT-KMS-ENCRYPTION"] {
+    // `enable_logging` (true when left out) is the trail's declared logging state.
+    for rule in ["CT-IS-LOGGING", "CT-LOG-FILE-VALIDATION", "CT-KMS-ENCRYPTION"] {
         expect(&found, rule, HARDENED_TRAIL, "pass", "main.tf", 54);
     }
     // What a plan cannot say about a trail: not applicable, never a pass or a fail.
-    for rule in ["CT-IS-LOGGING", "CT-DELIVERY-ERRORS", "CT-CLOUDWATCH-LOGS"] {
+    for rule in ["CT-DELIVERY-ERRORS", "CT-CLOUDWATCH-LOGS"] {
         expect(&found, rule, HARDENED_TRAIL, "not_applicable", "main.tf", 54);
     }
     // The bucket is declared in the local module; modules.json places it.

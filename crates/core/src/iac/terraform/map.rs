@@ -13,7 +13,7 @@ use crate::iac::{self, SourceInventory, SourceScope};
 use crate::inventory::{
     AdvancedEventSelector, AdvancedFieldSelector, Bucket, BucketLogging, BucketVersioning, DataResource, DefaultRetention, DelegatedAdministrator,
     EncryptionRule, EventBridgeRule, EventDataStore, EventDataStoreDetails, EventSelector, EventSelectors, Fact, InsightSelector, Inventory, KmsKey,
-    KmsKeyMetadata, LifecycleRule, LifecycleTransition, MetricAlarm, MetricFilter, MetricTransformation, ObjectLock, PublicAccessBlock, TrailStatus,
+    KmsKeyMetadata, LifecycleRule, LifecycleTransition, MetricAlarm, MetricFilter, MetricTransformation, ObjectLock, PublicAccessBlock,
 };
 use crate::resource::Location;
 use serde_json::Value;
@@ -378,12 +378,12 @@ impl<'r, 'p> Mapper<'r, 'p> {
         if let Ok(Some(Value::Object(tags))) = a.get("tags").value() {
             trail.tags = Fact::Value(tags.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect());
         }
-        // `enable_logging = false` is the one part of a trail's status a plan states.
-        trail.status = match a.bool_or("enable_logging", true) {
-            Ok(false) => Fact::Value(TrailStatus { is_logging: false, ..TrailStatus::default() }),
-            Ok(true) => trail.status,
-            Err(Unknown) => unknown_fact("cloudtrail:GetTrailStatus", instance, "enable_logging"),
-        };
+        // Whether the trail logs is the one part of its status a plan states (`enable_logging`,
+        // true unless set); its delivery status stays not in the source.
+        match a.bool_or("enable_logging", true) {
+            Ok(logging) => trail.declared_logging = Some(logging),
+            Err(Unknown) => trail.status = unknown_fact("cloudtrail:GetTrailStatus", instance, "enable_logging"),
+        }
         match (a.blocks("event_selector"), a.blocks("advanced_event_selector")) {
             (Ok(basic), Ok(advanced)) => match (basic_selectors(&basic), advanced_selectors(&advanced)) {
                 (Ok(basic), Ok(advanced)) => {

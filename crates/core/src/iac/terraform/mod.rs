@@ -202,7 +202,8 @@ mod tests {
                 config("aws_cloudtrail.off", json!({"enable_logging": {"constant_value": false}}))]}}}));
         let trails = &inv.accounts[0].trails;
         assert_eq!(trails.len(), 1, "a trail the plan deletes is not judged");
-        assert_eq!(trails[0].status.value().map(|s| s.is_logging), Some(false), "enable_logging = false is in the source");
+        assert_eq!(trails[0].is_logging(), Ok(false), "enable_logging = false is in the source");
+        assert!(trails[0].status.value().is_none(), "the delivery status is not");
         let versioning = |name: &str| inv.buckets.iter().find(|b| b.name == name).unwrap().versioning.value().unwrap().status.clone();
         assert_eq!(versioning("b-1").as_deref(), Some("Enabled"), "count instances pair by index");
         assert_eq!(versioning("b-0"), None);
