@@ -5,7 +5,7 @@
 //! facts, and on a synthetic organization of 10,000 accounts (a quarter of a million findings).
 //!
 //! Chromium and Node.js are required, never skipped: a missing tool fails the test with the
-//! command that installs it (`.ci/run` installs Chromium; Node.js comes with the npm it uses).
+//! command that installs it (`scripts/test.sh` installs Chromium; Node.js comes with the npm it uses).
 
 use assert_cmd::Command;
 use serde_json::{json, Value};
@@ -55,7 +55,7 @@ fn tool(names: &[&str], install: &str) -> PathBuf {
             }
         }
     }
-    panic!("{} is not installed. Install it with\n  {install}\n(or run `bash .ci/run`). This test does not skip without it.", names[0]);
+    panic!("{} is not installed. Install it with\n  {install}\n(or run `scripts/test.sh`). This test does not skip without it.", names[0]);
 }
 
 fn chromium() -> PathBuf {

@@ -3,7 +3,7 @@
 //! JUnit, on the demo organization and on a snapshot with hostile names.
 //!
 //! External tools are required, never skipped: a missing tool fails the test with the command
-//! that installs it (`.ci/run` installs both).
+//! that installs it (`scripts/test.sh` installs both).
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -136,7 +136,7 @@ pub(super) fn assert_schema_valid(sarif: &Value, what: &str) {
     assert!(errors.is_empty(), "{what} violates the SARIF 2.1.0 schema:\n{}", errors.join("\n"));
 }
 
-/// The multitool binary: $SARIF_MULTITOOL, else the copy `.ci/run` installs under .ci/node.
+/// The multitool binary: $SARIF_MULTITOOL, else the copy `scripts/test.sh` installs under .ci/node.
 fn multitool() -> PathBuf {
     if let Some(path) = std::env::var_os("SARIF_MULTITOOL") {
         return PathBuf::from(path);
@@ -146,7 +146,7 @@ fn multitool() -> PathBuf {
         path.is_file(),
         "the SARIF multitool is not installed at {}. Install it with\n  \
          npm install --prefix .ci/node --no-audit --no-fund @microsoft/sarif-multitool\n\
-         (or run `bash .ci/run`), or point SARIF_MULTITOOL at a Sarif.Multitool binary. This test does not skip without it.",
+         (or run `scripts/test.sh`), or point SARIF_MULTITOOL at a Sarif.Multitool binary. This test does not skip without it.",
         path.display()
     );
     path
