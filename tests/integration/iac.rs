@@ -10,11 +10,13 @@ use std::path::Path;
 
 const DIR: &str = "examples/iac/cloudformation";
 
-fn trailwarden() -> Command {
+/// The CLI as an infrastructure-as-code scan runs it here, with no way to reach AWS (the
+/// Terraform tests use it too).
+pub(super) fn trailwarden() -> Command {
     let mut cmd = Command::cargo_bin("trailwarden").expect("the binary is built");
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
     // No AWS call may be made: any endpoint is a closed port, and there are no credentials.
-    cmd.env("AWS_ENDPOINT_URL", "http://127.0.0.1:9").env("AWS_REGION", "us-east-1");
+    cmd.env("AWS_ENDPOINT_URL", "http://127.0.0.1:9").env("AWS_REGION", "us-east-1").env("NO_COLOR", "1");
     for var in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"] {
         cmd.env_remove(var);
     }

@@ -4,24 +4,13 @@
 //! destroyed resource is not judged, no AWS call is made, and a plan of another format
 //! version is refused.
 
+use super::iac::trailwarden;
 use super::reports::{assert_github_accepts, assert_schema_valid};
-use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 const DIR: &str = "examples/iac/terraform";
-
-fn trailwarden() -> Command {
-    let mut cmd = Command::cargo_bin("trailwarden").expect("the binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    // No AWS call may be made: any endpoint is a closed port, and there are no credentials.
-    cmd.env("AWS_ENDPOINT_URL", "http://127.0.0.1:9").env("AWS_REGION", "us-east-1").env("NO_COLOR", "1");
-    for var in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 struct Scan {
     json: Value,
