@@ -200,7 +200,7 @@ fn in_unit(f: &Finding, unit: &str, with_subunits: bool) -> bool {
 fn commas(n: usize) -> String {
     let digits = n.to_string();
     digits.chars().enumerate().fold(String::new(), |mut out, (i, c)| {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -72,7 +72,7 @@ pub fn organization(accounts: usize) -> Inventory {
         .map(|(i, id)| OrganizationAccount {
             id: id.clone(),
             name: account_name(i),
-            status: if i > 1 && i % 397 == 0 { "SUSPENDED" } else { "ACTIVE" }.to_owned(),
+            status: if i > 1 && i.is_multiple_of(397) { "SUSPENDED" } else { "ACTIVE" }.to_owned(),
         })
         .collect();
     let organizational_units = units(&org_accounts);
@@ -466,12 +466,12 @@ impl Generator {
         };
 
         // Tamper alerts: EventBridge rules in a third of the accounts' first two regions.
-        let eventbridge_rules = if r < 2 && index % 3 == 0 {
+        let eventbridge_rules = if r < 2 && index.is_multiple_of(3) {
             Fact::Value(vec![EventBridgeRule {
                 name: s("cloudtrail-tamper"),
                 arn: format!("arn:aws:events:{region}:{id}:rule/cloudtrail-tamper"),
                 event_bus_name: s("default"),
-                state: if index % 15 == 0 { s("DISABLED") } else { s("ENABLED") },
+                state: if index.is_multiple_of(15) { s("DISABLED") } else { s("ENABLED") },
                 event_pattern: Some(s(CLOUDTRAIL_CHANGES_PATTERN)),
                 targets: Fact::Value(vec![format!("arn:aws:sns:{region}:{id}:security-alerts")]),
             }])
@@ -520,14 +520,14 @@ impl Generator {
             details: Fact::Value(EventDataStoreDetails {
                 status: if index % 21 == 10 { s("STOPPED_INGESTION") } else { s("ENABLED") },
                 retention_period: [2557, 365, 90][index % 3],
-                billing_mode: Some(if index % 2 == 0 { s("EXTENDABLE_RETENTION_PRICING") } else { s("FIXED_RETENTION_PRICING") }),
-                termination_protection_enabled: index % 5 != 0,
+                billing_mode: Some(if index.is_multiple_of(2) { s("EXTENDABLE_RETENTION_PRICING") } else { s("FIXED_RETENTION_PRICING") }),
+                termination_protection_enabled: !index.is_multiple_of(5),
                 multi_region_enabled: true,
                 organization_enabled: false,
                 kms_key_id,
                 advanced_event_selectors: vec![advanced("Management events", vec![field("eventCategory", &["Management"])])],
             }),
-            insight_selectors: if index % 4 == 0 {
+            insight_selectors: if index.is_multiple_of(4) {
                 Fact::Value(vec![InsightSelector { insight_type: s("ApiCallRateInsight"), event_categories: Vec::new() }])
             } else {
                 Fact::Value(Vec::new())
@@ -675,7 +675,7 @@ impl Generator {
         if trails.is_empty() {
             return (trails, None);
         }
-        if index % 2 == 0 {
+        if index.is_multiple_of(2) {
             // Every other account sends its trails to the log-archive account instead.
             for t in &mut trails {
                 t.s3_bucket_name = shared_member_bucket_name(&account_id(1));
@@ -743,7 +743,7 @@ impl Generator {
                 noncurrent_version_expiration_days: None,
                 transitions: vec![LifecycleTransition { days: 30, storage_class: s("STANDARD_IA") }],
             }])),
-            5 if index % 3 == 0 => Fact::Unreadable(throttled("s3:GetBucketLifecycleConfiguration")),
+            5 if index.is_multiple_of(3) => Fact::Unreadable(throttled("s3:GetBucketLifecycleConfiguration")),
             _ => Fact::Value(Some(vec![LifecycleRule {
                 id: Some(s("archive")),
                 status: s("Enabled"),
@@ -756,11 +756,15 @@ impl Generator {
                 ],
             }])),
         };
-        let kms = index % 3 == 0;
+        let kms = index.is_multiple_of(3);
         let encryption = if kms {
             let key = key_arn(id, home, 3);
             self.add_key(&key, true);
-            Fact::Value(Some(vec![EncryptionRule { sse_algorithm: s("aws:kms"), kms_master_key_id: Some(key), bucket_key_enabled: index % 9 != 0 }]))
+            Fact::Value(Some(vec![EncryptionRule {
+                sse_algorithm: s("aws:kms"),
+                kms_master_key_id: Some(key),
+                bucket_key_enabled: !index.is_multiple_of(9),
+            }]))
         } else {
             Fact::Value(Some(vec![EncryptionRule { sse_algorithm: s("AES256"), kms_master_key_id: None, bucket_key_enabled: false }]))
         };
