@@ -228,6 +228,42 @@ fn the_documented_pull_request_workflow_is_valid_clean_and_pinned() {
     }
 }
 
+/// Every whole workflow written in docs/github-actions.md and docs/scheduled-audit.md (a YAML
+/// block with `name:` and `jobs:`) is a valid GitHub workflow, clean under zizmor and pinned by
+/// commit, and every `uses:` line of any YAML block in docs/ (fragments included) is pinned:
+/// users copy these. docs/action.md's workflow names the action by the placeholder
+/// `OWNER/trailwarden@COMMIT`, so only its pins are checked.
+#[test]
+fn every_documented_workflow_is_valid_clean_and_pinned() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let workflows_dir = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&workflows_dir).unwrap();
+    let mut linted = Vec::new();
+    let mut docs: Vec<_> =
+        std::fs::read_dir(root.join("docs")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "md")).collect();
+    docs.sort();
+    for doc in docs {
+        let name = doc.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&doc).unwrap();
+        for (index, block) in text.split("```yaml\n").skip(1).filter_map(|rest| rest.split("\n```").next()).enumerate() {
+            for line in block.lines().filter(|l| l.trim_start().trim_start_matches("- ").starts_with("uses:")) {
+                let reference = line.split('@').nth(1).unwrap_or("").split_whitespace().next().unwrap_or("");
+                let pinned = reference.len() == 40 && reference.chars().all(|c| c.is_ascii_hexdigit());
+                assert!(pinned || line.contains("OWNER/trailwarden@COMMIT"), "docs/{name}.md: not pinned by commit: {line}");
+            }
+            if block.starts_with("name:") && block.contains("\njobs:") && name != "action" {
+                let path = workflows_dir.join(format!("{name}-{index}.yml"));
+                std::fs::write(&path, format!("{block}\n")).unwrap();
+                assert_valid_clean_and_pinned(&path, "vendor.github-workflows");
+                linted.push(format!("{name}-{index}"));
+            }
+        }
+    }
+    // The scan-and-upload workflow, the pull-request workflow and the scheduled audit.
+    assert_eq!(linted, ["github-actions-0", "github-actions-2", "scheduled-audit-0"], "the documented workflows found");
+}
+
 /// The action installs what release.yml publishes: one archive per target, named
 /// trailwarden-VERSION-TARGET.tar.gz with the binary in a directory of the same name, checked
 /// against SHA256SUMS; and the gate comes after the summary and the SARIF upload.
