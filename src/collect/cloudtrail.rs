@@ -57,6 +57,7 @@ fn trail(t: &sdk::Trail) -> Trail {
         tags: Fact::Unreadable(pending()),
         status: Fact::Unreadable(pending()),
         declared_logging: None,
+        unknown_settings: BTreeMap::new(),
         event_selectors: Fact::Unreadable(pending()),
         insight_selectors: Fact::Unreadable(pending()),
     }

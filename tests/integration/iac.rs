@@ -216,6 +216,21 @@ fn is_logging_known_only_at_deployment_leaves_the_rule_not_applicable() {
     assert!(logging["message"].as_str().unwrap().contains("does not say trail Trail is_logging"), "{logging}");
 }
 
+/// A trail setting from a parameter without a default is unknown until the stack is deployed:
+/// the rule that reads it is inconclusive (never a pass or a fail on CloudTrail's default), and
+/// the report lists it among what the scan could not decide.
+#[test]
+fn a_setting_known_only_at_deployment_is_inconclusive_and_listed() {
+    let template = "Parameters:\n  Validation:\n    Type: String\n    AllowedValues: [\"true\", \"false\"]\nResources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      S3BucketName: logs\n      IsLogging: true\n      EnableLogFileValidation: !Ref Validation\n";
+    let (found, json, _dir) = scan_written(&[("stack.yaml", template)]);
+    expect(&found, "CT-LOG-FILE-VALIDATION", "inconclusive", 6);
+    expect(&found, "CT-IS-LOGGING", "pass", 6);
+    let validation = finding(&json, "CT-LOG-FILE-VALIDATION", "trail/Trail");
+    assert!(validation["message"].as_str().unwrap().contains("log_file_validation_enabled"), "{validation}");
+    let incomplete = json["scan"]["incomplete"].to_string();
+    assert!(incomplete.contains("unknown_until_apply") && incomplete.contains("EnableLogFileValidation"), "{incomplete}");
+}
+
 #[test]
 fn sarif_points_at_the_template_line_and_passes_the_schema_and_githubs_rules() {
     let (scan, _) = scan("weak.yaml", "critical");

@@ -313,6 +313,7 @@ impl Generator {
             tags: Fact::Value(BTreeMap::from([(s("owner"), s("platform-security")), (s("managed-by"), s("terraform"))])),
             status: Fact::Value(self.logging_status(1, true)),
             declared_logging: None,
+            unknown_settings: BTreeMap::new(),
             event_selectors: Fact::Value(EventSelectors {
                 basic: Vec::new(),
                 advanced: vec![
@@ -569,6 +570,7 @@ impl Generator {
             tags: Fact::Value(BTreeMap::new()),
             status: Fact::Value(g.logging_status(index, false)),
             declared_logging: None,
+            unknown_settings: BTreeMap::new(),
             event_selectors: Fact::Value(EventSelectors { basic: vec![basic_management("All", &[])], advanced: Vec::new() }),
             insight_selectors: Fact::Value(Vec::new()),
         };

@@ -20,8 +20,8 @@ pub mod terraform;
 use crate::diagnostic::Diagnostic;
 use crate::inventory::{
     Account, AclGrant, Bucket, BucketVersioning, DelegatedAdministrator, EncryptionRule, EventBridgeRule, EventDataStore, EventSelector,
-    EventSelectors, Fact, Inventory, KmsKey, MetricAlarm, MetricFilter, Organization, PublicAccessBlock, RegionInventory, Trail, Unreadable,
-    UnreadableReason, SCHEMA_VERSION,
+    EventSelectors, Fact, Inventory, KmsKey, MetricAlarm, MetricFilter, Organization, PublicAccessBlock, RegionInventory, Trail, TrailSetting,
+    Unreadable, UnreadableReason, SCHEMA_VERSION,
 };
 use crate::resource::Location;
 use std::collections::BTreeMap;
@@ -317,6 +317,7 @@ pub fn new_trail(name: &str, bucket: &str, scope: &SourceScope) -> Trail {
             "a trail's deliveries, and whether it logs when the source does not declare it, are known only once it runs",
         ),
         declared_logging: None,
+        unknown_settings: BTreeMap::new(),
         event_selectors: Fact::Value(EventSelectors {
             basic: vec![EventSelector {
                 read_write_type: "All".to_owned(),
@@ -327,6 +328,32 @@ pub fn new_trail(name: &str, bucket: &str, scope: &SourceScope) -> Trail {
             advanced: Vec::new(),
         }),
         insight_selectors: Fact::Value(Vec::new()),
+    }
+}
+
+/// Sets a trail's boolean setting from what the source says: its value, or what leaves it to
+/// deployment (a parameter, a plan address), in which case the setting is unknown until apply
+/// and its plain field keeps CloudTrail's default, which no reader takes as the answer.
+pub fn set_trail_setting(trail: &mut Trail, setting: TrailSetting, value: Result<bool, String>) {
+    let field = match setting {
+        TrailSetting::IncludeGlobalServiceEvents => &mut trail.include_global_service_events,
+        TrailSetting::IsMultiRegionTrail => &mut trail.is_multi_region_trail,
+        TrailSetting::IsOrganizationTrail => &mut trail.is_organization_trail,
+        TrailSetting::LogFileValidationEnabled => &mut trail.log_file_validation_enabled,
+    };
+    match value {
+        Ok(value) => {
+            *field = value;
+            trail.unknown_settings.remove(&setting);
+        }
+        Err(what) => {
+            let u = Unreadable::new(
+                UnreadableReason::UnknownUntilApply,
+                "cloudtrail:DescribeTrails",
+                format!("{what} is known only once the source is applied"),
+            );
+            trail.unknown_settings.insert(setting, u);
+        }
     }
 }
 

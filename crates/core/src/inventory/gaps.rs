@@ -107,6 +107,9 @@ pub fn gaps(inventory: &Inventory) -> Vec<Gap> {
             c.add(&trail.event_selectors, FactId::TrailEventSelectors, id, r, &trail.arn);
             c.add(&trail.insight_selectors, FactId::TrailInsightSelectors, id, r, &trail.arn);
             c.add(&trail.tags, FactId::TrailTags, id, r, &trail.arn);
+            for unknown in trail.unknown_settings.values() {
+                c.push(unknown, id, r, "cloudtrail:DescribeTrails", &trail.arn);
+            }
         }
     }
     // A bucket whose owner or region could not be read is filed where a trail delivering to

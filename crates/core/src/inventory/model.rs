@@ -202,13 +202,44 @@ pub struct Trail {
     /// scan, and for a source that leaves it to deployment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declared_logging: Option<bool>,
+    /// Settings the source leaves to deployment (a template parameter without a default, a
+    /// plan value known only after apply), and why. Their plain fields above then hold
+    /// CloudTrail's default, which is no answer: read them through [`Trail::setting`]. Set only
+    /// for infrastructure as code; empty for a live scan.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unknown_settings: BTreeMap<TrailSetting, Unreadable>,
     /// cloudtrail:GetEventSelectors.
     pub event_selectors: Fact<EventSelectors>,
     /// cloudtrail:GetInsightSelectors; an empty list when `has_insight_selectors` is false.
     pub insight_selectors: Fact<Vec<InsightSelector>>,
 }
 
+/// A trail's boolean settings (DescribeTrails) that infrastructure as code can leave to
+/// deployment; serialized as the name of the `Trail` field that holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TrailSetting {
+    IncludeGlobalServiceEvents,
+    IsMultiRegionTrail,
+    IsOrganizationTrail,
+    LogFileValidationEnabled,
+}
+
 impl Trail {
+    /// A boolean setting, or why it is unknown (infrastructure as code that leaves it to
+    /// deployment).
+    pub fn setting(&self, setting: TrailSetting) -> Result<bool, &Unreadable> {
+        if let Some(u) = self.unknown_settings.get(&setting) {
+            return Err(u);
+        }
+        Ok(match setting {
+            TrailSetting::IncludeGlobalServiceEvents => self.include_global_service_events,
+            TrailSetting::IsMultiRegionTrail => self.is_multi_region_trail,
+            TrailSetting::IsOrganizationTrail => self.is_organization_trail,
+            TrailSetting::LogFileValidationEnabled => self.log_file_validation_enabled,
+        })
+    }
+
     /// The account that owns the trail: the account field of its ARN.
     pub fn owner_account_id(&self) -> &str {
         arn_account(&self.arn).unwrap_or("")

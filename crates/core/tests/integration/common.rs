@@ -289,6 +289,7 @@ pub fn trail(arn: &str) -> TrailBuilder {
         tags: Fact::Value(BTreeMap::new()),
         status: Fact::Value(TrailStatus { is_logging: true, ..TrailStatus::default() }),
         declared_logging: None,
+        unknown_settings: BTreeMap::new(),
         event_selectors: Fact::Value(EventSelectors::default()),
         insight_selectors: Fact::Value(vec![]),
     })

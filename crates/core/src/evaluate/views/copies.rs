@@ -3,6 +3,10 @@
 //! Read by the trail view (`duplicates_management_events_of`,
 //! `data_events_also_recorded_by_other_trails`); it judges each trail by its best copy, from
 //! the build context, and imports nothing of the views themselves.
+//!
+//! It reads trails' plain settings, not `Trail::setting`: these facts are about the account's
+//! other trails, which only a live scan lists, and a live scan knows every setting
+//! (infrastructure as code makes them unreadable first: `about_other_trails` in trail.rs).
 
 use super::context::BuildContext;
 use super::selectors;

@@ -52,8 +52,11 @@ pub struct RegionTrail {
     pub owned: bool,
     /// An organization trail seen from a member account.
     pub inherited: bool,
-    pub is_organization_trail: bool,
-    pub is_multi_region: bool,
+    /// Absent when infrastructure as code leaves it to deployment (as `TrailView`).
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub is_organization_trail: Readable<bool>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub is_multi_region: Readable<bool>,
     pub cloud_watch_logs_log_group_arn: Option<String>,
     /// GetTrailStatus.IsLogging, or what infrastructure as code declares (as `TrailView`).
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
@@ -72,8 +75,8 @@ impl From<&TrailView> for RegionTrail {
             account_id: t.account_id.clone(),
             owned: t.owned,
             inherited: t.inherited,
-            is_organization_trail: t.is_organization_trail,
-            is_multi_region: t.is_multi_region,
+            is_organization_trail: t.is_organization_trail.clone(),
+            is_multi_region: t.is_multi_region.clone(),
             cloud_watch_logs_log_group_arn: t.cloud_watch_logs_log_group_arn.clone(),
             is_logging: t.is_logging.clone(),
             management_events: t.management_events.clone(),

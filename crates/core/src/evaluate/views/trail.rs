@@ -7,7 +7,7 @@ use super::readable::{IntoReadable, Readable};
 use super::selectors::{self, DataEventCoverage, ManagementCoverage};
 use super::subject::Subject;
 use super::unreadable::{not_collected, UnreadableField};
-use crate::inventory::{Account, EventSelectors, Fact, InsightSelector, Trail, TrailStatus, Unreadable, UnreadableReason};
+use crate::inventory::{Account, EventSelectors, Fact, InsightSelector, Trail, TrailSetting, TrailStatus, Unreadable, UnreadableReason};
 use crate::resource::{ResourceKind, ResourceRef};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -26,10 +26,16 @@ pub struct TrailView {
     pub owned: bool,
     /// An organization trail seen from a member account.
     pub inherited: bool,
-    pub is_organization_trail: bool,
-    pub is_multi_region: bool,
-    pub include_global_service_events: bool,
-    pub log_file_validation_enabled: bool,
+    /// This and the next three settings are absent when infrastructure as code leaves them
+    /// to deployment (`Trail.unknown_settings`).
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub is_organization_trail: Readable<bool>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub is_multi_region: Readable<bool>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub include_global_service_events: Readable<bool>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub log_file_validation_enabled: Readable<bool>,
     /// The customer managed key that encrypts log files; null for SSE-S3.
     pub kms_key_id: Option<String>,
     pub cloud_watch_logs_log_group_arn: Option<String>,
@@ -160,11 +166,13 @@ pub(super) fn trail_view(cx: &BuildContext, account: &Account, trail: &Trail) ->
         home_region: trail.home_region.clone(),
         account_id: owner.clone(),
         owned,
+        // Only a live scan sees a trail from an account that does not own it, and a live
+        // scan knows every setting.
         inherited: !owned && trail.is_organization_trail,
-        is_organization_trail: trail.is_organization_trail,
-        is_multi_region: trail.is_multi_region_trail,
-        include_global_service_events: trail.include_global_service_events,
-        log_file_validation_enabled: trail.log_file_validation_enabled,
+        is_organization_trail: setting(trail, TrailSetting::IsOrganizationTrail),
+        is_multi_region: setting(trail, TrailSetting::IsMultiRegionTrail),
+        include_global_service_events: setting(trail, TrailSetting::IncludeGlobalServiceEvents),
+        log_file_validation_enabled: setting(trail, TrailSetting::LogFileValidationEnabled),
         kms_key_id: trail.kms_key_id.clone(),
         cloud_watch_logs_log_group_arn: trail.cloud_watch_logs_log_group_arn.clone(),
         cloud_watch_logs_role_arn: trail.cloud_watch_logs_role_arn.clone(),
@@ -196,6 +204,11 @@ pub(super) fn trail_view(cx: &BuildContext, account: &Account, trail: &Trail) ->
         duplicates_management_events_of: about_other_trails(account, || copies::primary_elsewhere(cx, account, trail)),
         data_events_also_recorded_by_other_trails: about_other_trails(account, || copies::shared_data_event_types(cx, account, trail)),
     }
+}
+
+/// A boolean setting of the trail, absent when the source leaves it to deployment.
+fn setting(trail: &Trail, setting: TrailSetting) -> Readable<bool> {
+    Readable(trail.setting(setting).map_err(Clone::clone))
 }
 
 /// A fact about the account's other trails: unreadable when the inventory does not list them
@@ -280,7 +293,11 @@ fn bucket_link(cx: &BuildContext, trail_account: &str, name: &str) -> BucketLink
 
 /// The unreadable facts of a trail view, named by their path.
 pub(super) fn trail_unreadable(view: &TrailView, prefix: &str) -> Vec<UnreadableField> {
-    let fields: [(&str, Option<&Unreadable>); 18] = [
+    let fields: [(&str, Option<&Unreadable>); 22] = [
+        ("is_organization_trail", view.is_organization_trail.0.as_ref().err()),
+        ("is_multi_region", view.is_multi_region.0.as_ref().err()),
+        ("include_global_service_events", view.include_global_service_events.0.as_ref().err()),
+        ("log_file_validation_enabled", view.log_file_validation_enabled.0.as_ref().err()),
         ("tags", view.tags.0.as_ref().err()),
         ("is_logging", view.is_logging.0.as_ref().err()),
         ("status", view.status.0.as_ref().err()),

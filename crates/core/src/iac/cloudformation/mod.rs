@@ -72,6 +72,25 @@ mod tests {
     }
 
     #[test]
+    fn a_setting_from_a_parameter_without_a_default_is_unknown_not_refused_nor_false() {
+        use crate::inventory::TrailSetting;
+        let without = "Parameters:\n  MultiRegion:\n    Type: String\n";
+        let text = trail_with("      IsLogging: true\n      IsMultiRegionTrail: !Ref MultiRegion\n      EnableLogFileValidation: true\n", without);
+        let inventory = load_texts(&[("t.yaml", &text)]).unwrap();
+        let trail = &inventory.accounts[0].trails[0];
+        let unknown = trail.setting(TrailSetting::IsMultiRegionTrail).unwrap_err();
+        assert_eq!(unknown.reason, UnreadableReason::UnknownUntilApply);
+        assert!(unknown.to_string().contains("IsMultiRegionTrail"), "{unknown}");
+        assert_eq!(trail.setting(TrailSetting::LogFileValidationEnabled), Ok(true));
+        assert_eq!(trail.unknown_settings.len(), 1);
+        let gaps = crate::inventory::gaps::gaps(&inventory);
+        assert!(gaps.iter().any(|g| g.reason == UnreadableReason::UnknownUntilApply && g.detail.contains("IsMultiRegionTrail")), "{gaps:?}");
+
+        let error = load_texts(&[("t.yaml", &trail_with("      IsLogging: true\n      IsMultiRegionTrail: maybe\n", ""))]).unwrap_err();
+        assert!(error.message.contains("Properties.IsMultiRegionTrail must be true or false"), "{}", error.message);
+    }
+
+    #[test]
     fn an_is_logging_that_is_not_a_boolean_is_an_error_naming_the_property() {
         let error = load_texts(&[("t.yaml", &trail_with("      IsLogging: sometimes\n", ""))]).unwrap_err();
         assert!(error.message.contains("Resources.Trail: Properties.IsLogging must be true or false"), "{}", error.message);

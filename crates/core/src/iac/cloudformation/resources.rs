@@ -7,11 +7,11 @@
 
 use super::intrinsics::{Resolved, Template};
 use crate::diagnostic::{Diagnostic, Position};
-use crate::iac::{new_bucket, new_trail, owner_full_control, unknown_until_apply, SourceInventory};
+use crate::iac::{new_bucket, new_trail, owner_full_control, set_trail_setting, unknown_until_apply, SourceInventory};
 use crate::inventory::{
     AclGrant, AdvancedEventSelector, AdvancedFieldSelector, Bucket, BucketLogging, BucketVersioning, DataResource, DefaultRetention, EncryptionRule,
     EventBridgeRule, EventDataStore, EventDataStoreDetails, EventSelector, EventSelectors, Fact, InsightSelector, KmsKey, KmsKeyMetadata,
-    LifecycleRule, LifecycleTransition, MetricAlarm, MetricFilter, MetricTransformation, ObjectLock, PublicAccessBlock,
+    LifecycleRule, LifecycleTransition, MetricAlarm, MetricFilter, MetricTransformation, ObjectLock, PublicAccessBlock, TrailSetting,
 };
 use crate::resource::Location;
 use serde_json::{Map, Value};
@@ -63,6 +63,17 @@ impl Resource<'_> {
 
     fn string(&self, name: &str) -> Result<Option<String>, Diagnostic> {
         self.plain(name)?.map(|v| text(&v).ok_or_else(|| self.error(format!("Properties.{name} must be a string, not {v}")))).transpose()
+    }
+
+    /// A boolean setting: its value (`default` when absent), or, when it is known only at
+    /// deployment, what leaves it open (`Err`, for an unknown setting). A known value of the
+    /// wrong type is an error.
+    fn setting(&self, name: &str, default: bool) -> Result<Result<bool, String>, Diagnostic> {
+        match self.property(name)? {
+            Property::Absent => Ok(Ok(default)),
+            Property::Known(v) => boolean(&v).map(Ok).ok_or_else(|| self.error(format!("Properties.{name} must be true or false, not {v}"))),
+            Property::Unknown(why) => Ok(Err(format!("{} {name} ({why})", self.id))),
+        }
     }
 
     fn boolean(&self, name: &str, default: bool) -> Result<bool, Diagnostic> {
@@ -230,10 +241,14 @@ fn trail(source: &mut SourceInventory, r: &Resource) -> Result<(), Diagnostic> {
     let mut trail = new_trail(&name, &bucket, &scope);
     trail.s3_key_prefix = r.string("S3KeyPrefix")?;
     trail.sns_topic_arn = r.string("SnsTopicName")?;
-    trail.include_global_service_events = r.boolean("IncludeGlobalServiceEvents", true)?;
-    trail.is_multi_region_trail = r.boolean("IsMultiRegionTrail", false)?;
-    trail.is_organization_trail = r.boolean("IsOrganizationTrail", false)?;
-    trail.log_file_validation_enabled = r.boolean("EnableLogFileValidation", false)?;
+    for (setting, property, default) in [
+        (TrailSetting::IncludeGlobalServiceEvents, "IncludeGlobalServiceEvents", true),
+        (TrailSetting::IsMultiRegionTrail, "IsMultiRegionTrail", false),
+        (TrailSetting::IsOrganizationTrail, "IsOrganizationTrail", false),
+        (TrailSetting::LogFileValidationEnabled, "EnableLogFileValidation", false),
+    ] {
+        set_trail_setting(&mut trail, setting, r.setting(property, default)?);
+    }
     trail.kms_key_id = r.string("KMSKeyId")?;
     trail.cloud_watch_logs_log_group_arn = r.string("CloudWatchLogsLogGroupArn")?;
     trail.cloud_watch_logs_role_arn = r.string("CloudWatchLogsRoleArn")?;

@@ -13,7 +13,7 @@ use crate::iac::{self, SourceInventory, SourceScope};
 use crate::inventory::{
     AdvancedEventSelector, AdvancedFieldSelector, Bucket, BucketLogging, BucketVersioning, DataResource, DefaultRetention, DelegatedAdministrator,
     EncryptionRule, EventBridgeRule, EventDataStore, EventDataStoreDetails, EventSelector, EventSelectors, Fact, InsightSelector, Inventory, KmsKey,
-    KmsKeyMetadata, LifecycleRule, LifecycleTransition, MetricAlarm, MetricFilter, MetricTransformation, ObjectLock, PublicAccessBlock,
+    KmsKeyMetadata, LifecycleRule, LifecycleTransition, MetricAlarm, MetricFilter, MetricTransformation, ObjectLock, PublicAccessBlock, TrailSetting,
 };
 use crate::resource::Location;
 use serde_json::Value;
@@ -355,12 +355,17 @@ impl<'r, 'p> Mapper<'r, 'p> {
         if let Ok(Some(arn)) = a.string("arn") {
             trail.arn = arn.to_owned();
         }
-        // A trail setting known only once applied has no inventory form of its own (these are
-        // plain booleans): CloudTrail's default stands; docs/iac-terraform.md says so.
-        trail.include_global_service_events = a.bool_or("include_global_service_events", true).unwrap_or(true);
-        trail.is_multi_region_trail = a.bool_or("is_multi_region_trail", false).unwrap_or(false);
-        trail.is_organization_trail = a.bool_or("is_organization_trail", false).unwrap_or(false);
-        trail.log_file_validation_enabled = a.bool_or("enable_log_file_validation", false).unwrap_or(false);
+        // A setting known only once applied is unknown, never CloudTrail's default: the plain
+        // field keeps the default and `unknown_settings` says it is no answer.
+        for (setting, argument, default) in [
+            (TrailSetting::IncludeGlobalServiceEvents, "include_global_service_events", true),
+            (TrailSetting::IsMultiRegionTrail, "is_multi_region_trail", false),
+            (TrailSetting::IsOrganizationTrail, "is_organization_trail", false),
+            (TrailSetting::LogFileValidationEnabled, "enable_log_file_validation", false),
+        ] {
+            let value = a.bool_or(argument, default).map_err(|Unknown| format!("{}.{argument}", instance.address));
+            iac::set_trail_setting(&mut trail, setting, value);
+        }
         trail.s3_key_prefix = a.string("s3_key_prefix").ok().flatten().map(str::to_owned);
         trail.kms_key_id = self.named(instance, "kms_key_id", keys).unwrap_or_else(|_| Some(format!("{}.kms_key_id", instance.address)));
         trail.cloud_watch_logs_log_group_arn = self

@@ -117,6 +117,25 @@ mod tests {
     }
 
     #[test]
+    fn a_trail_setting_known_only_after_apply_is_unknown_not_the_default() {
+        use crate::inventory::TrailSetting;
+        let inv = inventory(json!({"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [
+                resource("aws_s3_bucket.logs", json!({"bucket": "logs"})),
+                resource("aws_cloudtrail.t", json!({"name": "main", "s3_bucket_name": "logs", "enable_log_file_validation": true}))]}},
+            "resource_changes": [
+                change("aws_s3_bucket.logs", &["create"], json!({"id": true})),
+                change("aws_cloudtrail.t", &["create"], json!({"arn": true, "is_multi_region_trail": true}))]}));
+        let trail = &inv.accounts[0].trails[0];
+        let unknown = trail.setting(TrailSetting::IsMultiRegionTrail).unwrap_err();
+        assert_eq!(unknown.reason, UnreadableReason::UnknownUntilApply);
+        assert!(unknown.to_string().contains("aws_cloudtrail.t.is_multi_region_trail"), "{unknown}");
+        assert_eq!(trail.setting(TrailSetting::LogFileValidationEnabled), Ok(true));
+        assert_eq!(trail.setting(TrailSetting::IncludeGlobalServiceEvents), Ok(true), "unset: CloudTrail's default");
+        assert_eq!(trail.unknown_settings.len(), 1);
+    }
+
+    #[test]
     fn a_trail_joins_its_bucket_and_key_by_reference_and_its_settings_are_read() {
         let inv = inventory(json!({"format_version": "1.2",
             "planned_values": {"root_module": {"resources": [
