@@ -232,6 +232,20 @@ fn a_setting_known_only_at_deployment_is_inconclusive_and_listed() {
 }
 
 #[test]
+fn a_bucket_and_key_named_only_at_deployment_are_inconclusive_not_refused() {
+    // The common shape of a shared trail template: the log bucket and the key are parameters.
+    let template = "Parameters:\n  LogBucket:\n    Type: String\n  KeyArn:\n    Type: String\nResources:\n  Trail:\n    Type: AWS::CloudTrail::Trail\n    Properties:\n      S3BucketName: !Ref LogBucket\n      KMSKeyId: !Ref KeyArn\n      IsLogging: true\n      IsMultiRegionTrail: true\n      EnableLogFileValidation: true\n";
+    let (found, json, _dir) = scan_written(&[("stack.yaml", template)]);
+    expect(&found, "CT-KMS-ENCRYPTION", "inconclusive", 7);
+    expect(&found, "CT-BUCKET-VERSIONING", "inconclusive", 7);
+    expect(&found, "CT-LOG-FILE-VALIDATION", "pass", 7);
+    let encryption = finding(&json, "CT-KMS-ENCRYPTION", "trail/Trail");
+    assert!(encryption["message"].as_str().unwrap().contains("kms_key_id"), "{encryption}");
+    let incomplete = json["scan"]["incomplete"].to_string();
+    assert!(incomplete.contains("KMSKeyId") && incomplete.contains("LogBucket"), "{incomplete}");
+}
+
+#[test]
 fn sarif_points_at_the_template_line_and_passes_the_schema_and_githubs_rules() {
     let (scan, _) = scan("weak.yaml", "critical");
     assert_schema_valid(&scan.sarif, "the CloudFormation SARIF");

@@ -248,6 +248,16 @@ pub fn not_in_source_because<T>(api: &str, detail: &str) -> Fact<T> {
     Fact::Unreadable(not_in_source_reason(api, detail))
 }
 
+/// The bucket a trail names where the name is known only once the source is applied: a
+/// stand-in under `stand_in` (the trail's property address), every fact of which is unknown,
+/// so no rule judges some other bucket in its place. `what` says what leaves it open.
+pub fn unknown_bucket(stand_in: &str, what: &str) -> Bucket {
+    Bucket::unreadable(
+        stand_in,
+        Unreadable::new(UnreadableReason::UnknownUntilApply, "s3:HeadBucket", format!("{what} is known only once the source is applied")),
+    )
+}
+
 /// A fact the source leaves to be decided when it is applied; `what` names the value (a
 /// parameter without a default, an attribute known after apply).
 pub fn unknown_until_apply<T>(api: &str, what: &str) -> Fact<T> {
@@ -331,19 +341,19 @@ pub fn new_trail(name: &str, bucket: &str, scope: &SourceScope) -> Trail {
     }
 }
 
-/// Sets a trail's boolean setting from what the source says: its value, or what leaves it to
-/// deployment (a parameter, a plan address), in which case the setting is unknown until apply
-/// and its plain field keeps CloudTrail's default, which no reader takes as the answer.
-pub fn set_trail_setting(trail: &mut Trail, setting: TrailSetting, value: Result<bool, String>) {
-    let field = match setting {
-        TrailSetting::IncludeGlobalServiceEvents => &mut trail.include_global_service_events,
-        TrailSetting::IsMultiRegionTrail => &mut trail.is_multi_region_trail,
-        TrailSetting::IsOrganizationTrail => &mut trail.is_organization_trail,
-        TrailSetting::LogFileValidationEnabled => &mut trail.log_file_validation_enabled,
-    };
+/// The `Trail` field that holds a switch (`is_multi_region_trail`...), for [`set_trail_setting`].
+pub type SwitchField = fn(&mut Trail) -> &mut bool;
+/// The `Trail` field that holds a name (`kms_key_id`...), for [`set_trail_setting`].
+pub type NameField = fn(&mut Trail) -> &mut Option<String>;
+
+/// Sets a trail's setting from what the source says: its value, or what leaves it to
+/// deployment (a parameter, a plan address). Then the setting is unknown until apply, and its
+/// plain field keeps what it held (CloudTrail's default, or no name), which no reader takes as
+/// the answer ([`Trail::checked`]). `field` is the `Trail` field that holds `setting`.
+pub fn set_trail_setting<T>(trail: &mut Trail, setting: TrailSetting, field: fn(&mut Trail) -> &mut T, value: Result<T, String>) {
     match value {
         Ok(value) => {
-            *field = value;
+            *field(trail) = value;
             trail.unknown_settings.remove(&setting);
         }
         Err(what) => {

@@ -204,8 +204,8 @@ pub struct Trail {
     pub declared_logging: Option<bool>,
     /// Settings the source leaves to deployment (a template parameter without a default, a
     /// plan value known only after apply), and why. Their plain fields above then hold
-    /// CloudTrail's default, which is no answer: read them through [`Trail::setting`]. Set only
-    /// for infrastructure as code; empty for a live scan.
+    /// CloudTrail's default (a switch) or nothing (a name), which is no answer: read them
+    /// through [`Trail::checked`]. Set only for infrastructure as code; empty for a live scan.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub unknown_settings: BTreeMap<TrailSetting, Unreadable>,
     /// cloudtrail:GetEventSelectors.
@@ -214,8 +214,9 @@ pub struct Trail {
     pub insight_selectors: Fact<Vec<InsightSelector>>,
 }
 
-/// A trail's boolean settings (DescribeTrails) that infrastructure as code can leave to
-/// deployment; serialized as the name of the `Trail` field that holds it.
+/// A trail's settings (DescribeTrails) that infrastructure as code can leave to deployment;
+/// serialized as the name of the `Trail` field that holds it. The switches come first, then
+/// the names of where the trail delivers and what encrypts it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TrailSetting {
@@ -223,21 +224,22 @@ pub enum TrailSetting {
     IsMultiRegionTrail,
     IsOrganizationTrail,
     LogFileValidationEnabled,
+    S3KeyPrefix,
+    SnsTopicArn,
+    KmsKeyId,
+    CloudWatchLogsLogGroupArn,
+    CloudWatchLogsRoleArn,
 }
 
 impl Trail {
-    /// A boolean setting, or why it is unknown (infrastructure as code that leaves it to
-    /// deployment).
-    pub fn setting(&self, setting: TrailSetting) -> Result<bool, &Unreadable> {
-        if let Some(u) = self.unknown_settings.get(&setting) {
-            return Err(u);
+    /// `value`, the trail's field for `setting`, or why that setting is unknown
+    /// (infrastructure as code that leaves it to deployment). Every reader of a setting that
+    /// a source can leave open goes through here, so a default never stands in for an answer.
+    pub fn checked<T>(&self, setting: TrailSetting, value: T) -> Result<T, &Unreadable> {
+        match self.unknown_settings.get(&setting) {
+            Some(u) => Err(u),
+            None => Ok(value),
         }
-        Ok(match setting {
-            TrailSetting::IncludeGlobalServiceEvents => self.include_global_service_events,
-            TrailSetting::IsMultiRegionTrail => self.is_multi_region_trail,
-            TrailSetting::IsOrganizationTrail => self.is_organization_trail,
-            TrailSetting::LogFileValidationEnabled => self.log_file_validation_enabled,
-        })
     }
 
     /// The account that owns the trail: the account field of its ARN.

@@ -8,7 +8,7 @@ use super::readable::{IntoReadable, Readable};
 use super::subject::Subject;
 use super::unreadable::{not_collected, UnreadableField};
 use crate::inventory::{
-    Bucket, BucketLogging, EncryptionRule, Fact, LifecycleRule, ObjectLock, PublicAccessBlock, Trail, Unreadable, UnreadableReason,
+    Bucket, BucketLogging, EncryptionRule, Fact, LifecycleRule, ObjectLock, PublicAccessBlock, Trail, TrailSetting, Unreadable, UnreadableReason,
 };
 use crate::resource::{ResourceKind, ResourceRef};
 use schemars::JsonSchema;
@@ -26,10 +26,13 @@ pub struct BucketView {
     pub region: Readable<String>,
     /// Trails that deliver to this bucket.
     pub trail_arns: Vec<String>,
-    /// Some trail delivering here uses SSE-KMS.
-    pub trails_use_kms: bool,
+    /// Some trail delivering here uses SSE-KMS. This and the next are absent when
+    /// infrastructure as code leaves a trail's key or prefix to deployment.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub trails_use_kms: Readable<bool>,
     /// Where the trails write: `<S3KeyPrefix>/AWSLogs/` or `AWSLogs/`, one per distinct prefix.
-    pub log_prefixes: Vec<String>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub log_prefixes: Readable<Vec<String>>,
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub versioning: Readable<VersioningView>,
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
@@ -83,18 +86,15 @@ pub struct LifecycleView {
 pub(super) fn bucket_subject(cx: &BuildContext, name: &str, trails: &[&Trail], scanned: &BTreeSet<&str>) -> Subject<BucketView> {
     let arn = format!("arn:{}:s3:::{name}", cx.inventory.partition);
     let trail_arns: Vec<String> = trails.iter().map(|t| t.arn.clone()).collect();
-    let trails_use_kms = trails.iter().any(|t| t.kms_key_id.is_some());
-    let mut log_prefixes: Vec<String> = trails
-        .iter()
-        .map(|t| match t.s3_key_prefix.as_deref().map(|p| p.trim_matches('/')).filter(|p| !p.is_empty()) {
-            Some(prefix) => format!("{prefix}/AWSLogs/"),
-            None => "AWSLogs/".to_owned(),
-        })
-        .collect();
-    log_prefixes.sort();
-    log_prefixes.dedup();
+    let trails_use_kms = trails_use_kms(trails);
+    let log_prefixes = log_prefixes(trails);
     let first_trail = trails[0];
     let mut unreadable = Vec::new();
+    for (fact, u) in [("bucket.trails_use_kms", trails_use_kms.0.as_ref().err()), ("bucket.log_prefixes", log_prefixes.0.as_ref().err())] {
+        if let Some(u) = u {
+            unreadable.push(UnreadableField::new(fact, u.clone()));
+        }
+    }
     let view = match cx.buckets.get(name) {
         None => {
             let missing = not_collected("s3:HeadBucket", &format!("bucket {name}"));
@@ -179,6 +179,37 @@ pub(super) fn bucket_subject(cx: &BuildContext, name: &str, trails: &[&Trail], s
         view.account_id.get().filter(|owner| scanned.contains(owner.as_str())).cloned().unwrap_or_else(|| first_trail.owner_account_id().to_owned());
     let region = view.region.get().cloned().unwrap_or_else(|| first_trail.home_region.clone());
     Subject { resource: ResourceRef::new(arn, ResourceKind::Bucket, account, region), view, unreadable }
+}
+
+/// Whether some trail delivering here uses SSE-KMS: yes if one is known to, unknown if one
+/// leaves its key to deployment, else no.
+fn trails_use_kms(trails: &[&Trail]) -> Readable<bool> {
+    let uses = trails.iter().map(|t| t.checked(TrailSetting::KmsKeyId, t.kms_key_id.is_some()));
+    let mut unknown = None;
+    for answer in uses {
+        match answer {
+            Ok(true) => return Readable::value(true),
+            Ok(false) => {}
+            Err(u) => unknown = unknown.or(Some(u)),
+        }
+    }
+    unknown.map_or(Readable::value(false), |u| Readable::unreadable(u.clone()))
+}
+
+/// The distinct places the trails write, `<S3KeyPrefix>/AWSLogs/` or `AWSLogs/`; unknown when
+/// a trail leaves its prefix to deployment.
+fn log_prefixes(trails: &[&Trail]) -> Readable<Vec<String>> {
+    let prefixes: Result<BTreeSet<String>, &Unreadable> = trails
+        .iter()
+        .map(|t| {
+            let prefix = t.checked(TrailSetting::S3KeyPrefix, t.s3_key_prefix.as_deref())?;
+            Ok(match prefix.map(|p| p.trim_matches('/')).filter(|p| !p.is_empty()) {
+                Some(prefix) => format!("{prefix}/AWSLogs/"),
+                None => "AWSLogs/".to_owned(),
+            })
+        })
+        .collect();
+    Readable(prefixes.map(|p| p.into_iter().collect()).map_err(Clone::clone))
 }
 
 /// The bucket's own Block Public Access, else the owner account's, else none at all.

@@ -9,7 +9,7 @@ use super::selectors::ManagementCoverage;
 use super::subject::Subject;
 use super::trail::TrailView;
 use super::unreadable::{push_unreadable, UnreadableField};
-use crate::inventory::{Account, Fact, RegionInventory};
+use crate::inventory::{Account, Fact, RegionInventory, TrailSetting};
 use crate::resource::{ResourceKind, ResourceRef};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -30,8 +30,10 @@ pub struct RegionView {
     /// The home region of a trail this account owns (where StopLogging / DeleteTrail of that
     /// trail can be called, so where a tamper alert must live).
     pub home_of_owned_trail: bool,
-    /// Names of the CloudWatch Logs log groups that this account's trails homed here deliver to.
-    pub trail_log_groups: Vec<String>,
+    /// Names of the CloudWatch Logs log groups that this account's trails homed here deliver
+    /// to; absent when infrastructure as code leaves one of them to deployment.
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub trail_log_groups: Readable<Vec<String>>,
     /// EventBridge rules on CloudTrail API calls to cloudtrail.amazonaws.com.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub cloudtrail_event_rules: Readable<Vec<CloudTrailEventRule>>,
@@ -57,7 +59,8 @@ pub struct RegionTrail {
     pub is_organization_trail: Readable<bool>,
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub is_multi_region: Readable<bool>,
-    pub cloud_watch_logs_log_group_arn: Option<String>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub cloud_watch_logs_log_group_arn: Readable<Option<String>>,
     /// GetTrailStatus.IsLogging, or what infrastructure as code declares (as `TrailView`).
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub is_logging: Readable<bool>,
@@ -103,12 +106,16 @@ pub(super) fn region_subject(
         name: region.name.clone(),
         account_id: account.id.clone(),
         home_of_owned_trail: account.trails.iter().any(|t| t.owner_account_id() == account.id && t.home_region == region.name),
-        trail_log_groups: account
-            .trails
-            .iter()
-            .filter(|t| t.owner_account_id() == account.id && t.home_region == region.name)
-            .filter_map(|t| t.cloud_watch_logs_log_group_arn.as_deref().and_then(log_group_name))
-            .collect(),
+        trail_log_groups: Readable(
+            account
+                .trails
+                .iter()
+                .filter(|t| t.owner_account_id() == account.id && t.home_region == region.name)
+                .map(|t| t.checked(TrailSetting::CloudWatchLogsLogGroupArn, t.cloud_watch_logs_log_group_arn.as_deref()))
+                .filter_map(|arn| arn.map(|arn| arn.and_then(log_group_name)).transpose())
+                .collect::<Result<_, _>>()
+                .map_err(Clone::clone),
+        ),
         trails,
         trails_listed: (&region.trail_arns).into_readable().map(|_| true),
         cloudtrail_event_rules: (&region.eventbridge_rules).into_readable().map(|rules| monitoring::cloudtrail_event_rules(&rules)),
@@ -122,6 +129,9 @@ pub(super) fn region_subject(
     push_unreadable(&mut unreadable, "region.trails_listed", &region.trail_arns);
     push_unreadable(&mut unreadable, "region.cloudtrail_event_rules", &region.eventbridge_rules);
     push_unreadable(&mut unreadable, "region.metric_filters", &region.metric_filters);
+    if let Err(u) = &view.trail_log_groups.0 {
+        unreadable.push(UnreadableField::new("region.trail_log_groups", u.clone()));
+    }
     if let Fact::Unreadable(u) = &region.alarms {
         let label = "region.metric_filters (alarms)".to_owned();
         unreadable.push(UnreadableField::labelled("region.metric_filters[].alarms_with_actions", label, u.clone()));

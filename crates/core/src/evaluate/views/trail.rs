@@ -26,7 +26,7 @@ pub struct TrailView {
     pub owned: bool,
     /// An organization trail seen from a member account.
     pub inherited: bool,
-    /// This and the next three settings are absent when infrastructure as code leaves them
+    /// This and the next eight settings are absent when infrastructure as code leaves them
     /// to deployment (`Trail.unknown_settings`).
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub is_organization_trail: Readable<bool>,
@@ -37,11 +37,16 @@ pub struct TrailView {
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub log_file_validation_enabled: Readable<bool>,
     /// The customer managed key that encrypts log files; null for SSE-S3.
-    pub kms_key_id: Option<String>,
-    pub cloud_watch_logs_log_group_arn: Option<String>,
-    pub cloud_watch_logs_role_arn: Option<String>,
-    pub sns_topic_arn: Option<String>,
-    pub s3_key_prefix: Option<String>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub kms_key_id: Readable<Option<String>>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub cloud_watch_logs_log_group_arn: Readable<Option<String>>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub cloud_watch_logs_role_arn: Readable<Option<String>>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub sns_topic_arn: Readable<Option<String>>,
+    #[serde(skip_serializing_if = "Readable::is_unreadable")]
+    pub s3_key_prefix: Readable<Option<String>>,
     /// ListTags: read only when a rule names them.
     #[serde(skip_serializing_if = "Readable::is_unreadable")]
     pub tags: Readable<BTreeMap<String, String>>,
@@ -169,15 +174,15 @@ pub(super) fn trail_view(cx: &BuildContext, account: &Account, trail: &Trail) ->
         // Only a live scan sees a trail from an account that does not own it, and a live
         // scan knows every setting.
         inherited: !owned && trail.is_organization_trail,
-        is_organization_trail: setting(trail, TrailSetting::IsOrganizationTrail),
-        is_multi_region: setting(trail, TrailSetting::IsMultiRegionTrail),
-        include_global_service_events: setting(trail, TrailSetting::IncludeGlobalServiceEvents),
-        log_file_validation_enabled: setting(trail, TrailSetting::LogFileValidationEnabled),
-        kms_key_id: trail.kms_key_id.clone(),
-        cloud_watch_logs_log_group_arn: trail.cloud_watch_logs_log_group_arn.clone(),
-        cloud_watch_logs_role_arn: trail.cloud_watch_logs_role_arn.clone(),
-        sns_topic_arn: trail.sns_topic_arn.clone(),
-        s3_key_prefix: trail.s3_key_prefix.clone(),
+        is_organization_trail: setting(trail, TrailSetting::IsOrganizationTrail, &trail.is_organization_trail),
+        is_multi_region: setting(trail, TrailSetting::IsMultiRegionTrail, &trail.is_multi_region_trail),
+        include_global_service_events: setting(trail, TrailSetting::IncludeGlobalServiceEvents, &trail.include_global_service_events),
+        log_file_validation_enabled: setting(trail, TrailSetting::LogFileValidationEnabled, &trail.log_file_validation_enabled),
+        kms_key_id: setting(trail, TrailSetting::KmsKeyId, &trail.kms_key_id),
+        cloud_watch_logs_log_group_arn: setting(trail, TrailSetting::CloudWatchLogsLogGroupArn, &trail.cloud_watch_logs_log_group_arn),
+        cloud_watch_logs_role_arn: setting(trail, TrailSetting::CloudWatchLogsRoleArn, &trail.cloud_watch_logs_role_arn),
+        sns_topic_arn: setting(trail, TrailSetting::SnsTopicArn, &trail.sns_topic_arn),
+        s3_key_prefix: setting(trail, TrailSetting::S3KeyPrefix, &trail.s3_key_prefix),
         tags: (&trail.tags).into_readable(),
         is_logging: Readable(trail.is_logging().map_err(Clone::clone)),
         status: (&trail.status).into_readable().map(|s| status_view(s, cx.inventory.collected_at)),
@@ -192,7 +197,10 @@ pub(super) fn trail_view(cx: &BuildContext, account: &Account, trail: &Trail) ->
         } else {
             Readable::value(InsightsView::default())
         },
-        kms_key: kms_key_view(cx, trail.kms_key_id.as_deref()),
+        kms_key: match trail.checked(TrailSetting::KmsKeyId, trail.kms_key_id.as_deref()) {
+            Ok(key_id) => kms_key_view(cx, key_id),
+            Err(unknown) => Readable::unreadable(unknown.clone()),
+        },
         bucket: bucket_link(cx, &owner, &trail.s3_bucket_name),
         other_logging_multi_region_trail: about_other_trails(account, || {
             account
@@ -206,9 +214,9 @@ pub(super) fn trail_view(cx: &BuildContext, account: &Account, trail: &Trail) ->
     }
 }
 
-/// A boolean setting of the trail, absent when the source leaves it to deployment.
-fn setting(trail: &Trail, setting: TrailSetting) -> Readable<bool> {
-    Readable(trail.setting(setting).map_err(Clone::clone))
+/// A setting of the trail (`value`, its field), absent when the source leaves it to deployment.
+fn setting<T: Clone>(trail: &Trail, setting: TrailSetting, value: &T) -> Readable<T> {
+    Readable(trail.checked(setting, value).cloned().map_err(Clone::clone))
 }
 
 /// A fact about the account's other trails: unreadable when the inventory does not list them
@@ -293,11 +301,16 @@ fn bucket_link(cx: &BuildContext, trail_account: &str, name: &str) -> BucketLink
 
 /// The unreadable facts of a trail view, named by their path.
 pub(super) fn trail_unreadable(view: &TrailView, prefix: &str) -> Vec<UnreadableField> {
-    let fields: [(&str, Option<&Unreadable>); 22] = [
+    let fields: [(&str, Option<&Unreadable>); 27] = [
         ("is_organization_trail", view.is_organization_trail.0.as_ref().err()),
         ("is_multi_region", view.is_multi_region.0.as_ref().err()),
         ("include_global_service_events", view.include_global_service_events.0.as_ref().err()),
         ("log_file_validation_enabled", view.log_file_validation_enabled.0.as_ref().err()),
+        ("kms_key_id", view.kms_key_id.0.as_ref().err()),
+        ("cloud_watch_logs_log_group_arn", view.cloud_watch_logs_log_group_arn.0.as_ref().err()),
+        ("cloud_watch_logs_role_arn", view.cloud_watch_logs_role_arn.0.as_ref().err()),
+        ("sns_topic_arn", view.sns_topic_arn.0.as_ref().err()),
+        ("s3_key_prefix", view.s3_key_prefix.0.as_ref().err()),
         ("tags", view.tags.0.as_ref().err()),
         ("is_logging", view.is_logging.0.as_ref().err()),
         ("status", view.status.0.as_ref().err()),

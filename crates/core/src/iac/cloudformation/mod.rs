@@ -78,16 +78,39 @@ mod tests {
         let text = trail_with("      IsLogging: true\n      IsMultiRegionTrail: !Ref MultiRegion\n      EnableLogFileValidation: true\n", without);
         let inventory = load_texts(&[("t.yaml", &text)]).unwrap();
         let trail = &inventory.accounts[0].trails[0];
-        let unknown = trail.setting(TrailSetting::IsMultiRegionTrail).unwrap_err();
+        let unknown = trail.checked(TrailSetting::IsMultiRegionTrail, trail.is_multi_region_trail).unwrap_err();
         assert_eq!(unknown.reason, UnreadableReason::UnknownUntilApply);
         assert!(unknown.to_string().contains("IsMultiRegionTrail"), "{unknown}");
-        assert_eq!(trail.setting(TrailSetting::LogFileValidationEnabled), Ok(true));
+        assert_eq!(trail.checked(TrailSetting::LogFileValidationEnabled, trail.log_file_validation_enabled), Ok(true));
         assert_eq!(trail.unknown_settings.len(), 1);
         let gaps = crate::inventory::gaps::gaps(&inventory);
         assert!(gaps.iter().any(|g| g.reason == UnreadableReason::UnknownUntilApply && g.detail.contains("IsMultiRegionTrail")), "{gaps:?}");
 
         let error = load_texts(&[("t.yaml", &trail_with("      IsLogging: true\n      IsMultiRegionTrail: maybe\n", ""))]).unwrap_err();
         assert!(error.message.contains("Properties.IsMultiRegionTrail must be true or false"), "{}", error.message);
+    }
+
+    #[test]
+    fn names_from_parameters_without_a_default_are_unknown_and_the_bucket_a_stand_in() {
+        use crate::inventory::TrailSetting;
+        let without = "Parameters:\n  Bucket:\n    Type: String\n  Key:\n    Type: String\n  Prefix:\n    Type: String\n";
+        let text = trail_with("      IsLogging: true\n      KMSKeyId: !Ref Key\n      S3KeyPrefix: !Ref Prefix\n", without)
+            .replace("S3BucketName: logs", "S3BucketName: !Ref Bucket");
+        assert!(text.contains("!Ref Bucket"), "the fixture names its bucket by parameter: {text}");
+        let inventory = load_texts(&[("t.yaml", &text)]).unwrap();
+        let trail = &inventory.accounts[0].trails[0];
+        for setting in [TrailSetting::KmsKeyId, TrailSetting::S3KeyPrefix] {
+            let unknown = trail.unknown_settings.get(&setting).unwrap_or_else(|| panic!("{setting:?} unknown: {trail:?}"));
+            assert_eq!(unknown.reason, UnreadableReason::UnknownUntilApply);
+        }
+        assert_eq!(trail.checked(TrailSetting::SnsTopicArn, trail.sns_topic_arn.as_deref()), Ok(None), "absent: no topic");
+        assert_eq!(trail.s3_bucket_name, "Trail.S3BucketName");
+        let bucket = inventory.buckets.iter().find(|b| b.name == trail.s3_bucket_name).expect("a stand-in bucket");
+        assert_eq!(bucket.versioning.unreadable().map(|u| u.reason), Some(UnreadableReason::UnknownUntilApply));
+        assert!(inventory.kms_keys.is_empty(), "no key is made up for an unknown key id: {:?}", inventory.kms_keys);
+
+        let error = load_texts(&[("t.yaml", &trail_with("      IsLogging: true\n      KMSKeyId: [a, b]\n", ""))]).unwrap_err();
+        assert!(error.message.contains("Properties.KMSKeyId must be a string"), "{}", error.message);
     }
 
     #[test]

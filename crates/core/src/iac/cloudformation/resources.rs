@@ -7,7 +7,9 @@
 
 use super::intrinsics::{Resolved, Template};
 use crate::diagnostic::{Diagnostic, Position};
-use crate::iac::{new_bucket, new_trail, owner_full_control, set_trail_setting, unknown_until_apply, SourceInventory};
+use crate::iac::{
+    new_bucket, new_trail, owner_full_control, set_trail_setting, unknown_bucket, unknown_until_apply, NameField, SourceInventory, SwitchField,
+};
 use crate::inventory::{
     AclGrant, AdvancedEventSelector, AdvancedFieldSelector, Bucket, BucketLogging, BucketVersioning, DataResource, DefaultRetention, EncryptionRule,
     EventBridgeRule, EventDataStore, EventDataStoreDetails, EventSelector, EventSelectors, Fact, InsightSelector, KmsKey, KmsKeyMetadata,
@@ -72,6 +74,15 @@ impl Resource<'_> {
         match self.property(name)? {
             Property::Absent => Ok(Ok(default)),
             Property::Known(v) => boolean(&v).map(Ok).ok_or_else(|| self.error(format!("Properties.{name} must be true or false, not {v}"))),
+            Property::Unknown(why) => Ok(Err(format!("{} {name} ({why})", self.id))),
+        }
+    }
+
+    /// A name setting: its value (None when absent), or what leaves it to deployment (`Err`).
+    fn text_setting(&self, name: &str) -> Result<Result<Option<String>, String>, Diagnostic> {
+        match self.property(name)? {
+            Property::Absent => Ok(Ok(None)),
+            Property::Known(v) => text(&v).map(|s| Ok(Some(s))).ok_or_else(|| self.error(format!("Properties.{name} must be a string, not {v}"))),
             Property::Unknown(why) => Ok(Err(format!("{} {name} ({why})", self.id))),
         }
     }
@@ -237,21 +248,38 @@ pub(super) fn map(source: &mut SourceInventory, path: &Path, tree: &Value, lines
 fn trail(source: &mut SourceInventory, r: &Resource) -> Result<(), Diagnostic> {
     let scope = source.scope().clone();
     let name = r.template.physical_name(r.id, "TrailName");
-    let bucket = r.string("S3BucketName")?.ok_or_else(|| r.error("Properties.S3BucketName is required"))?;
+    // A bucket named only at deployment stands in under the property's address, unreadable
+    // as unknown until applied, so the bucket rules say they cannot tell rather than judge a
+    // bucket of the same name.
+    let bucket = match r.text_setting("S3BucketName")? {
+        Ok(Some(bucket)) => bucket,
+        Ok(None) => return Err(r.error("Properties.S3BucketName is required")),
+        Err(what) => {
+            let stand_in = format!("{}.S3BucketName", r.id);
+            source.bucket(unknown_bucket(&stand_in, &what), r.location());
+            stand_in
+        }
+    };
     let mut trail = new_trail(&name, &bucket, &scope);
-    trail.s3_key_prefix = r.string("S3KeyPrefix")?;
-    trail.sns_topic_arn = r.string("SnsTopicName")?;
-    for (setting, property, default) in [
-        (TrailSetting::IncludeGlobalServiceEvents, "IncludeGlobalServiceEvents", true),
-        (TrailSetting::IsMultiRegionTrail, "IsMultiRegionTrail", false),
-        (TrailSetting::IsOrganizationTrail, "IsOrganizationTrail", false),
-        (TrailSetting::LogFileValidationEnabled, "EnableLogFileValidation", false),
-    ] {
-        set_trail_setting(&mut trail, setting, r.setting(property, default)?);
+    let texts: [(TrailSetting, &str, NameField); 5] = [
+        (TrailSetting::S3KeyPrefix, "S3KeyPrefix", |t| &mut t.s3_key_prefix),
+        (TrailSetting::SnsTopicArn, "SnsTopicName", |t| &mut t.sns_topic_arn),
+        (TrailSetting::KmsKeyId, "KMSKeyId", |t| &mut t.kms_key_id),
+        (TrailSetting::CloudWatchLogsLogGroupArn, "CloudWatchLogsLogGroupArn", |t| &mut t.cloud_watch_logs_log_group_arn),
+        (TrailSetting::CloudWatchLogsRoleArn, "CloudWatchLogsRoleArn", |t| &mut t.cloud_watch_logs_role_arn),
+    ];
+    for (setting, property, field) in texts {
+        set_trail_setting(&mut trail, setting, field, r.text_setting(property)?);
     }
-    trail.kms_key_id = r.string("KMSKeyId")?;
-    trail.cloud_watch_logs_log_group_arn = r.string("CloudWatchLogsLogGroupArn")?;
-    trail.cloud_watch_logs_role_arn = r.string("CloudWatchLogsRoleArn")?;
+    let switches: [(TrailSetting, &str, bool, SwitchField); 4] = [
+        (TrailSetting::IncludeGlobalServiceEvents, "IncludeGlobalServiceEvents", true, |t| &mut t.include_global_service_events),
+        (TrailSetting::IsMultiRegionTrail, "IsMultiRegionTrail", false, |t| &mut t.is_multi_region_trail),
+        (TrailSetting::IsOrganizationTrail, "IsOrganizationTrail", false, |t| &mut t.is_organization_trail),
+        (TrailSetting::LogFileValidationEnabled, "EnableLogFileValidation", false, |t| &mut t.log_file_validation_enabled),
+    ];
+    for (setting, property, default, field) in switches {
+        set_trail_setting(&mut trail, setting, field, r.setting(property, default)?);
+    }
     trail.declared_logging = declared_logging(r)?;
     let basic = r.fact("EventSelectors", "cloudtrail:GetEventSelectors", None, |v| event_selectors(v).map(Some))?;
     let advanced = r.fact("AdvancedEventSelectors", "cloudtrail:GetEventSelectors", None, |v| advanced_selectors(v).map(Some))?;

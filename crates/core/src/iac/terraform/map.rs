@@ -9,11 +9,12 @@
 
 use super::references::{Instance, Resolver};
 use super::values::{Attrs, Known, Unknown};
-use crate::iac::{self, SourceInventory, SourceScope};
+use crate::iac::{self, NameField, SourceInventory, SourceScope, SwitchField};
 use crate::inventory::{
     AdvancedEventSelector, AdvancedFieldSelector, Bucket, BucketLogging, BucketVersioning, DataResource, DefaultRetention, DelegatedAdministrator,
     EncryptionRule, EventBridgeRule, EventDataStore, EventDataStoreDetails, EventSelector, EventSelectors, Fact, InsightSelector, Inventory, KmsKey,
-    KmsKeyMetadata, LifecycleRule, LifecycleTransition, MetricAlarm, MetricFilter, MetricTransformation, ObjectLock, PublicAccessBlock, TrailSetting,
+    KmsKeyMetadata, LifecycleRule, LifecycleTransition, MetricAlarm, MetricFilter, MetricTransformation, ObjectLock, PublicAccessBlock, Trail,
+    TrailSetting,
 };
 use crate::resource::Location;
 use serde_json::Value;
@@ -329,7 +330,7 @@ impl<'r, 'p> Mapper<'r, 'p> {
     // ---- trails ----
 
     /// The trail, and the bucket standing in for one whose name is unknown until applied.
-    fn trail(&self, instance: &Instance<'p>, keys: &Keys) -> (crate::inventory::Trail, Option<Bucket>) {
+    fn trail(&self, instance: &Instance<'p>, keys: &Keys) -> (Trail, Option<Bucket>) {
         let a = attrs(instance);
         let name = Self::name_or_address(instance, "name");
         let region = self.region_of(instance);
@@ -338,14 +339,7 @@ impl<'r, 'p> Mapper<'r, 'p> {
             Ok(Some(bucket)) => bucket,
             Ok(None) | Err(Unknown) => {
                 let stand_in = format!("{}.s3_bucket_name", instance.address);
-                undeclared_bucket = Some(Bucket::unreadable(
-                    &stand_in,
-                    crate::inventory::Unreadable::new(
-                        crate::inventory::UnreadableReason::UnknownUntilApply,
-                        "s3:HeadBucket",
-                        format!("the bucket {stand_in} names is known only once the source is applied"),
-                    ),
-                ));
+                undeclared_bucket = Some(iac::unknown_bucket(&stand_in, &format!("the bucket {stand_in} names")));
                 stand_in
             }
         };
@@ -355,31 +349,36 @@ impl<'r, 'p> Mapper<'r, 'p> {
         if let Ok(Some(arn)) = a.string("arn") {
             trail.arn = arn.to_owned();
         }
-        // A setting known only once applied is unknown, never CloudTrail's default: the plain
-        // field keeps the default and `unknown_settings` says it is no answer.
-        for (setting, argument, default) in [
-            (TrailSetting::IncludeGlobalServiceEvents, "include_global_service_events", true),
-            (TrailSetting::IsMultiRegionTrail, "is_multi_region_trail", false),
-            (TrailSetting::IsOrganizationTrail, "is_organization_trail", false),
-            (TrailSetting::LogFileValidationEnabled, "enable_log_file_validation", false),
-        ] {
-            let value = a.bool_or(argument, default).map_err(|Unknown| format!("{}.{argument}", instance.address));
-            iac::set_trail_setting(&mut trail, setting, value);
+        // A setting known only once applied is unknown, never CloudTrail's default nor a
+        // made-up name: the plain field keeps the default and `unknown_settings` says it is no
+        // answer. A name that refers to a resource of the plan is that resource's stand-in.
+        let unknown = |argument: &str| format!("{}.{argument}", instance.address);
+        let switches: [(TrailSetting, &str, bool, SwitchField); 4] = [
+            (TrailSetting::IncludeGlobalServiceEvents, "include_global_service_events", true, |t| &mut t.include_global_service_events),
+            (TrailSetting::IsMultiRegionTrail, "is_multi_region_trail", false, |t| &mut t.is_multi_region_trail),
+            (TrailSetting::IsOrganizationTrail, "is_organization_trail", false, |t| &mut t.is_organization_trail),
+            (TrailSetting::LogFileValidationEnabled, "enable_log_file_validation", false, |t| &mut t.log_file_validation_enabled),
+        ];
+        for (setting, argument, default, field) in switches {
+            iac::set_trail_setting(&mut trail, setting, field, a.bool_or(argument, default).map_err(|Unknown| unknown(argument)));
         }
-        trail.s3_key_prefix = a.string("s3_key_prefix").ok().flatten().map(str::to_owned);
-        trail.kms_key_id = self.named(instance, "kms_key_id", keys).unwrap_or_else(|_| Some(format!("{}.kms_key_id", instance.address)));
-        trail.cloud_watch_logs_log_group_arn = self
-            .named(instance, "cloud_watch_logs_group_arn", keys)
-            .unwrap_or_else(|_| Some(format!("{}.cloud_watch_logs_group_arn", instance.address)));
-        trail.cloud_watch_logs_role_arn = self
-            .named(instance, "cloud_watch_logs_role_arn", keys)
-            .unwrap_or_else(|_| Some(format!("{}.cloud_watch_logs_role_arn", instance.address)));
-        trail.sns_topic_arn = match self.named(instance, "sns_topic_name", keys) {
-            Ok(Some(topic)) if topic.starts_with("arn:") => Some(topic),
-            Ok(Some(topic)) => Some(format!("arn:{}:sns:{region}:{}:{topic}", scope.partition, scope.account_id)),
-            Ok(None) => None,
-            Err(Unknown) => Some(format!("{}.sns_topic_name", instance.address)),
-        };
+        let prefix = a.string("s3_key_prefix").map(|p| p.map(str::to_owned)).map_err(|Unknown| unknown("s3_key_prefix"));
+        iac::set_trail_setting(&mut trail, TrailSetting::S3KeyPrefix, |t| &mut t.s3_key_prefix, prefix);
+        let names: [(TrailSetting, &str, NameField); 3] = [
+            (TrailSetting::KmsKeyId, "kms_key_id", |t| &mut t.kms_key_id),
+            (TrailSetting::CloudWatchLogsLogGroupArn, "cloud_watch_logs_group_arn", |t| &mut t.cloud_watch_logs_log_group_arn),
+            (TrailSetting::CloudWatchLogsRoleArn, "cloud_watch_logs_role_arn", |t| &mut t.cloud_watch_logs_role_arn),
+        ];
+        for (setting, argument, field) in names {
+            iac::set_trail_setting(&mut trail, setting, field, self.named(instance, argument, keys).map_err(|Unknown| unknown(argument)));
+        }
+        let topic = self.named(instance, "sns_topic_name", keys).map_err(|Unknown| unknown("sns_topic_name")).map(|topic| {
+            topic.map(|topic| match topic.starts_with("arn:") {
+                true => topic,
+                false => format!("arn:{}:sns:{region}:{}:{topic}", scope.partition, scope.account_id),
+            })
+        });
+        iac::set_trail_setting(&mut trail, TrailSetting::SnsTopicArn, |t| &mut t.sns_topic_arn, topic);
         if let Ok(Some(Value::Object(tags))) = a.get("tags").value() {
             trail.tags = Fact::Value(tags.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect());
         }

@@ -127,12 +127,45 @@ mod tests {
                 change("aws_s3_bucket.logs", &["create"], json!({"id": true})),
                 change("aws_cloudtrail.t", &["create"], json!({"arn": true, "is_multi_region_trail": true}))]}));
         let trail = &inv.accounts[0].trails[0];
-        let unknown = trail.setting(TrailSetting::IsMultiRegionTrail).unwrap_err();
+        let unknown = trail.checked(TrailSetting::IsMultiRegionTrail, trail.is_multi_region_trail).unwrap_err();
         assert_eq!(unknown.reason, UnreadableReason::UnknownUntilApply);
         assert!(unknown.to_string().contains("aws_cloudtrail.t.is_multi_region_trail"), "{unknown}");
-        assert_eq!(trail.setting(TrailSetting::LogFileValidationEnabled), Ok(true));
-        assert_eq!(trail.setting(TrailSetting::IncludeGlobalServiceEvents), Ok(true), "unset: CloudTrail's default");
+        assert_eq!(trail.checked(TrailSetting::LogFileValidationEnabled, trail.log_file_validation_enabled), Ok(true));
+        assert_eq!(
+            trail.checked(TrailSetting::IncludeGlobalServiceEvents, trail.include_global_service_events),
+            Ok(true),
+            "unset: CloudTrail's default"
+        );
         assert_eq!(trail.unknown_settings.len(), 1);
+    }
+
+    #[test]
+    fn a_name_known_only_after_apply_is_unknown_unless_it_refers_to_a_resource_of_the_plan() {
+        use crate::inventory::TrailSetting;
+        let inv = inventory(json!({"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [
+                resource("aws_s3_bucket.logs", json!({"bucket": "logs"})),
+                resource("aws_kms_key.k", json!({})),
+                resource("aws_cloudtrail.t", json!({"name": "main", "s3_bucket_name": "logs"}))]}},
+            "resource_changes": [
+                change("aws_s3_bucket.logs", &["create"], json!({"id": true})),
+                change("aws_kms_key.k", &["create"], json!({"arn": true})),
+                change("aws_cloudtrail.t", &["create"], json!({"arn": true, "kms_key_id": true, "s3_key_prefix": true, "cloud_watch_logs_group_arn": true}))],
+            "configuration": {"root_module": {"resources": [
+                {"address": "aws_cloudtrail.t", "mode": "managed", "type": "aws_cloudtrail", "name": "t",
+                 "expressions": {"kms_key_id": {"references": ["aws_kms_key.k.arn", "aws_kms_key.k"]},
+                                 "s3_key_prefix": {"references": ["local.prefix"]},
+                                 "cloud_watch_logs_group_arn": {"references": ["data.aws_cloudwatch_log_group.g.arn", "data.aws_cloudwatch_log_group.g"]}}}]}}}));
+        let trail = &inv.accounts[0].trails[0];
+        assert_eq!(trail.checked(TrailSetting::KmsKeyId, trail.kms_key_id.as_deref()), Ok(Some("aws_kms_key.k")), "the key of the plan");
+        for (setting, argument) in
+            [(TrailSetting::S3KeyPrefix, "s3_key_prefix"), (TrailSetting::CloudWatchLogsLogGroupArn, "cloud_watch_logs_group_arn")]
+        {
+            let unknown = trail.unknown_settings.get(&setting).unwrap_or_else(|| panic!("{setting:?} unknown: {trail:?}"));
+            assert!(unknown.to_string().contains(&format!("aws_cloudtrail.t.{argument}")), "{unknown}");
+        }
+        assert_eq!(trail.s3_key_prefix, None, "no made-up prefix");
+        assert_eq!(trail.cloud_watch_logs_log_group_arn, None, "no made-up log group");
     }
 
     #[test]
