@@ -17,7 +17,7 @@ pub mod tree;
 pub mod views;
 
 use crate::config::Config;
-use crate::findings::Finding;
+use crate::findings::{Finding, Outcome, Severity};
 use crate::inventory::{units, Inventory};
 use crate::rules::{Rule, RuleSet, Scope};
 use prepared::{Params, Prepared};
@@ -42,7 +42,7 @@ struct Active<'a> {
     /// The rule prepared with the parameters of `unit_parameters` entries that set some of
     /// its parameters, in config order: a subject in a unit one matches is judged with it.
     by_unit: Vec<(globset::GlobMatcher, Prepared<'a>)>,
-    severity: crate::findings::Severity,
+    severity: Severity,
 }
 
 impl Active<'_> {
@@ -156,46 +156,15 @@ fn run_scope<'a, V: Serialize + Sync>(
     if rules.is_empty() {
         return ScopeFindings { rules: Vec::new(), by_subject: Vec::new(), order: Vec::new() };
     }
-    if let Some(because) = undecidable {
-        return undecided_scope(&rules, scope, subjects, because);
-    }
     // Each subject is bound once, for all the rules of its scope.
     let by_subject = subjects
         .par_iter()
         .map(|subject| {
-            let bound = binding::Bound::new(set, scope, &subject.view);
-            let engine_subject = bound.subject(&subject.unreadable);
             let resource = Arc::new(subject.resource.clone());
-            rules
-                .iter()
-                .map(|a| {
-                    let prepared = a.prepared_for(subject.resource.organizational_unit.as_deref());
-                    let mut verdict = engine::judge(prepared, &engine_subject);
-                    // A rule with its own resource (`resource:`) reports on it, in the
-                    // subject's account and region. When its ARN cannot be rendered (a fact
-                    // it names was unreadable, say), the finding is the subject's, and
-                    // inconclusive: an outcome about an unnamed resource is no outcome.
-                    let resource = match engine::resource_arn(prepared, &engine_subject) {
-                        None => resource.clone(),
-                        Some(Ok((kind, arn))) => Arc::new(ResourceRef { arn, kind, ..subject.resource.clone() }),
-                        Some(Err(error)) => {
-                            verdict = verdict.without_resource(&error);
-                            resource.clone()
-                        }
-                    };
-                    Finding {
-                        rule_id: a.rule.id.clone(),
-                        title: a.rule.title.clone(),
-                        outcome: verdict.outcome,
-                        severity: verdict.escalated.map_or(a.severity, |e| e.max(a.severity)),
-                        resource,
-                        message: verdict.message,
-                        remediation: verdict.remediation,
-                        frameworks: a.rule.frameworks.clone(),
-                        suppression: None,
-                    }
-                })
-                .collect()
+            match undecidable {
+                Some(because) => undecided(&rules, scope, &resource, because),
+                None => judged(set, scope, &rules, subject, &resource),
+            }
         })
         .collect();
     let mut order: Vec<usize> = (0..subjects.len()).collect();
@@ -203,35 +172,58 @@ fn run_scope<'a, V: Serialize + Sync>(
     ScopeFindings { rules: rules.iter().map(|a| a.rule).collect(), by_subject, order }
 }
 
-/// The findings of a scope the source cannot decide: each rule not applicable on each
-/// subject, saying why, without judging it.
-fn undecided_scope<'a, V>(rules: &[&'a Active], scope: Scope, subjects: &[Subject<V>], because: &str) -> ScopeFindings<'a> {
-    let by_subject = subjects
+/// The findings of the scope's rules on one subject, bound once for all of them.
+fn judged<V: Serialize>(set: &RuleSet, scope: Scope, rules: &[&Active], subject: &Subject<V>, resource: &Arc<ResourceRef>) -> Vec<Finding> {
+    let bound = binding::Bound::new(set, scope, &subject.view);
+    let engine_subject = bound.subject(&subject.unreadable);
+    rules
         .iter()
-        .map(|subject| {
-            let resource = Arc::new(subject.resource.clone());
-            rules
-                .iter()
-                .map(|a| Finding {
-                    rule_id: a.rule.id.clone(),
-                    title: a.rule.title.clone(),
-                    outcome: crate::findings::Outcome::NotApplicable,
-                    severity: a.severity,
-                    resource: resource.clone(),
-                    message: format!("{}: not decidable from {because}; this {} rule needs all of it.", a.rule.title, scope_name(scope)),
-                    remediation: String::new(),
-                    frameworks: a.rule.frameworks.clone(),
-                    suppression: None,
-                })
-                .collect()
+        .map(|a| {
+            let prepared = a.prepared_for(subject.resource.organizational_unit.as_deref());
+            let mut verdict = engine::judge(prepared, &engine_subject);
+            // A rule with its own resource (`resource:`) reports on it, in the subject's
+            // account and region. When its ARN cannot be rendered (a fact it names was
+            // unreadable, say), the finding is the subject's, and inconclusive: an outcome
+            // about an unnamed resource is no outcome.
+            let resource = match engine::resource_arn(prepared, &engine_subject) {
+                None => resource.clone(),
+                Some(Ok((kind, arn))) => Arc::new(ResourceRef { arn, kind, ..subject.resource.clone() }),
+                Some(Err(error)) => {
+                    verdict = verdict.without_resource(&error);
+                    resource.clone()
+                }
+            };
+            let severity = verdict.escalated.map_or(a.severity, |e| e.max(a.severity));
+            finding(a, resource, verdict.outcome, severity, verdict.message, verdict.remediation)
         })
-        .collect();
-    let mut order: Vec<usize> = (0..subjects.len()).collect();
-    order.sort_by(|&a, &b| subjects[a].resource.cmp(&subjects[b].resource));
-    // Every finding is on its subject's resource, so none needs re-sorting as rules with their
-    // own resource do.
-    let rules = rules.iter().map(|a| a.rule).collect();
-    ScopeFindings { rules, by_subject, order }
+        .collect()
+}
+
+/// The findings of a scope the source cannot decide, on one subject: each rule not
+/// applicable, saying why, without judging it.
+fn undecided(rules: &[&Active], scope: Scope, resource: &Arc<ResourceRef>, because: &str) -> Vec<Finding> {
+    rules
+        .iter()
+        .map(|a| {
+            let message = format!("{}: not decidable from {because}; this {} rule needs all of it.", a.rule.title, scope_name(scope));
+            finding(a, resource.clone(), Outcome::NotApplicable, a.severity, message, String::new())
+        })
+        .collect()
+}
+
+/// A finding of rule `a` on `resource` (suppressions are applied later, to all findings).
+fn finding(a: &Active, resource: Arc<ResourceRef>, outcome: Outcome, severity: Severity, message: String, remediation: String) -> Finding {
+    Finding {
+        rule_id: a.rule.id.clone(),
+        title: a.rule.title.clone(),
+        outcome,
+        severity,
+        resource,
+        message,
+        remediation,
+        frameworks: a.rule.frameworks.clone(),
+        suppression: None,
+    }
 }
 
 fn scope_name(scope: Scope) -> &'static str {
