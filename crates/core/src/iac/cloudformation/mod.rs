@@ -104,6 +104,9 @@ mod tests {
             assert_eq!(unknown.reason, UnreadableReason::UnknownUntilApply);
         }
         assert_eq!(trail.checked(TrailSetting::SnsTopicArn, trail.sns_topic_arn.as_deref()), Ok(None), "absent: no topic");
+        let named = load_texts(&[("t.yaml", &trail_with("      IsLogging: true\n      SnsTopicName: alerts\n", ""))]).unwrap();
+        let topic = named.accounts[0].trails[0].sns_topic_arn.clone();
+        assert_eq!(topic.as_deref(), Some("arn:aws:sns:us-east-1:000000000000:alerts"), "a topic name is held as the ARN DescribeTrails gives");
         assert_eq!(trail.s3_bucket_name, "Trail.S3BucketName");
         let bucket = inventory.buckets.iter().find(|b| b.name == trail.s3_bucket_name).expect("a stand-in bucket");
         assert_eq!(bucket.versioning.unreadable().map(|u| u.reason), Some(UnreadableReason::UnknownUntilApply));

@@ -271,6 +271,10 @@ fn trail(source: &mut SourceInventory, r: &Resource) -> Result<(), Diagnostic> {
     for (setting, property, field) in texts {
         set_trail_setting(&mut trail, setting, field, r.text_setting(property)?);
     }
+    // `SnsTopicName` takes a name or an ARN; the inventory holds the ARN, as DescribeTrails does.
+    if let Some(topic) = trail.sns_topic_arn.as_mut().filter(|t| !t.starts_with("arn:")) {
+        *topic = format!("arn:{}:sns:{}:{}:{topic}", scope.partition, scope.region, scope.account_id);
+    }
     let switches: [(TrailSetting, &str, bool, SwitchField); 4] = [
         (TrailSetting::IncludeGlobalServiceEvents, "IncludeGlobalServiceEvents", true, |t| &mut t.include_global_service_events),
         (TrailSetting::IsMultiRegionTrail, "IsMultiRegionTrail", false, |t| &mut t.is_multi_region_trail),
