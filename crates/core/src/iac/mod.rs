@@ -341,10 +341,45 @@ pub fn new_trail(name: &str, bucket: &str, scope: &SourceScope) -> Trail {
     }
 }
 
-/// The `Trail` field that holds a switch (`is_multi_region_trail`...), for [`set_trail_setting`].
-pub type SwitchField = fn(&mut Trail) -> &mut bool;
-/// The `Trail` field that holds a name (`kms_key_id`...), for [`set_trail_setting`].
-pub type NameField = fn(&mut Trail) -> &mut Option<String>;
+/// A trail's switch that a source can leave open: CloudTrail's value when the source leaves
+/// it out, and the `Trail` field that holds it.
+pub struct TrailSwitch {
+    pub setting: TrailSetting,
+    pub default: bool,
+    pub field: fn(&mut Trail) -> &mut bool,
+}
+
+/// A trail's name that a source can leave open (none when left out), and its `Trail` field.
+pub struct TrailName {
+    pub setting: TrailSetting,
+    pub field: fn(&mut Trail) -> &mut Option<String>,
+}
+
+/// Every switch of a trail a loader reads; each loader names the property that sets it.
+pub const TRAIL_SWITCHES: [TrailSwitch; 4] = [
+    TrailSwitch { setting: TrailSetting::IncludeGlobalServiceEvents, default: true, field: |t| &mut t.include_global_service_events },
+    TrailSwitch { setting: TrailSetting::IsMultiRegionTrail, default: false, field: |t| &mut t.is_multi_region_trail },
+    TrailSwitch { setting: TrailSetting::IsOrganizationTrail, default: false, field: |t| &mut t.is_organization_trail },
+    TrailSwitch { setting: TrailSetting::LogFileValidationEnabled, default: false, field: |t| &mut t.log_file_validation_enabled },
+];
+
+/// Every name of a trail a loader reads besides its bucket (which a trail cannot go without).
+pub const TRAIL_NAMES: [TrailName; 5] = [
+    TrailName { setting: TrailSetting::S3KeyPrefix, field: |t| &mut t.s3_key_prefix },
+    TrailName { setting: TrailSetting::SnsTopicArn, field: |t| &mut t.sns_topic_arn },
+    TrailName { setting: TrailSetting::KmsKeyId, field: |t| &mut t.kms_key_id },
+    TrailName { setting: TrailSetting::CloudWatchLogsLogGroupArn, field: |t| &mut t.cloud_watch_logs_log_group_arn },
+    TrailName { setting: TrailSetting::CloudWatchLogsRoleArn, field: |t| &mut t.cloud_watch_logs_role_arn },
+];
+
+/// A trail's SNS topic as the inventory holds it: the ARN, as DescribeTrails gives it. Sources
+/// take a name or an ARN; a name is of a topic in the trail's account and Region.
+pub fn sns_topic_arn(topic: String, scope: &SourceScope, region: &str) -> String {
+    match topic.starts_with("arn:") {
+        true => topic,
+        false => format!("arn:{}:sns:{region}:{}:{topic}", scope.partition, scope.account_id),
+    }
+}
 
 /// Sets a trail's setting from what the source says: its value, or what leaves it to
 /// deployment (a parameter, a plan address). Then the setting is unknown until apply, and its

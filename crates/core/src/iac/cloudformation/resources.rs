@@ -8,7 +8,8 @@
 use super::intrinsics::{Resolved, Template};
 use crate::diagnostic::{Diagnostic, Position};
 use crate::iac::{
-    new_bucket, new_trail, owner_full_control, set_trail_setting, unknown_bucket, unknown_until_apply, NameField, SourceInventory, SwitchField,
+    new_bucket, new_trail, owner_full_control, set_trail_setting, sns_topic_arn, unknown_bucket, unknown_until_apply, SourceInventory, TRAIL_NAMES,
+    TRAIL_SWITCHES,
 };
 use crate::inventory::{
     AclGrant, AdvancedEventSelector, AdvancedFieldSelector, Bucket, BucketLogging, BucketVersioning, DataResource, DefaultRetention, EncryptionRule,
@@ -261,28 +262,12 @@ fn trail(source: &mut SourceInventory, r: &Resource) -> Result<(), Diagnostic> {
         }
     };
     let mut trail = new_trail(&name, &bucket, &scope);
-    let texts: [(TrailSetting, &str, NameField); 5] = [
-        (TrailSetting::S3KeyPrefix, "S3KeyPrefix", |t| &mut t.s3_key_prefix),
-        (TrailSetting::SnsTopicArn, "SnsTopicName", |t| &mut t.sns_topic_arn),
-        (TrailSetting::KmsKeyId, "KMSKeyId", |t| &mut t.kms_key_id),
-        (TrailSetting::CloudWatchLogsLogGroupArn, "CloudWatchLogsLogGroupArn", |t| &mut t.cloud_watch_logs_log_group_arn),
-        (TrailSetting::CloudWatchLogsRoleArn, "CloudWatchLogsRoleArn", |t| &mut t.cloud_watch_logs_role_arn),
-    ];
-    for (setting, property, field) in texts {
-        set_trail_setting(&mut trail, setting, field, r.text_setting(property)?);
+    for name in TRAIL_NAMES {
+        set_trail_setting(&mut trail, name.setting, name.field, r.text_setting(property(name.setting))?);
     }
-    // `SnsTopicName` takes a name or an ARN; the inventory holds the ARN, as DescribeTrails does.
-    if let Some(topic) = trail.sns_topic_arn.as_mut().filter(|t| !t.starts_with("arn:")) {
-        *topic = format!("arn:{}:sns:{}:{}:{topic}", scope.partition, scope.region, scope.account_id);
-    }
-    let switches: [(TrailSetting, &str, bool, SwitchField); 4] = [
-        (TrailSetting::IncludeGlobalServiceEvents, "IncludeGlobalServiceEvents", true, |t| &mut t.include_global_service_events),
-        (TrailSetting::IsMultiRegionTrail, "IsMultiRegionTrail", false, |t| &mut t.is_multi_region_trail),
-        (TrailSetting::IsOrganizationTrail, "IsOrganizationTrail", false, |t| &mut t.is_organization_trail),
-        (TrailSetting::LogFileValidationEnabled, "EnableLogFileValidation", false, |t| &mut t.log_file_validation_enabled),
-    ];
-    for (setting, property, default, field) in switches {
-        set_trail_setting(&mut trail, setting, field, r.setting(property, default)?);
+    trail.sns_topic_arn = trail.sns_topic_arn.take().map(|topic| sns_topic_arn(topic, &scope, &scope.region));
+    for switch in TRAIL_SWITCHES {
+        set_trail_setting(&mut trail, switch.setting, switch.field, r.setting(property(switch.setting), switch.default)?);
     }
     trail.declared_logging = declared_logging(r)?;
     let basic = r.fact("EventSelectors", "cloudtrail:GetEventSelectors", None, |v| event_selectors(v).map(Some))?;
@@ -303,6 +288,21 @@ fn trail(source: &mut SourceInventory, r: &Resource) -> Result<(), Diagnostic> {
     })?;
     source.trail(trail, r.location());
     Ok(())
+}
+
+/// The `AWS::CloudTrail::Trail` property that sets a setting.
+fn property(setting: TrailSetting) -> &'static str {
+    match setting {
+        TrailSetting::IncludeGlobalServiceEvents => "IncludeGlobalServiceEvents",
+        TrailSetting::IsMultiRegionTrail => "IsMultiRegionTrail",
+        TrailSetting::IsOrganizationTrail => "IsOrganizationTrail",
+        TrailSetting::LogFileValidationEnabled => "EnableLogFileValidation",
+        TrailSetting::S3KeyPrefix => "S3KeyPrefix",
+        TrailSetting::SnsTopicArn => "SnsTopicName",
+        TrailSetting::KmsKeyId => "KMSKeyId",
+        TrailSetting::CloudWatchLogsLogGroupArn => "CloudWatchLogsLogGroupArn",
+        TrailSetting::CloudWatchLogsRoleArn => "CloudWatchLogsRoleArn",
+    }
 }
 
 /// `IsLogging` (required by CloudFormation): whether the trail logs once deployed. Left

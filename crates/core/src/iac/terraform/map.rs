@@ -9,7 +9,7 @@
 
 use super::references::{Instance, Resolver};
 use super::values::{Attrs, Known, Unknown};
-use crate::iac::{self, NameField, SourceInventory, SourceScope, SwitchField};
+use crate::iac::{self, SourceInventory, SourceScope};
 use crate::inventory::{
     AdvancedEventSelector, AdvancedFieldSelector, Bucket, BucketLogging, BucketVersioning, DataResource, DefaultRetention, DelegatedAdministrator,
     EncryptionRule, EventBridgeRule, EventDataStore, EventDataStoreDetails, EventSelector, EventSelectors, Fact, InsightSelector, Inventory, KmsKey,
@@ -64,6 +64,21 @@ pub fn inventory(resolver: &Resolver<'_>, locator: &dyn Locate) -> Inventory {
         source.bucket(bucket, at);
     }
     source.finish()
+}
+
+/// The `aws_cloudtrail` argument that sets a setting.
+fn argument(setting: TrailSetting) -> &'static str {
+    match setting {
+        TrailSetting::IncludeGlobalServiceEvents => "include_global_service_events",
+        TrailSetting::IsMultiRegionTrail => "is_multi_region_trail",
+        TrailSetting::IsOrganizationTrail => "is_organization_trail",
+        TrailSetting::LogFileValidationEnabled => "enable_log_file_validation",
+        TrailSetting::S3KeyPrefix => "s3_key_prefix",
+        TrailSetting::SnsTopicArn => "sns_topic_name",
+        TrailSetting::KmsKeyId => "kms_key_id",
+        TrailSetting::CloudWatchLogsLogGroupArn => "cloud_watch_logs_group_arn",
+        TrailSetting::CloudWatchLogsRoleArn => "cloud_watch_logs_role_arn",
+    }
 }
 
 fn attrs<'p>(instance: &Instance<'p>) -> Attrs<'p> {
@@ -353,32 +368,25 @@ impl<'r, 'p> Mapper<'r, 'p> {
         // made-up name: the plain field keeps the default and `unknown_settings` says it is no
         // answer. A name that refers to a resource of the plan is that resource's stand-in.
         let unknown = |argument: &str| format!("{}.{argument}", instance.address);
-        let switches: [(TrailSetting, &str, bool, SwitchField); 4] = [
-            (TrailSetting::IncludeGlobalServiceEvents, "include_global_service_events", true, |t| &mut t.include_global_service_events),
-            (TrailSetting::IsMultiRegionTrail, "is_multi_region_trail", false, |t| &mut t.is_multi_region_trail),
-            (TrailSetting::IsOrganizationTrail, "is_organization_trail", false, |t| &mut t.is_organization_trail),
-            (TrailSetting::LogFileValidationEnabled, "enable_log_file_validation", false, |t| &mut t.log_file_validation_enabled),
-        ];
-        for (setting, argument, default, field) in switches {
-            iac::set_trail_setting(&mut trail, setting, field, a.bool_or(argument, default).map_err(|Unknown| unknown(argument)));
+        for switch in iac::TRAIL_SWITCHES {
+            let argument = argument(switch.setting);
+            iac::set_trail_setting(
+                &mut trail,
+                switch.setting,
+                switch.field,
+                a.bool_or(argument, switch.default).map_err(|Unknown| unknown(argument)),
+            );
         }
-        let prefix = a.string("s3_key_prefix").map(|p| p.map(str::to_owned)).map_err(|Unknown| unknown("s3_key_prefix"));
-        iac::set_trail_setting(&mut trail, TrailSetting::S3KeyPrefix, |t| &mut t.s3_key_prefix, prefix);
-        let names: [(TrailSetting, &str, NameField); 3] = [
-            (TrailSetting::KmsKeyId, "kms_key_id", |t| &mut t.kms_key_id),
-            (TrailSetting::CloudWatchLogsLogGroupArn, "cloud_watch_logs_group_arn", |t| &mut t.cloud_watch_logs_log_group_arn),
-            (TrailSetting::CloudWatchLogsRoleArn, "cloud_watch_logs_role_arn", |t| &mut t.cloud_watch_logs_role_arn),
-        ];
-        for (setting, argument, field) in names {
-            iac::set_trail_setting(&mut trail, setting, field, self.named(instance, argument, keys).map_err(|Unknown| unknown(argument)));
+        for name in iac::TRAIL_NAMES {
+            let argument = argument(name.setting);
+            let value = match name.setting {
+                // A prefix is text, not the name of some resource.
+                TrailSetting::S3KeyPrefix => a.string(argument).map(|p| p.map(str::to_owned)),
+                _ => self.named(instance, argument, keys),
+            };
+            iac::set_trail_setting(&mut trail, name.setting, name.field, value.map_err(|Unknown| unknown(argument)));
         }
-        let topic = self.named(instance, "sns_topic_name", keys).map_err(|Unknown| unknown("sns_topic_name")).map(|topic| {
-            topic.map(|topic| match topic.starts_with("arn:") {
-                true => topic,
-                false => format!("arn:{}:sns:{region}:{}:{topic}", scope.partition, scope.account_id),
-            })
-        });
-        iac::set_trail_setting(&mut trail, TrailSetting::SnsTopicArn, |t| &mut t.sns_topic_arn, topic);
+        trail.sns_topic_arn = trail.sns_topic_arn.take().map(|topic| iac::sns_topic_arn(topic, &scope, &region));
         if let Ok(Some(Value::Object(tags))) = a.get("tags").value() {
             trail.tags = Fact::Value(tags.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect());
         }
