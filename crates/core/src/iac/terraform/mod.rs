@@ -3,14 +3,16 @@
 //! the plan will make (docs/iac-terraform.md).
 //!
 //! plan.rs reads the format; references.rs joins what refers to what when values are known
-//! only once applied; locate.rs finds each resource's declaration in the `.tf` files; map.rs
-//! turns each resource type into inventory facts through the shared builder (`iac`).
+//! only once applied; locate.rs finds each resource's declaration in the `.tf` files (and
+//! tf_json.rs in the `.tf.json` ones); map.rs turns each resource type into inventory facts
+//! through the shared builder (`iac`).
 
 mod address;
 mod locate;
 mod map;
 mod plan;
 mod references;
+mod tf_json;
 mod values;
 
 use crate::diagnostic::Diagnostic;
