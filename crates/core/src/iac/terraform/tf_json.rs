@@ -96,7 +96,7 @@ struct Parser<'t> {
 
 impl Parser<'_> {
     fn position(&self) -> Position {
-        let line_start = self.text[..self.at.min(self.text.len())].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = self.bytes[..self.at.min(self.bytes.len())].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
         Position { line: self.line as usize, column: self.at.saturating_sub(line_start) + 1 }
     }
 
