@@ -1,8 +1,9 @@
 //! `scan --terraform-plan`: the example plan gives the expected outcome per trail and bucket
 //! rule, each finding located on its `resource` line (in the root module and in the local
-//! module) in JSON and SARIF (valid, and accepted by GitHub's rules), `--fail-on` gates, a
-//! destroyed resource is not judged, no AWS call is made, and a plan of another format
-//! version is refused.
+//! module, and on the `"NAME"` key of a `.tf.json` file) in JSON and SARIF (valid, and accepted
+//! by GitHub's rules), a broken `.tf.json` file is named, bucket ACLs are judged with the
+//! bucket's Object Ownership, `--fail-on` gates, a destroyed resource is not judged, no AWS
+//! call is made, and a plan of another format version is refused.
 
 use super::iac::trailwarden;
 use super::reports::{assert_github_accepts, assert_schema_valid};
@@ -195,4 +196,83 @@ fn a_missing_terraform_directory_is_an_error() {
     let output = trailwarden().args(["scan", "--terraform-plan", &format!("{DIR}/plan.json"), "--terraform-dir", "no/such/dir"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no/such/dir"));
+}
+
+/// Runs `scan --terraform-plan DIR/plan.json --terraform-dir DIR` on a fixture directory; its
+/// JSON report and the exit code.
+fn scan_fixture(dir: &str) -> (Value, i32) {
+    let out = tempfile::tempdir().unwrap();
+    let json = out.path().join("r.json");
+    let output = trailwarden()
+        .args(["scan", "--terraform-plan", &format!("{dir}/plan.json"), "--terraform-dir", dir, "-q", "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    let code = output.status.code().unwrap();
+    assert!(code == 0 || code == 1, "exit {code}: {}", String::from_utf8_lossy(&output.stderr));
+    (serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap(), code)
+}
+
+#[test]
+fn resources_declared_in_tf_json_are_located_on_their_name_keys() {
+    let dir = "tests/fixtures/terraform-json";
+    let found = outcomes(&scan_fixture(dir).0);
+    let at = |rule: &str, address: &str| found.get(&(rule.to_owned(), address.to_owned())).cloned();
+    // The trail is in an array at the type level (`"aws_cloudtrail": [{"json": {...}}]`).
+    assert_eq!(at("CT-LOG-FILE-VALIDATION", "aws_cloudtrail.json"), Some(("fail".to_owned(), format!("{dir}/main.tf.json"), 14)), "{found:#?}");
+    assert_eq!(at("CT-IS-LOGGING", "aws_cloudtrail.json"), Some(("pass".to_owned(), format!("{dir}/main.tf.json"), 14)), "{found:#?}");
+    assert_eq!(at("CT-BUCKET-VERSIONING", "aws_s3_bucket.logs"), Some(("fail".to_owned(), format!("{dir}/main.tf.json"), 8)), "{found:#?}");
+}
+
+#[test]
+fn a_broken_tf_json_file_is_an_error_naming_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("tests/fixtures/terraform-json/plan.json", dir.path().join("plan.json")).unwrap();
+    std::fs::write(dir.path().join("main.tf.json"), "{\n  \"resource\": {\n    \"aws_s3_bucket\": {\"logs\": {}}\n  \n").unwrap();
+    let output =
+        trailwarden().args(["scan", "--terraform-plan"]).arg(dir.path().join("plan.json")).arg("--terraform-dir").arg(dir.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("main.tf.json:5") && stderr.contains("invalid Terraform JSON configuration"), "{stderr}");
+}
+
+#[test]
+fn bucket_acls_are_judged_with_object_ownership_as_a_live_scan_would() {
+    let dir = "tests/fixtures/terraform-acl";
+    let (report, code) = scan_fixture(dir);
+    assert_eq!(code, 1, "a public ACL is a critical failure");
+    let found = outcomes(&report);
+    let expected = [
+        // public-read under BucketOwnerPreferred: the ACL counts.
+        ("preferred", "fail", 14),
+        // public-read under S3's default BucketOwnerEnforced: ACLs are disabled.
+        ("enforced", "pass", 33),
+        // The canned ACL is known only once applied: never a pass.
+        ("unknown", "inconclusive", 43),
+        // log-delivery-write grants the LogDelivery group, which is not public.
+        ("delivery", "pass", 60),
+        // access_control_policy with a grant to AuthenticatedUsers.
+        ("granted", "fail", 77),
+        // Provider v3 inline `acl = "public-read-write"` under ObjectWriter.
+        ("legacy", "fail", 112),
+    ];
+    for (bucket, outcome, line) in expected {
+        let key = ("CT-BUCKET-NOT-PUBLIC".to_owned(), format!("aws_s3_bucket.{bucket}"));
+        assert_eq!(found.get(&key), Some(&(outcome.to_owned(), format!("{dir}/main.tf"), line)), "{bucket}: {found:#?}");
+    }
+    let message = |bucket: &str| {
+        let findings = report["findings"].as_array().unwrap();
+        let address = format!("aws_s3_bucket.{bucket}");
+        let finding = findings.iter().find(|f| f["rule_id"] == "CT-BUCKET-NOT-PUBLIC" && f["resource"]["location"]["address"] == address.as_str());
+        finding.unwrap()["message"].as_str().unwrap().to_owned()
+    };
+    assert!(message("preferred").contains("the bucket ACL grants access to AllUsers"), "{}", message("preferred"));
+    assert!(message("granted").contains("grants access to AuthenticatedUsers"), "{}", message("granted"));
+    assert!(message("enforced").contains("ACLs are disabled (BucketOwnerEnforced)"), "{}", message("enforced"));
+    assert!(message("unknown").contains("aws_s3_bucket_acl.unknown.acl"), "{}", message("unknown"));
+    let incomplete = report["scan"]["incomplete"].as_array().unwrap();
+    assert!(
+        incomplete.iter().any(|gap| gap["api"] == "s3:GetBucketAcl" && gap["resource"] == "arn:aws:s3:::acl-unknown"),
+        "the unknown ACL is a gap of the scan: {incomplete:#?}"
+    );
 }

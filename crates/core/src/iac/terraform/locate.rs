@@ -1,20 +1,27 @@
 //! Where each resource of a plan is declared: the `resource "TYPE" "NAME" {` line in the `.tf`
-//! files of the configuration directory (`--terraform-dir`), and of its modules.
+//! files of the configuration directory (`--terraform-dir`), and of its modules, or the line
+//! of the `"NAME"` key in their `.tf.json` files (tf_json.rs).
 //!
 //! A module's directory comes from `.terraform/modules/modules.json` (written by `terraform
 //! init`: `Key` `a.b` for `module.a.module.b`, `Dir` relative to the configuration directory),
 //! else, for a local module (`source = "./..."`), from the plan's module calls. Every instance
 //! of a resource with count or for_each (`aws_s3_bucket.b[0]`, `module.a["x"]...`) maps to its
-//! one declaration.
+//! one declaration. Override files (`override.tf`, `*_override.tf.json`...) are read last, so
+//! a resource they only change is placed where it is declared.
 //!
 //! The scanner reads just enough HCL to find block headers at the top level of a file:
 //! comments (`#`, `//`, `/* */`), quoted strings with `${...}` interpolations, and heredocs
-//! are skipped, so a `resource "..."` inside them is not a declaration. Without a directory,
-//! or for a resource whose declaration is not found (a module from a registry without
-//! modules.json, a `.tf.json` file), the location names the plan file with line 0 (unknown).
+//! are skipped, so a `resource "..."` inside them is not a declaration; it never fails on a
+//! `.tf` file, finding what it can. A `.tf.json` file is JSON, checked as such: one that is
+//! not (or whose `resource` is not built of objects) is an error naming the file and line,
+//! like a file that cannot be read, because Terraform refuses it too and the plan cannot have
+//! been made from this directory as it stands. Without a directory, or for a resource whose
+//! declaration is not found (a module from a registry without modules.json), the location
+//! names the plan file with line 0 (unknown).
 
 use super::address::Address;
 use super::plan::{ConfigModule, Plan};
+use super::tf_json;
 use crate::diagnostic::Diagnostic;
 use crate::resource::Location;
 use serde::Deserialize;
@@ -57,7 +64,14 @@ impl Locator {
         for (module_path, module_dir) in module_dirs(dir, plan)? {
             for file in tf_files(&module_dir)? {
                 let text = std::fs::read_to_string(&file).map_err(|e| Diagnostic::file(&file, format!("cannot read the Terraform file: {e}")))?;
-                for declaration in declarations(&text) {
+                let found = match is_json(&file) {
+                    true => tf_json::declarations(&file, &text)?
+                        .into_iter()
+                        .map(|d| Declaration { resource_type: d.resource_type, name: d.name, line: d.line })
+                        .collect(),
+                    false => declarations(&text),
+                };
+                for declaration in found {
                     let key = (module_path.clone(), format!("{}.{}", declaration.resource_type, declaration.name));
                     locator.declarations.entry(key).or_insert((display(&file), declaration.line));
                 }
@@ -116,13 +130,24 @@ fn local_calls(module: &ConfigModule, path: &[String], dir: &Path, out: &mut Vec
     }
 }
 
-/// The `.tf` files of one module directory, in name order (a missing directory has none).
+/// The `.tf` and `.tf.json` files of one module directory, in name order, override files
+/// (`override.tf`, `*_override.tf.json`...) last: they change resources declared elsewhere, so
+/// the declaration is the other file's. A missing directory has none.
 fn tf_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Ok(Vec::new()) };
-    let mut files: Vec<PathBuf> =
-        entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "tf")).collect();
-    files.sort();
+    let mut files: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file() && stem(p).is_some()).collect();
+    files.sort_by_key(|p| (stem(p).is_some_and(|s| s == "override" || s.ends_with("_override")), p.clone()));
     Ok(files)
+}
+
+/// A configuration file's name without `.tf` or `.tf.json`; None for any other file.
+fn stem(path: &Path) -> Option<&str> {
+    let name = path.file_name()?.to_str()?;
+    name.strip_suffix(".tf").or_else(|| name.strip_suffix(".tf.json"))
+}
+
+fn is_json(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(".tf.json"))
 }
 
 /// A path as reports show it: `/` separators, `.` and `..` folded where they can be.
@@ -160,7 +185,8 @@ enum Token {
     Label(String),
 }
 
-/// The resource blocks declared at the top level of one `.tf` file.
+/// The resource blocks declared at the top level of one `.tf` file (tf_json.rs reads
+/// `.tf.json` files).
 pub fn declarations(text: &str) -> Vec<Declaration> {
     let chars: Vec<char> = text.chars().collect();
     let mut found = Vec::new();
@@ -413,6 +439,35 @@ resource "aws_cloudtrail" "t" {
         let locator = Locator::new(Path::new("plan.json"), root, &plan).unwrap();
         let at = locator.locate("module.logs.aws_s3_bucket.this", &Address::parse("module.logs.aws_s3_bucket.this").unwrap());
         assert_eq!((at.file.ends_with("mods/logs/main.tf"), at.line), (true, 1));
+    }
+
+    #[test]
+    fn tf_json_files_are_located_and_override_files_come_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        // `a_override.tf` sorts before `main.tf.json` but only changes what main.tf.json declares.
+        std::fs::write(root.join("a_override.tf"), "resource \"aws_s3_bucket\" \"logs\" {\n  force_destroy = true\n}\n").unwrap();
+        std::fs::write(
+            root.join("main.tf.json"),
+            "{\n  \"resource\": {\n    \"aws_s3_bucket\": {\n      \"logs\": {\"bucket\": \"logs\"}\n    },\n    \"aws_cloudtrail\": [{\"t\": {}}]\n  }\n}\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("notes.json"), "not configuration").unwrap();
+        let locator = Locator::new(Path::new("plan.json"), root, &Plan::default()).unwrap();
+        let at = locator.locate("aws_s3_bucket.logs", &Address::parse("aws_s3_bucket.logs").unwrap());
+        assert_eq!((at.file.ends_with("/main.tf.json"), at.line), (true, 4), "{at:?}");
+        let at = locator.locate("aws_cloudtrail.t", &Address::parse("aws_cloudtrail.t").unwrap());
+        assert_eq!((at.file.ends_with("/main.tf.json"), at.line), (true, 6), "{at:?}");
+    }
+
+    #[test]
+    fn a_broken_tf_json_file_is_an_error_naming_the_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), "resource \"aws_s3_bucket\" \"b\" {}\n").unwrap();
+        std::fs::write(dir.path().join("gen.tf.json"), "{\n  \"resource\": {\n    \"aws_s3_bucket\": {\"a\": {},}\n  }\n}\n").unwrap();
+        let error = Locator::new(Path::new("plan.json"), dir.path(), &Plan::default()).unwrap_err();
+        assert!(error.path.ends_with("gen.tf.json") && error.line == Some(3), "{error}");
+        assert!(error.message.contains("invalid Terraform JSON configuration"), "{error}");
     }
 
     #[test]

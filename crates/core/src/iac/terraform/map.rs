@@ -243,7 +243,13 @@ impl<'r, 'p> Mapper<'r, 'p> {
         let a = attrs(instance);
         let written = |argument: &str| match instance.config {
             Some(config) => config.expressions.get(argument).is_some(),
-            None => matches!(a.get(argument), Known::Value(Value::Array(list)) if !list.is_empty()),
+            None => match a.get(argument) {
+                Known::Value(Value::Array(list)) => !list.is_empty(),
+                // A known string (`acl`, `policy`): provider v3 plans them known, v4 and later
+                // unknown unless set.
+                Known::Value(value) => value.is_string(),
+                _ => false,
+            },
         };
         let keys = self.key_ids();
         if written("versioning") {
@@ -304,10 +310,20 @@ impl<'r, 'p> Mapper<'r, 'p> {
         if written("policy") {
             (bucket.policy, bucket.policy_is_public) = policy_facts(&a, instance);
         }
+        // The ACL: a canned `acl`, or `grant` blocks (which S3 takes as the whole ACL).
         if written("acl") {
-            if let Ok(Some(acl)) = a.string("acl") {
-                bucket.acl_grants = Fact::Value(canned_acl(acl));
+            match a.string("acl") {
+                Ok(Some(acl)) => bucket.acl_grants = canned_acl(acl, instance),
+                Ok(None) => {}
+                Err(Unknown) => bucket.acl_grants = unknown_fact("s3:GetBucketAcl", instance, "acl"),
             }
+        }
+        if written("grant") {
+            bucket.acl_grants = match a.blocks("grant").and_then(|blocks| legacy_grants(&blocks)) {
+                Ok(grants) if grants.is_empty() => bucket.acl_grants.clone(),
+                Ok(grants) => Fact::Value(grants),
+                Err(Unknown) => unknown_fact("s3:GetBucketAcl", instance, "grant"),
+            };
         }
     }
 
@@ -566,7 +582,7 @@ fn key_id(instance: &Instance<'_>) -> String {
 type Apply = fn(&mut Bucket, &Instance<'_>, &Resolver<'_>, &Keys);
 
 /// The split bucket resources of provider v4 and later, each with what it sets.
-const SPLIT: [(&str, Apply); 8] = [
+const SPLIT: [(&str, Apply); 9] = [
     ("aws_s3_bucket_versioning", apply_versioning),
     ("aws_s3_bucket_server_side_encryption_configuration", apply_encryption),
     ("aws_s3_bucket_public_access_block", apply_public_access_block),
@@ -575,6 +591,7 @@ const SPLIT: [(&str, Apply); 8] = [
     ("aws_s3_bucket_object_lock_configuration", apply_object_lock),
     ("aws_s3_bucket_logging", apply_logging),
     ("aws_s3_bucket_ownership_controls", apply_ownership),
+    ("aws_s3_bucket_acl", apply_acl),
 ];
 
 fn apply_versioning(bucket: &mut Bucket, instance: &Instance<'_>, _: &Resolver<'_>, _: &Keys) {
@@ -809,22 +826,97 @@ fn apply_ownership(bucket: &mut Bucket, instance: &Instance<'_>, _: &Resolver<'_
     };
 }
 
-/// The grants of a canned ACL (provider v3 `acl = "public-read"`).
-fn canned_acl(acl: &str) -> Vec<crate::inventory::AclGrant> {
+/// `aws_s3_bucket_acl`: a canned `acl`, or an `access_control_policy` whose grants are the
+/// whole ACL (the owner keeps access only through a grant it lists). The provider plans
+/// `access_control_policy` as computed when `acl` is set, so `acl` decides when it is written.
+/// Whether ACLs count at all is Object Ownership's (`aws_s3_bucket_ownership_controls`): under
+/// `BucketOwnerEnforced`, S3's default for a new bucket, ACLs are disabled and S3 refuses any
+/// ACL but the owner's own, so the rule reads the grants together with the ownership.
+fn apply_acl(bucket: &mut Bucket, instance: &Instance<'_>, _: &Resolver<'_>, _: &Keys) {
+    let a = attrs(instance);
+    bucket.acl_grants = match a.string("acl") {
+        Ok(Some(acl)) => canned_acl(acl, instance),
+        Err(Unknown) => unknown_fact("s3:GetBucketAcl", instance, "acl"),
+        Ok(None) => match a.block("access_control_policy").and_then(|policy| policy.map(|p| policy_grants(&p)).transpose()) {
+            Ok(Some(grants)) => Fact::Value(grants),
+            // Neither argument: the provider refuses the resource; the ACL stays as it was.
+            Ok(None) => return,
+            Err(Unknown) => unknown_fact("s3:GetBucketAcl", instance, "access_control_policy"),
+        },
+    };
+}
+
+/// The `grant { grantee { type uri id email_address } permission }` blocks of an
+/// `access_control_policy`; any part unknown makes the whole ACL unknown.
+fn policy_grants(policy: &Attrs<'_>) -> Result<Vec<crate::inventory::AclGrant>, Unknown> {
+    let mut out = Vec::new();
+    for grant in policy.blocks("grant")? {
+        let permission = grant.string("permission")?.unwrap_or_default().to_owned();
+        let Some(grantee) = grant.block("grantee")? else { continue };
+        out.push(crate::inventory::AclGrant {
+            grantee_type: grantee.string("type")?.unwrap_or_default().to_owned(),
+            grantee_uri: grantee.string("uri")?.map(str::to_owned),
+            grantee_id: match grantee.string("id")? {
+                Some(id) => Some(id.to_owned()),
+                None => grantee.string("email_address")?.map(str::to_owned),
+            },
+            permission,
+        });
+    }
+    Ok(out)
+}
+
+/// Provider v3 inline `grant { type uri id permissions = [...] }` blocks: one grant per
+/// permission.
+fn legacy_grants(blocks: &[Attrs<'_>]) -> Result<Vec<crate::inventory::AclGrant>, Unknown> {
+    let mut out = Vec::new();
+    for grant in blocks {
+        let (grantee_type, uri, id) = (grant.string("type")?, grant.string("uri")?, grant.string("id")?);
+        for permission in grant.strings("permissions")? {
+            out.push(crate::inventory::AclGrant {
+                grantee_type: grantee_type.unwrap_or_default().to_owned(),
+                grantee_uri: uri.map(str::to_owned),
+                grantee_id: id.map(str::to_owned),
+                permission,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The grants S3 gives a bucket for a canned ACL (`acl = "public-read"`, inline or on
+/// `aws_s3_bucket_acl`): the owner's full control, plus the canned ACL's group grants.
+/// `bucket-owner-read` and `bucket-owner-full-control` concern objects; S3 ignores them on a
+/// bucket. A name S3 does not define is not a grant list this scanner can state.
+fn canned_acl(acl: &str, instance: &Instance<'_>) -> Fact<Vec<crate::inventory::AclGrant>> {
     let group = |uri: &str, permission: &str| crate::inventory::AclGrant {
         grantee_type: "Group".to_owned(),
-        grantee_uri: Some(format!("http://acs.amazonaws.com/groups/global/{uri}")),
+        grantee_uri: Some(format!("http://acs.amazonaws.com/groups/{uri}")),
         grantee_id: None,
         permission: permission.to_owned(),
     };
     let mut grants = vec![iac::owner_full_control()];
     match acl {
-        "public-read" => grants.push(group("AllUsers", "READ")),
-        "public-read-write" => grants.extend([group("AllUsers", "READ"), group("AllUsers", "WRITE")]),
-        "authenticated-read" => grants.push(group("AuthenticatedUsers", "READ")),
-        _ => {}
+        "private" | "bucket-owner-read" | "bucket-owner-full-control" => {}
+        "public-read" => grants.push(group("global/AllUsers", "READ")),
+        "public-read-write" => grants.extend([group("global/AllUsers", "READ"), group("global/AllUsers", "WRITE")]),
+        "authenticated-read" => grants.push(group("global/AuthenticatedUsers", "READ")),
+        "log-delivery-write" => grants.extend([group("s3/LogDelivery", "WRITE"), group("s3/LogDelivery", "READ_ACP")]),
+        // Amazon EC2's own canonical user, to read AMI bundles: a named account, not a group.
+        "aws-exec-read" => grants.push(crate::inventory::AclGrant {
+            grantee_type: "CanonicalUser".to_owned(),
+            grantee_uri: None,
+            grantee_id: None,
+            permission: "READ".to_owned(),
+        }),
+        other => {
+            return iac::not_in_source_because(
+                "s3:GetBucketAcl",
+                &format!("{}.acl `{other}` is not a canned ACL S3 defines (S3 refuses it when applied)", instance.address),
+            )
+        }
     }
-    grants
+    Fact::Value(grants)
 }
 
 /// Marks unknown the facts that a split resource of an unknown bucket would change.
@@ -839,7 +931,8 @@ fn mark_changed_unknown(bucket: &mut Bucket, probe: &Bucket, instance: &Instance
     }
     mark!(versioning: "s3:GetBucketVersioning", encryption: "s3:GetBucketEncryption", public_access_block: "s3:GetPublicAccessBlock",
           policy: "s3:GetBucketPolicy", policy_is_public: "s3:GetBucketPolicyStatus", lifecycle: "s3:GetBucketLifecycleConfiguration",
-          object_lock: "s3:GetObjectLockConfiguration", logging: "s3:GetBucketLogging", object_ownership: "s3:GetBucketOwnershipControls");
+          object_lock: "s3:GetObjectLockConfiguration", logging: "s3:GetBucketLogging", object_ownership: "s3:GetBucketOwnershipControls",
+          acl_grants: "s3:GetBucketAcl");
 }
 
 fn basic_selectors(blocks: &[Attrs<'_>]) -> Result<Vec<EventSelector>, Unknown> {

@@ -3,14 +3,16 @@
 //! the plan will make (docs/iac-terraform.md).
 //!
 //! plan.rs reads the format; references.rs joins what refers to what when values are known
-//! only once applied; locate.rs finds each resource's declaration in the `.tf` files; map.rs
-//! turns each resource type into inventory facts through the shared builder (`iac`).
+//! only once applied; locate.rs finds each resource's declaration in the `.tf` files (and
+//! tf_json.rs in the `.tf.json` ones); map.rs turns each resource type into inventory facts
+//! through the shared builder (`iac`).
 
 mod address;
 mod locate;
 mod map;
 mod plan;
 mod references;
+mod tf_json;
 mod values;
 
 use crate::diagnostic::Diagnostic;
@@ -301,6 +303,97 @@ mod tests {
                 config("aws_s3_bucket_versioning.v", json!({"bucket": {"references": ["data.aws_s3_bucket.elsewhere.id"]}, "versioning_configuration": [{"status": {"constant_value": "Enabled"}}]}))]}}}));
         assert_eq!(reason(&inv.buckets[0].versioning), Some(UnreadableReason::UnknownUntilApply));
         assert!(inv.buckets[0].encryption.value().is_some());
+    }
+
+    /// The public groups' URIs among a bucket's ACL grants, with their permissions.
+    fn group_grants(bucket: &crate::inventory::Bucket) -> Vec<(String, String)> {
+        let grants = bucket.acl_grants.value().expect("known grants");
+        grants.iter().filter_map(|g| Some((g.grantee_uri.clone()?.rsplit('/').next()?.to_owned(), g.permission.clone()))).collect()
+    }
+
+    #[test]
+    fn bucket_acls_are_mapped_with_their_object_ownership() {
+        let inv = inventory(json!({"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [
+                resource("aws_s3_bucket.public", json!({"bucket": "public"})),
+                resource("aws_s3_bucket_ownership_controls.public", json!({"bucket": "public", "rule": [{"object_ownership": "BucketOwnerPreferred"}]})),
+                resource("aws_s3_bucket_acl.public", json!({"bucket": "public", "acl": "public-read", "access_control_policy": []})),
+                resource("aws_s3_bucket.logs", json!({"bucket": "logs"})),
+                resource("aws_s3_bucket_acl.logs", json!({"bucket": "logs", "acl": "log-delivery-write"})),
+                resource("aws_s3_bucket.granted", json!({"bucket": "granted"})),
+                resource("aws_s3_bucket_acl.granted", json!({"bucket": "granted", "access_control_policy": [{
+                    "grant": [{"grantee": [{"type": "CanonicalUser", "id": "abc", "uri": null, "email_address": null}], "permission": "FULL_CONTROL"},
+                              {"grantee": [{"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"}], "permission": "READ_ACP"}],
+                    "owner": [{"id": "abc"}]}]})),
+                resource("aws_s3_bucket.private", json!({"bucket": "private"})),
+                resource("aws_s3_bucket_acl.private", json!({"bucket": "private", "acl": "private"}))]}},
+            "resource_changes": [
+                // The provider computes `access_control_policy` from `acl`: unknown, not configured.
+                change("aws_s3_bucket_acl.public", &["create"], json!({"id": true, "access_control_policy": true})),
+                change("aws_s3_bucket_acl.private", &["create"], json!({"id": true, "access_control_policy": true}))],
+            "configuration": {"root_module": {"resources": [
+                config("aws_s3_bucket_acl.public", json!({"bucket": {"constant_value": "public"}, "acl": {"constant_value": "public-read"}})),
+                config("aws_s3_bucket_acl.private", json!({"bucket": {"constant_value": "private"}, "acl": {"constant_value": "private"}}))]}}}));
+        let bucket = |name: &str| inv.buckets.iter().find(|b| b.name == name).unwrap();
+        let grant = |uri: &str, permission: &str| (uri.to_owned(), permission.to_owned());
+        assert_eq!(group_grants(bucket("public")), [grant("AllUsers", "READ")]);
+        assert_eq!(bucket("public").object_ownership.value(), Some(&Some("BucketOwnerPreferred".to_owned())));
+        assert_eq!(group_grants(bucket("logs")), [grant("LogDelivery", "WRITE"), grant("LogDelivery", "READ_ACP")]);
+        assert_eq!(bucket("logs").acl_grants.value().unwrap().len(), 3, "and the owner's full control");
+        let granted = bucket("granted").acl_grants.value().unwrap();
+        assert_eq!(granted.len(), 2, "the policy's grants are the whole ACL: {granted:?}");
+        assert_eq!((granted[0].grantee_id.as_deref(), granted[0].permission.as_str()), (Some("abc"), "FULL_CONTROL"));
+        assert_eq!(group_grants(bucket("granted")), [grant("AuthenticatedUsers", "READ_ACP")]);
+        assert_eq!(group_grants(bucket("private")), []);
+        // Without ownership controls a new bucket keeps S3's default, BucketOwnerEnforced (ACLs off).
+        assert_eq!(bucket("logs").object_ownership.value(), Some(&Some("BucketOwnerEnforced".to_owned())));
+    }
+
+    #[test]
+    fn a_bucket_acl_known_only_once_applied_is_unknown() {
+        let inv = inventory(json!({"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [
+                resource("aws_s3_bucket.a", json!({"bucket": "a"})),
+                resource("aws_s3_bucket_acl.a", json!({"bucket": "a"})),
+                resource("aws_s3_bucket.b", json!({"bucket": "b"})),
+                resource("aws_s3_bucket_acl.b", json!({"bucket": "b", "access_control_policy": [{"grant": [{"grantee": [{"type": "Group"}], "permission": "READ"}]}]})),
+                resource("aws_s3_bucket.c", json!({"bucket": "c"})),
+                resource("aws_s3_bucket_acl.c", json!({"bucket": "c", "acl": "public-reed"})),
+                resource("aws_s3_bucket.legacy", json!({"bucket": "legacy"})),
+                resource("aws_s3_bucket.granted", json!({"bucket": "granted", "grant": [{"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers", "id": null, "permissions": ["READ", "WRITE"]}]}))]}},
+            "resource_changes": [
+                change("aws_s3_bucket_acl.a", &["create"], json!({"acl": true, "access_control_policy": true})),
+                change("aws_s3_bucket_acl.b", &["create"], json!({"access_control_policy": [{"grant": [{"grantee": [{"uri": true}]}]}]})),
+                change("aws_s3_bucket.legacy", &["create"], json!({"acl": true}))],
+            "configuration": {"root_module": {"resources": [
+                config("aws_s3_bucket_acl.a", json!({"bucket": {"constant_value": "a"}, "acl": {"references": ["var.acl"]}})),
+                config("aws_s3_bucket_acl.b", json!({"bucket": {"constant_value": "b"}, "access_control_policy": [{"grant": [{
+                    "grantee": [{"type": {"constant_value": "Group"}, "uri": {"references": ["local.group"]}}], "permission": {"constant_value": "READ"}}]}]})),
+                config("aws_s3_bucket_acl.c", json!({"bucket": {"constant_value": "c"}, "acl": {"constant_value": "public-reed"}})),
+                config("aws_s3_bucket.legacy", json!({"bucket": {"constant_value": "legacy"}, "acl": {"references": ["var.acl"]}})),
+                config("aws_s3_bucket.granted", json!({"bucket": {"constant_value": "granted"}, "grant": [{}]}))]}}}));
+        let bucket = |name: &str| inv.buckets.iter().find(|b| b.name == name).unwrap();
+        for name in ["a", "b", "legacy"] {
+            assert_eq!(reason(&bucket(name).acl_grants), Some(UnreadableReason::UnknownUntilApply), "{name}: never the default, never a pass");
+        }
+        let unknown = bucket("a").acl_grants.unreadable().unwrap().to_string();
+        assert!(unknown.contains("aws_s3_bucket_acl.a.acl"), "{unknown}");
+        assert_eq!(reason(&bucket("c").acl_grants), Some(UnreadableReason::NotInSource), "a name S3 does not define");
+        let grants = group_grants(bucket("granted"));
+        assert_eq!(grants, [("AllUsers".to_owned(), "READ".to_owned()), ("AllUsers".to_owned(), "WRITE".to_owned())], "v3 inline grant blocks");
+    }
+
+    #[test]
+    fn an_acl_of_an_unknown_bucket_makes_every_buckets_acl_unknown() {
+        let inv = inventory(json!({"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [
+                resource("aws_s3_bucket.a", json!({"bucket": "a"})),
+                resource("aws_s3_bucket_acl.x", json!({"acl": "public-read"}))]}},
+            "resource_changes": [change("aws_s3_bucket_acl.x", &["create"], json!({"bucket": true}))],
+            "configuration": {"root_module": {"resources": [
+                config("aws_s3_bucket_acl.x", json!({"bucket": {"references": ["data.aws_s3_bucket.other.id"]}, "acl": {"constant_value": "public-read"}}))]}}}));
+        assert_eq!(reason(&inv.buckets[0].acl_grants), Some(UnreadableReason::UnknownUntilApply));
+        assert!(inv.buckets[0].object_ownership.value().is_some(), "what the resource does not set stays known");
     }
 
     #[test]
