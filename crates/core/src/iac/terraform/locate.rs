@@ -55,26 +55,20 @@ impl Locator {
         Locator { plan_file: display(plan_path), declarations: HashMap::new() }
     }
 
-    /// Scans the configuration directory `dir` and its modules' directories.
-    pub fn new(plan_path: &Path, dir: &Path, plan: &Plan) -> Result<Self, Diagnostic> {
-        if !dir.is_dir() {
-            return Err(Diagnostic::file(dir, "the Terraform directory does not exist or is not a directory"));
-        }
+    /// The declarations of configuration files already read (`configuration_files`).
+    pub fn from_files(plan_path: &Path, files: &[ConfigFile]) -> Result<Self, Diagnostic> {
         let mut locator = Locator::plan_only(plan_path);
-        for (module_path, module_dir) in module_dirs(dir, plan)? {
-            for file in tf_files(&module_dir)? {
-                let text = std::fs::read_to_string(&file).map_err(|e| Diagnostic::file(&file, format!("cannot read the Terraform file: {e}")))?;
-                let found = match is_json(&file) {
-                    true => tf_json::declarations(&file, &text)?
-                        .into_iter()
-                        .map(|d| Declaration { resource_type: d.resource_type, name: d.name, line: d.line })
-                        .collect(),
-                    false => declarations(&text),
-                };
-                for declaration in found {
-                    let key = (module_path.clone(), format!("{}.{}", declaration.resource_type, declaration.name));
-                    locator.declarations.entry(key).or_insert((display(&file), declaration.line));
-                }
+        for file in files {
+            let found = match is_json(&file.path) {
+                true => tf_json::declarations(&file.path, &file.text)?
+                    .into_iter()
+                    .map(|d| Declaration { resource_type: d.resource_type, name: d.name, line: d.line })
+                    .collect(),
+                false => declarations(&file.text),
+            };
+            for declaration in found {
+                let key = (file.module_path.clone(), format!("{}.{}", declaration.resource_type, declaration.name));
+                locator.declarations.entry(key).or_insert((display(&file.path), declaration.line));
             }
         }
         Ok(locator)
@@ -87,6 +81,38 @@ impl Locator {
             None => Location { file: self.plan_file.clone(), line: 0, address: address.to_owned() },
         }
     }
+}
+
+/// One configuration file of a module, read.
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    /// The module's path of calls (`["a", "b"]` for `module.a.module.b`; empty for the root).
+    pub module_path: Vec<String>,
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl ConfigFile {
+    /// A `.tf.json` file (JSON syntax) rather than a `.tf` file (native syntax).
+    pub fn is_json(&self) -> bool {
+        is_json(&self.path)
+    }
+}
+
+/// The `.tf` and `.tf.json` files of the configuration directory `dir` and of its modules'
+/// directories, read once for every use (locations here, locals in locals.rs).
+pub fn configuration_files(dir: &Path, plan: &Plan) -> Result<Vec<ConfigFile>, Diagnostic> {
+    if !dir.is_dir() {
+        return Err(Diagnostic::file(dir, "the Terraform directory does not exist or is not a directory"));
+    }
+    let mut files = Vec::new();
+    for (module_path, module_dir) in module_dirs(dir, plan)? {
+        for path in tf_files(&module_dir)? {
+            let text = std::fs::read_to_string(&path).map_err(|e| Diagnostic::file(&path, format!("cannot read the Terraform file: {e}")))?;
+            files.push(ConfigFile { module_path: module_path.clone(), path, text });
+        }
+    }
+    Ok(files)
 }
 
 /// Each module's path of calls and its directory: from modules.json when `terraform init` wrote
@@ -362,6 +388,11 @@ fn skip_heredoc(chars: &[char], mut i: usize, marker: &str, line: &mut u32) -> u
 mod tests {
     use super::*;
 
+    /// The locator of the configuration directory `dir` and its modules' directories.
+    fn locator(dir: &Path, plan: &Plan) -> Result<Locator, Diagnostic> {
+        Locator::from_files(Path::new("plan.json"), &configuration_files(dir, plan)?)
+    }
+
     fn found(text: &str) -> Vec<(String, u32)> {
         declarations(text).into_iter().map(|d| (format!("{}.{}", d.resource_type, d.name), d.line)).collect()
     }
@@ -415,7 +446,7 @@ resource "aws_cloudtrail" "t" {
             r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"logs","Source":"./modules/logs","Dir":"modules/logs"}]}"#,
         )
         .unwrap();
-        let locator = Locator::new(Path::new("plan.json"), root, &Plan::default()).unwrap();
+        let locator = locator(root, &Plan::default()).unwrap();
         let address = r#"module.logs["a"].aws_s3_bucket.this[1]"#;
         let at = locator.locate(address, &Address::parse(address).unwrap());
         assert_eq!((at.file.ends_with("/modules/logs/bucket.tf"), at.line, at.address.as_str()), (true, 3, address));
@@ -436,7 +467,7 @@ resource "aws_cloudtrail" "t" {
             Path::new("plan.json"),
         )
         .unwrap();
-        let locator = Locator::new(Path::new("plan.json"), root, &plan).unwrap();
+        let locator = locator(root, &plan).unwrap();
         let at = locator.locate("module.logs.aws_s3_bucket.this", &Address::parse("module.logs.aws_s3_bucket.this").unwrap());
         assert_eq!((at.file.ends_with("mods/logs/main.tf"), at.line), (true, 1));
     }
@@ -453,7 +484,7 @@ resource "aws_cloudtrail" "t" {
         )
         .unwrap();
         std::fs::write(root.join("notes.json"), "not configuration").unwrap();
-        let locator = Locator::new(Path::new("plan.json"), root, &Plan::default()).unwrap();
+        let locator = locator(root, &Plan::default()).unwrap();
         let at = locator.locate("aws_s3_bucket.logs", &Address::parse("aws_s3_bucket.logs").unwrap());
         assert_eq!((at.file.ends_with("/main.tf.json"), at.line), (true, 4), "{at:?}");
         let at = locator.locate("aws_cloudtrail.t", &Address::parse("aws_cloudtrail.t").unwrap());
@@ -465,7 +496,7 @@ resource "aws_cloudtrail" "t" {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("main.tf"), "resource \"aws_s3_bucket\" \"b\" {}\n").unwrap();
         std::fs::write(dir.path().join("gen.tf.json"), "{\n  \"resource\": {\n    \"aws_s3_bucket\": {\"a\": {},}\n  }\n}\n").unwrap();
-        let error = Locator::new(Path::new("plan.json"), dir.path(), &Plan::default()).unwrap_err();
+        let error = locator(dir.path(), &Plan::default()).unwrap_err();
         assert!(error.path.ends_with("gen.tf.json") && error.line == Some(3), "{error}");
         assert!(error.message.contains("invalid Terraform JSON configuration"), "{error}");
     }
@@ -475,7 +506,7 @@ resource "aws_cloudtrail" "t" {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join(".terraform/modules")).unwrap();
         std::fs::write(dir.path().join(".terraform/modules/modules.json"), "{\"Modules\": [").unwrap();
-        let error = Locator::new(Path::new("plan.json"), dir.path(), &Plan::default()).unwrap_err();
+        let error = locator(dir.path(), &Plan::default()).unwrap_err();
         assert!(error.path.ends_with("modules.json") && error.message.contains("invalid module manifest"), "{error}");
     }
 

@@ -3,11 +3,13 @@
 //! the plan will make (docs/iac-terraform.md).
 //!
 //! plan.rs reads the format; references.rs joins what refers to what when values are known
-//! only once applied; locate.rs finds each resource's declaration in the `.tf` files (and
-//! tf_json.rs in the `.tf.json` ones); map.rs turns each resource type into inventory facts
-//! through the shared builder (`iac`).
+//! only once applied (through the configuration's locals, which locals.rs reads from the
+//! files, since the plan leaves them out); locate.rs finds each resource's declaration in the
+//! `.tf` files (and tf_json.rs in the `.tf.json` ones); map.rs turns each resource type into
+//! inventory facts through the shared builder (`iac`).
 
 mod address;
+mod locals;
 mod locate;
 mod map;
 mod plan;
@@ -30,12 +32,15 @@ pub use plan::FORMAT_MAJOR;
 /// made in), locates each resource on its `resource` line; without it, on the plan file.
 pub fn load(plan_path: &Path, dir: Option<&Path>) -> Result<Inventory, Diagnostic> {
     let plan = plan::read(plan_path)?;
-    let locator = match dir {
-        Some(dir) => locate::Locator::new(plan_path, dir, &plan)?,
-        None => locate::Locator::plan_only(plan_path),
+    let (locator, locals) = match dir {
+        Some(dir) => {
+            let files = locate::configuration_files(dir, &plan)?;
+            (locate::Locator::from_files(plan_path, &files)?, locals::Locals::from_files(&files))
+        }
+        None => (locate::Locator::plan_only(plan_path), locals::Locals::default()),
     };
     let (instances, modules) = kept_instances(&plan);
-    let resolver = Resolver::new(&plan, instances, modules);
+    let resolver = Resolver::new(&plan, instances, modules, locals);
     Ok(map::inventory(&resolver, &locator))
 }
 
@@ -168,6 +173,48 @@ mod tests {
         }
         assert_eq!(trail.s3_key_prefix, None, "no made-up prefix");
         assert_eq!(trail.cloud_watch_logs_log_group_arn, None, "no made-up log group");
+    }
+
+    #[test]
+    fn references_through_locals_are_followed_with_the_configuration_directory() {
+        // The shape of a reusable trail module: the key is ours unless one is given, and the
+        // bucket's name is generated, so both are known only once applied.
+        let plan = json!({"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [
+                resource("aws_kms_key.this[0]", json!({"is_enabled": true})),
+                resource("aws_s3_bucket.logs", json!({"bucket_prefix": "trail-"})),
+                resource("aws_s3_bucket_versioning.v", json!({"versioning_configuration": [{"status": "Enabled"}]})),
+                resource("aws_cloudtrail.t", json!({"name": "main"}))]}},
+            "resource_changes": [
+                change("aws_kms_key.this[0]", &["create"], json!({"arn": true})),
+                change("aws_s3_bucket.logs", &["create"], json!({"bucket": true, "id": true})),
+                change("aws_s3_bucket_versioning.v", &["create"], json!({"bucket": true})),
+                change("aws_cloudtrail.t", &["create"], json!({"s3_bucket_name": true, "kms_key_id": true, "arn": true}))],
+            "configuration": {"root_module": {"resources": [
+                config("aws_kms_key.this", json!({})),
+                config("aws_s3_bucket.logs", json!({"bucket_prefix": {"constant_value": "trail-"}})),
+                config("aws_s3_bucket_versioning.v", json!({"bucket": {"references": ["local.bucket"]},
+                    "versioning_configuration": [{"status": {"constant_value": "Enabled"}}]})),
+                config("aws_cloudtrail.t", json!({"s3_bucket_name": {"references": ["local.bucket"]},
+                    "kms_key_id": {"references": ["local.key_arn"]}}))]}}});
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.json");
+        std::fs::write(&path, plan.to_string()).unwrap();
+        let locals =
+            "locals {\n  key_arn = var.kms_key_arn != null ? var.kms_key_arn : aws_kms_key.this[0].arn\n  bucket  = aws_s3_bucket.logs.id\n}\n";
+        std::fs::write(dir.path().join("locals.tf"), locals).unwrap();
+
+        let without = load(&path, None).expect("a valid plan");
+        let trail = &without.accounts[0].trails[0];
+        assert!(trail.unknown_settings.contains_key(&crate::inventory::TrailSetting::KmsKeyId), "no directory, no locals: unknown");
+        assert_eq!(trail.s3_bucket_name, "aws_cloudtrail.t.s3_bucket_name");
+
+        let with = load(&path, Some(dir.path())).expect("a valid plan");
+        let trail = &with.accounts[0].trails[0];
+        assert_eq!((trail.s3_bucket_name.as_str(), trail.kms_key_id.as_deref()), ("aws_s3_bucket.logs", Some("aws_kms_key.this[0]")));
+        assert!(trail.unknown_settings.is_empty(), "{:?}", trail.unknown_settings);
+        let bucket = with.buckets.iter().find(|b| b.name == "aws_s3_bucket.logs").expect("the declared bucket");
+        assert_eq!(bucket.versioning.value().map(|v| v.status.as_deref()), Some(Some("Enabled")), "the split resource joins through the local");
     }
 
     #[test]

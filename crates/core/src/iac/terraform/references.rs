@@ -8,9 +8,12 @@
 //! and `module.NAME.OUTPUT` (the output's expression, resolved in the child instance)). Among
 //! the instances of a resource with count or for_each, the one with the referring resource's
 //! own index is taken (`aws_s3_bucket.logs[each.key]`), else the only one; several candidates
-//! and no index to choose are no answer, never a guess.
+//! and no index to choose are no answer, never a guess. `local.NAME` is followed through the
+//! references of the local's expression (locals.rs, read from the configuration directory),
+//! resolved in the same module instance.
 
 use super::address::{self, Address};
+use super::locals::Locals;
 use super::plan::{ConfigModule, ConfigResource, Plan};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
@@ -42,15 +45,17 @@ pub struct Resolver<'p> {
     /// Every module instance the planned values hold (`module.a["x"]`), and the root ("").
     modules: BTreeSet<String>,
     by_resource: HashMap<(String, String), Vec<usize>>,
+    /// The configuration's locals, when its directory was given.
+    locals: Locals,
 }
 
 impl<'p> Resolver<'p> {
-    pub fn new(plan: &'p Plan, instances: Vec<Instance<'p>>, modules: BTreeSet<String>) -> Self {
+    pub fn new(plan: &'p Plan, instances: Vec<Instance<'p>>, modules: BTreeSet<String>, locals: Locals) -> Self {
         let mut by_resource: HashMap<(String, String), Vec<usize>> = HashMap::new();
         for (i, instance) in instances.iter().enumerate() {
             by_resource.entry((instance.parts.module.clone(), instance.parts.in_module())).or_default().push(i);
         }
-        Resolver { plan, instances, modules, by_resource }
+        Resolver { plan, instances, modules, by_resource, locals }
     }
 
     pub fn instances(&self) -> &[Instance<'p>] {
@@ -84,7 +89,12 @@ impl<'p> Resolver<'p> {
             match segments.as_slice() {
                 ["var", name, ..] => self.through_variable(module, address::without_index(name).0, hops),
                 ["module", call, output, ..] => self.through_output(module, address::without_index(call).0, output, hops),
-                [first, ..] if matches!(*first, "local" | "data" | "each" | "count" | "path" | "self" | "terraform") => None,
+                ["local", name, ..] => {
+                    let references = self.locals.references(&address::module_path(module), address::without_index(name).0)?;
+                    let references: Vec<&str> = references.iter().map(String::as_str).collect();
+                    self.resolve(module, &references, hint, hops + 1)
+                }
+                [first, ..] if matches!(*first, "data" | "each" | "count" | "path" | "self" | "terraform") => None,
                 [resource_type, name, ..] => {
                     let (name, explicit) = address::without_index(name);
                     self.instance_of(module, resource_type, name, explicit, hint)
@@ -203,7 +213,7 @@ mod tests {
                 Instance { address: &r.address, parts, index: r.index.as_ref(), values: &r.values, unknown: &Value::Null, config }
             })
             .collect();
-        Resolver::new(plan, instances, modules)
+        Resolver::new(plan, instances, modules, Locals::default())
     }
 
     fn plan(value: Value) -> Plan {
