@@ -51,7 +51,7 @@ impl Locals {
 
 /// The locals of a `.tf` file, each with the references of its expression.
 pub fn in_hcl(text: &str) -> Vec<(String, Vec<String>)> {
-    let mut reader = Reader { chars: text.chars().collect(), at: 0, pending_heredoc: None };
+    let mut reader = Reader { chars: text.chars().collect(), at: 0, templates: 0, pending_heredoc: None };
     let mut found = Vec::new();
     let mut depth = 0usize;
     let mut ignored = Vec::new();
@@ -110,7 +110,7 @@ pub fn in_json(text: &str) -> Vec<(String, Vec<String>)> {
 fn json_references(value: &Value, out: &mut Vec<String>) {
     match value {
         Value::String(s) => {
-            let mut reader = Reader { chars: s.chars().collect(), at: 0, pending_heredoc: None };
+            let mut reader = Reader { chars: s.chars().collect(), at: 0, templates: 0, pending_heredoc: None };
             reader.template_text(out, None);
         }
         Value::Array(items) => items.iter().for_each(|i| json_references(i, out)),
@@ -118,6 +118,9 @@ fn json_references(value: &Value, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+/// Templates nested deeper than this are read as text (no real configuration comes close).
+const MAX_NESTING: usize = 32;
 
 fn is_ident_start(c: char) -> bool {
     c.is_alphabetic() || c == '_'
@@ -130,6 +133,9 @@ fn is_ident(c: char) -> bool {
 struct Reader {
     chars: Vec<char>,
     at: usize,
+    /// Templates open around the cursor (`"${"${...`): past `MAX_NESTING` the rest is text, so
+    /// hostile input cannot exhaust the stack.
+    templates: usize,
     /// A heredoc opened on the current line (`<<EOT`, `<<-EOT`): its body starts on the next.
     pending_heredoc: Option<String>,
 }
@@ -214,7 +220,7 @@ impl Reader {
             if line.trim() == marker {
                 return;
             }
-            let mut inner = Reader { chars: line.chars().collect(), at: 0, pending_heredoc: None };
+            let mut inner = Reader { chars: line.chars().collect(), at: 0, templates: self.templates, pending_heredoc: None };
             inner.template_text(out, None);
             if self.peek() == Some('\n') {
                 self.at += 1;
@@ -240,7 +246,11 @@ impl Reader {
                         continue;
                     }
                     self.at += 2;
-                    self.expression(out, Stop::Brace);
+                    if self.templates < MAX_NESTING {
+                        self.templates += 1;
+                        self.expression(out, Stop::Brace);
+                        self.templates -= 1;
+                    }
                 }
                 _ => self.at += 1,
             }
@@ -439,6 +449,13 @@ resource "aws_s3_bucket" "logs" {
         let found = in_hcl(text);
         assert_eq!(found.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["ok", "broken"]);
         assert_eq!(refs(&found, "ok"), ["aws_kms_key.k.arn"]);
+    }
+
+    #[test]
+    fn deeply_nested_templates_do_not_exhaust_the_stack() {
+        let text = format!("locals {{\n  deep = {}\n  after = aws_kms_key.k.arn\n}}\n", "\"${".repeat(200_000));
+        let found = in_hcl(&text);
+        assert!(found.iter().any(|(name, _)| name == "deep"), "{:?}", found.len());
     }
 
     #[test]

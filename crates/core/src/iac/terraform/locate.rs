@@ -253,7 +253,7 @@ pub fn declarations(text: &str) -> Vec<Declaration> {
                 continue;
             }
             '"' => {
-                let (end, content) = skip_string(&chars, i + 1, &mut line);
+                let (end, content) = skip_string(&chars, i + 1, &mut line, 0);
                 if depth == 0 {
                     header.push(Token::Label(content));
                 }
@@ -313,6 +313,9 @@ pub fn declarations(text: &str) -> Vec<Declaration> {
     found
 }
 
+/// How deep `"${"${...` templates are followed.
+const MAX_TEMPLATES: usize = 32;
+
 fn skip_to_line_end(chars: &[char], mut i: usize) -> usize {
     while i < chars.len() && chars[i] != '\n' {
         i += 1;
@@ -323,7 +326,7 @@ fn skip_to_line_end(chars: &[char], mut i: usize) -> usize {
 /// Skips a quoted string from just after its opening quote, through `${...}` and `%{...}`
 /// templates (which may hold strings of their own); returns the index after the closing quote
 /// and the text between the quotes.
-fn skip_string(chars: &[char], mut i: usize, line: &mut u32) -> (usize, String) {
+fn skip_string(chars: &[char], mut i: usize, line: &mut u32, templates: usize) -> (usize, String) {
     let start = i;
     while i < chars.len() {
         match chars[i] {
@@ -334,7 +337,7 @@ fn skip_string(chars: &[char], mut i: usize, line: &mut u32) -> (usize, String) 
                     i += 2; // `$${` and `%%{` are escapes, not templates
                     continue;
                 }
-                i = skip_template(chars, i + 2, line);
+                i = skip_template(chars, i + 2, line, templates + 1);
             }
             '\n' => {
                 // A quoted string cannot span lines in HCL: stop here and let the caller go on.
@@ -347,12 +350,14 @@ fn skip_string(chars: &[char], mut i: usize, line: &mut u32) -> (usize, String) 
 }
 
 /// Skips a template expression from just after its `{`, to just after the matching `}`.
-fn skip_template(chars: &[char], mut i: usize, line: &mut u32) -> usize {
+fn skip_template(chars: &[char], mut i: usize, line: &mut u32, templates: usize) -> usize {
     let mut depth = 1usize;
     while i < chars.len() {
         match chars[i] {
-            '"' => {
-                i = skip_string(chars, i + 1, line).0;
+            // Past `MAX_TEMPLATES` nested templates (hostile input; no configuration comes
+            // close) a quote is counted as text, so the stack cannot run out.
+            '"' if templates < MAX_TEMPLATES => {
+                i = skip_string(chars, i + 1, line, templates).0;
                 continue;
             }
             '{' => depth += 1,
@@ -423,6 +428,12 @@ resource "aws_cloudtrail" "t" {
 }
 "#;
         assert_eq!(found(text), [("aws_s3_bucket_policy.p".to_owned(), 9), ("aws_cloudtrail.t".to_owned(), 15)]);
+    }
+
+    #[test]
+    fn deeply_nested_templates_do_not_exhaust_the_stack() {
+        let text = format!("locals {{\n  deep = {}\n}}\nresource \"aws_s3_bucket\" \"after\" {{\n}}\n", "\"${".repeat(200_000));
+        declarations(&text);
     }
 
     #[test]
