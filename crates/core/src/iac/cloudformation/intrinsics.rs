@@ -8,6 +8,7 @@
 
 use crate::iac::SourceScope;
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 /// A resolved value.
@@ -27,6 +28,10 @@ pub(super) struct Template<'t> {
     pub mappings: &'t Map<String, Value>,
     pub conditions: &'t Map<String, Value>,
     pub resources: &'t Map<String, Value>,
+    /// The conditions and resource names being evaluated, outermost first: one that depends
+    /// on itself (which CloudFormation refuses) is an error naming the loop, not an endless
+    /// descent.
+    pub evaluating: RefCell<Vec<String>>,
 }
 
 type Outcome = Result<Resolved, String>;
@@ -120,7 +125,7 @@ impl Template<'_> {
             });
         }
         if self.resources.contains_key(name) {
-            return Ok(self.resource_ref(name));
+            return self.resource_ref(name);
         }
         Err(format!("{path}: Ref to `{name}`, which is neither a parameter, a resource nor a pseudo parameter"))
     }
@@ -132,32 +137,48 @@ impl Template<'_> {
 
     /// A name property of a resource when it is known; else its logical ID stands in for the
     /// name CloudFormation generates, so that references still join.
-    pub fn physical_name(&self, logical_id: &str, property: &str) -> String {
-        let value = self.resources.get(logical_id).and_then(|r| r.get("Properties")).and_then(|p| p.get(property));
-        match value.map(|v| self.resolve(v, logical_id)) {
-            Some(Ok(Resolved::Known(Value::String(s)))) => s,
-            _ => logical_id.to_owned(),
+    pub fn physical_name(&self, logical_id: &str, property: &str) -> Result<String, String> {
+        let Some(value) = self.resources.get(logical_id).and_then(|r| r.get("Properties")).and_then(|p| p.get(property)) else {
+            return Ok(logical_id.to_owned());
+        };
+        let key = format!("Resources.{logical_id}.Properties.{property}");
+        match self.guarded(&key, &key, || self.resolve(value, &key))? {
+            Resolved::Known(Value::String(s)) => Ok(s),
+            _ => Ok(logical_id.to_owned()),
         }
     }
 
+    /// `evaluate`, for what `key` names (a condition, a resource's name), unless `key` is
+    /// already being evaluated: then it depends on itself, an error naming the loop.
+    fn guarded<T>(&self, key: &str, path: &str, evaluate: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+        if self.evaluating.borrow().iter().any(|k| k == key) {
+            let chain = self.evaluating.borrow().join(" → ");
+            return Err(format!("{path}: {key} depends on itself ({chain} → {key})"));
+        }
+        self.evaluating.borrow_mut().push(key.to_owned());
+        let value = evaluate();
+        self.evaluating.borrow_mut().pop();
+        value
+    }
+
     /// What `Ref` returns for a resource (CloudFormation's documented return value per type).
-    fn resource_ref(&self, logical_id: &str) -> Resolved {
+    fn resource_ref(&self, logical_id: &str) -> Outcome {
         let scope = self.scope;
         let value = match self.resource_type(logical_id) {
-            "AWS::S3::Bucket" => self.physical_name(logical_id, "BucketName"),
-            "AWS::CloudTrail::Trail" => self.physical_name(logical_id, "TrailName"),
-            "AWS::CloudTrail::EventDataStore" => scope.event_data_store_arn(&scope.region, &self.physical_name(logical_id, "Name")),
-            "AWS::Logs::LogGroup" => self.physical_name(logical_id, "LogGroupName"),
-            "AWS::Events::Rule" => self.physical_name(logical_id, "Name"),
-            "AWS::CloudWatch::Alarm" => self.physical_name(logical_id, "AlarmName"),
+            "AWS::S3::Bucket" => self.physical_name(logical_id, "BucketName")?,
+            "AWS::CloudTrail::Trail" => self.physical_name(logical_id, "TrailName")?,
+            "AWS::CloudTrail::EventDataStore" => scope.event_data_store_arn(&scope.region, &self.physical_name(logical_id, "Name")?),
+            "AWS::Logs::LogGroup" => self.physical_name(logical_id, "LogGroupName")?,
+            "AWS::Events::Rule" => self.physical_name(logical_id, "Name")?,
+            "AWS::CloudWatch::Alarm" => self.physical_name(logical_id, "AlarmName")?,
             "AWS::SNS::Topic" => {
-                format!("arn:{}:sns:{}:{}:{}", scope.partition, scope.region, scope.account_id, self.physical_name(logical_id, "TopicName"))
+                format!("arn:{}:sns:{}:{}:{}", scope.partition, scope.region, scope.account_id, self.physical_name(logical_id, "TopicName")?)
             }
-            "AWS::IAM::Role" => self.physical_name(logical_id, "RoleName"),
+            "AWS::IAM::Role" => self.physical_name(logical_id, "RoleName")?,
             // KMS keys and most other resources: the id AWS generates; the logical ID stands in.
             _ => logical_id.to_owned(),
         };
-        Resolved::Known(Value::String(value))
+        Ok(Resolved::Known(Value::String(value)))
     }
 
     fn get_att(&self, argument: &Value, path: &str) -> Outcome {
@@ -173,15 +194,15 @@ impl Template<'_> {
         let scope = self.scope;
         let (p, r, a) = (&scope.partition, &scope.region, &scope.account_id);
         let arn = match (self.resource_type(logical_id), attribute) {
-            ("AWS::S3::Bucket", "Arn") => format!("arn:{p}:s3:::{}", self.physical_name(logical_id, "BucketName")),
+            ("AWS::S3::Bucket", "Arn") => format!("arn:{p}:s3:::{}", self.physical_name(logical_id, "BucketName")?),
             ("AWS::KMS::Key", "Arn") => scope.kms_key_arn(logical_id),
             ("AWS::KMS::Key", "KeyId") => logical_id.to_owned(),
-            ("AWS::CloudTrail::Trail", "Arn") => scope.trail_arn(r, &self.physical_name(logical_id, "TrailName")),
-            ("AWS::CloudTrail::EventDataStore", "EventDataStoreArn") => scope.event_data_store_arn(r, &self.physical_name(logical_id, "Name")),
-            ("AWS::Logs::LogGroup", "Arn") => format!("arn:{p}:logs:{r}:{a}:log-group:{}:*", self.physical_name(logical_id, "LogGroupName")),
-            ("AWS::IAM::Role", "Arn") => format!("arn:{p}:iam::{a}:role/{}", self.physical_name(logical_id, "RoleName")),
-            ("AWS::SNS::Topic", "TopicArn") => format!("arn:{p}:sns:{r}:{a}:{}", self.physical_name(logical_id, "TopicName")),
-            ("AWS::Events::Rule", "Arn") => format!("arn:{p}:events:{r}:{a}:rule/{}", self.physical_name(logical_id, "Name")),
+            ("AWS::CloudTrail::Trail", "Arn") => scope.trail_arn(r, &self.physical_name(logical_id, "TrailName")?),
+            ("AWS::CloudTrail::EventDataStore", "EventDataStoreArn") => scope.event_data_store_arn(r, &self.physical_name(logical_id, "Name")?),
+            ("AWS::Logs::LogGroup", "Arn") => format!("arn:{p}:logs:{r}:{a}:log-group:{}:*", self.physical_name(logical_id, "LogGroupName")?),
+            ("AWS::IAM::Role", "Arn") => format!("arn:{p}:iam::{a}:role/{}", self.physical_name(logical_id, "RoleName")?),
+            ("AWS::SNS::Topic", "TopicArn") => format!("arn:{p}:sns:{r}:{a}:{}", self.physical_name(logical_id, "TopicName")?),
+            ("AWS::Events::Rule", "Arn") => format!("arn:{p}:events:{r}:{a}:rule/{}", self.physical_name(logical_id, "Name")?),
             (kind, attribute) => return Ok(Resolved::Unknown(format!("{kind} attribute {attribute} of {logical_id} is known once it is created"))),
         };
         Ok(Resolved::Known(Value::String(arn)))
@@ -326,7 +347,10 @@ impl Template<'_> {
     pub fn condition_named(&self, name: &Value, path: &str) -> Result<Option<bool>, String> {
         let Some(name) = name.as_str() else { return Err(format!("{path}: a condition is named by a string, not {name}")) };
         match self.conditions.get(name) {
-            Some(definition) => self.condition(definition, &format!("Conditions.{name}")),
+            Some(definition) => {
+                let key = format!("Conditions.{name}");
+                self.guarded(&key, path, || self.condition(definition, &key))
+            }
             None => Err(format!("{path}: condition `{name}` is not defined in Conditions")),
         }
     }
@@ -390,6 +414,7 @@ mod tests {
             mappings: section("Mappings"),
             conditions: section("Conditions"),
             resources: section("Resources"),
+            evaluating: Default::default(),
         };
         t.resolve(&expression, "Test")
     }
@@ -465,5 +490,27 @@ mod tests {
             known(json!({"B": [1]}))
         );
         assert!(resolve_in(&t, json!({"Fn::If": ["Undefined", 1, 2]})).unwrap_err().contains("Undefined"));
+    }
+
+    #[test]
+    fn a_condition_or_name_that_depends_on_itself_is_an_error_naming_the_loop() {
+        let t = json!({"Conditions": {"A": {"Condition": "B"}, "B": {"Fn::Not": [{"Condition": "A"}]}, "C": {"Fn::Equals": [{"Condition": "C"}, true]},
+            "D": {"Fn::And": [{"Condition": "E"}, {"Condition": "E"}]}, "E": {"Fn::Equals": ["a", "a"]}}});
+        let error = resolve_in(&t, json!({"Fn::If": ["A", 1, 2]})).unwrap_err();
+        assert!(error.contains("Conditions.A depends on itself (Conditions.A → Conditions.B → Conditions.A)"), "{error}");
+        assert!(resolve_in(&t, json!({"Fn::If": ["C", 1, 2]})).unwrap_err().contains("(Conditions.C → Conditions.C)"));
+        assert_eq!(resolve_in(&t, json!({"Fn::If": ["D", 1, 2]})), known(json!(1)), "a condition used twice is no loop");
+
+        let names = json!({"Resources": {
+            "Logs": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": {"Fn::Sub": "${Other}-logs"}}},
+            "Other": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": {"Ref": "Logs"}}},
+            "Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": {"TrailName": {"Fn::GetAtt": ["Trail", "Arn"]}}},
+            "Named": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": {"Ref": "Nowhere"}}}}});
+        let error = resolve_in(&names, json!({"Ref": "Logs"})).unwrap_err();
+        assert!(error.contains("Resources.Logs.Properties.BucketName depends on itself"), "{error}");
+        assert!(error.contains("Resources.Other.Properties.BucketName"), "the loop is named: {error}");
+        assert!(resolve_in(&names, json!({"Ref": "Trail"})).unwrap_err().contains("TrailName depends on itself"));
+        let error = resolve_in(&names, json!({"Ref": "Named"})).unwrap_err();
+        assert!(error.contains("Nowhere"), "a broken name is an error, not the logical ID: {error}");
     }
 }

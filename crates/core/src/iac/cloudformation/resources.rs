@@ -176,8 +176,14 @@ pub(super) fn map(source: &mut SourceInventory, path: &Path, tree: &Value, lines
         return Err(Diagnostic::file(path, "the template has no Resources section"));
     }
     let scope = source.scope().clone();
-    let template =
-        Template { scope: &scope, parameters: section("Parameters")?, mappings: section("Mappings")?, conditions: section("Conditions")?, resources };
+    let template = Template {
+        scope: &scope,
+        parameters: section("Parameters")?,
+        mappings: section("Mappings")?,
+        conditions: section("Conditions")?,
+        resources,
+        evaluating: Default::default(),
+    };
 
     let mut buckets: BTreeMap<String, (Bucket, Location)> = BTreeMap::new();
     let mut policies: Vec<(String, String, Location)> = Vec::new();
@@ -248,7 +254,7 @@ pub(super) fn map(source: &mut SourceInventory, path: &Path, tree: &Value, lines
 
 fn trail(source: &mut SourceInventory, r: &Resource) -> Result<(), Diagnostic> {
     let scope = source.scope().clone();
-    let name = r.template.physical_name(r.id, "TrailName");
+    let name = r.template.physical_name(r.id, "TrailName").map_err(|e| r.error(e))?;
     // A bucket named only at deployment stands in under the property's address, unreadable
     // as unknown until applied, so the bucket rules say they cannot tell rather than judge a
     // bucket of the same name.
@@ -367,7 +373,7 @@ fn insight_selectors(v: &Value) -> Result<Vec<InsightSelector>, String> {
 }
 
 fn bucket(r: &Resource, scope: &crate::iac::SourceScope) -> Result<Bucket, Diagnostic> {
-    let name = r.template.physical_name(r.id, "BucketName");
+    let name = r.template.physical_name(r.id, "BucketName").map_err(|e| r.error(e))?;
     let mut bucket = new_bucket(&name, scope);
     bucket.versioning = r.fact("VersioningConfiguration", "s3:GetBucketVersioning", BucketVersioning::default(), |v| {
         Ok(BucketVersioning { status: field_str(v, "Status"), mfa_delete: None })
@@ -541,7 +547,7 @@ fn kms_alias(source: &mut SourceInventory, r: &Resource, scope: &crate::iac::Sou
 }
 
 fn event_data_store(source: &mut SourceInventory, r: &Resource, scope: &crate::iac::SourceScope) -> Result<(), Diagnostic> {
-    let name = r.template.physical_name(r.id, "Name");
+    let name = r.template.physical_name(r.id, "Name").map_err(|e| r.error(e))?;
     let arn = scope.event_data_store_arn(&scope.region, &name);
     let fields = [
         "IngestionEnabled",
@@ -590,7 +596,7 @@ fn event_data_store(source: &mut SourceInventory, r: &Resource, scope: &crate::i
 }
 
 fn eventbridge_rule(source: &mut SourceInventory, r: &Resource, scope: &crate::iac::SourceScope) -> Result<(), Diagnostic> {
-    let name = r.template.physical_name(r.id, "Name");
+    let name = r.template.physical_name(r.id, "Name").map_err(|e| r.error(e))?;
     let targets =
         r.fact("Targets", "events:ListTargetsByRule", Vec::new(), |v| Ok(list(v, "Targets")?.iter().filter_map(|t| field_str(t, "Arn")).collect()))?;
     let rule = EventBridgeRule {
@@ -609,7 +615,7 @@ fn metric_filter(source: &mut SourceInventory, r: &Resource, scope: &crate::iac:
     let transformations = r.plain("MetricTransformations")?.unwrap_or(Value::Array(Vec::new()));
     let filter = MetricFilter {
         log_group_name: r.string("LogGroupName")?.unwrap_or_default(),
-        filter_name: r.template.physical_name(r.id, "FilterName"),
+        filter_name: r.template.physical_name(r.id, "FilterName").map_err(|e| r.error(e))?,
         filter_pattern: r.string("FilterPattern")?.unwrap_or_default(),
         metric_transformations: list(&transformations, "MetricTransformations")
             .map_err(|e| r.error(e))?
@@ -626,7 +632,7 @@ fn metric_filter(source: &mut SourceInventory, r: &Resource, scope: &crate::iac:
 
 fn alarm(source: &mut SourceInventory, r: &Resource, scope: &crate::iac::SourceScope) -> Result<(), Diagnostic> {
     let alarm = MetricAlarm {
-        alarm_name: r.template.physical_name(r.id, "AlarmName"),
+        alarm_name: r.template.physical_name(r.id, "AlarmName").map_err(|e| r.error(e))?,
         metric_name: r.string("MetricName")?,
         namespace: r.string("Namespace")?,
         actions_enabled: r.boolean("ActionsEnabled", true)?,
