@@ -59,7 +59,7 @@ resource "aws_cloudtrail" "hardened" {
   is_multi_region_trail         = true
   include_global_service_events = true
   enable_log_file_validation    = true
-  kms_key_id                    = aws_kms_key.trail.arn
+  kms_key_id                    = local.trail_key_arn
   cloud_watch_logs_group_arn    = "${aws_cloudwatch_log_group.trail.arn}:*"
   cloud_watch_logs_role_arn     = aws_iam_role.trail_logs.arn
 
@@ -75,4 +75,11 @@ resource "aws_cloudtrail" "hardened" {
   insight_selector {
     insight_type = "ApiErrorRateInsight"
   }
+}
+
+# The trail's key, through a local as reusable trail modules write it (often
+# `var.kms_key_arn != null ? var.kms_key_arn : aws_kms_key.this[0].arn`). The plan leaves
+# locals out; with --terraform-dir trailwarden reads this block to join the trail to its key.
+locals {
+  trail_key_arn = aws_kms_key.trail.arn
 }
