@@ -131,7 +131,8 @@ pub struct ScanArgs {
     /// Evaluate a Terraform plan (`terraform show -json PLAN`) instead of collecting from AWS.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["snapshot", "save_snapshot", "org", "accounts", "exclude_accounts", "ous", "exclude_ous", "profile"])]
     pub terraform_plan: Option<PathBuf>,
-    /// The Terraform configuration of --terraform-plan: its `.tf` files locate each finding.
+    /// The Terraform configuration of --terraform-plan: its `.tf` and `.tf.json` files locate
+    /// each finding, and its `locals` (which the plan leaves out) are followed.
     #[arg(long, value_name = "DIR", requires = "terraform_plan")]
     pub terraform_dir: Option<PathBuf>,
     #[command(flatten)]
