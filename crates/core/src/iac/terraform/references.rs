@@ -16,7 +16,8 @@ use super::address::{self, Address};
 use super::locals::Locals;
 use super::plan::{ConfigModule, ConfigResource, Plan};
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// References are followed through at most this many module boundaries (a loop of outputs
 /// cannot be written in Terraform, but a hand-made plan could hold one).
@@ -76,23 +77,28 @@ impl<'p> Resolver<'p> {
     pub fn referenced(&self, from: &Instance<'p>, path: &[&str]) -> Option<&Instance<'p>> {
         let expression = expression_at(&from.config?.expressions, path)?;
         let references = references(expression);
-        self.resolve(&from.parts.module, &references, from.index, 0)
+        self.resolve(&from.parts.module, &references, from.index, &Walk::default())
     }
 
     /// The instance one of `references` names, made in module instance `module`.
-    fn resolve(&self, module: &str, references: &[&str], hint: Option<&Value>, hops: usize) -> Option<&Instance<'p>> {
-        if hops > MAX_HOPS {
+    fn resolve(&self, module: &str, references: &[&str], hint: Option<&Value>, walk: &Walk) -> Option<&Instance<'p>> {
+        if walk.hops.get() > MAX_HOPS {
             return None;
         }
         references.iter().find_map(|reference| {
             let segments = address::split(reference);
+            let indirect = matches!(segments.as_slice(), ["var" | "module" | "local", ..]);
+            if indirect && !walk.first_visit(module, reference, hint) {
+                return None;
+            }
+            let _deeper = indirect.then(|| walk.deeper());
             match segments.as_slice() {
-                ["var", name, ..] => self.through_variable(module, address::without_index(name).0, hops),
-                ["module", call, output, ..] => self.through_output(module, address::without_index(call).0, output, hops),
+                ["var", name, ..] => self.through_variable(module, address::without_index(name).0, walk),
+                ["module", call, output, ..] => self.through_output(module, address::without_index(call).0, output, walk),
                 ["local", name, ..] => {
                     let references = self.locals.references(&address::module_path(module), address::without_index(name).0)?;
                     let references: Vec<&str> = references.iter().map(String::as_str).collect();
-                    self.resolve(module, &references, hint, hops + 1)
+                    self.resolve(module, &references, hint, walk)
                 }
                 [first, ..] if matches!(*first, "data" | "each" | "count" | "path" | "self" | "terraform") => None,
                 [resource_type, name, ..] => {
@@ -105,15 +111,15 @@ impl<'p> Resolver<'p> {
     }
 
     /// `var.NAME` inside a module instance: what the caller passes, resolved in the caller.
-    fn through_variable(&self, module: &str, name: &str, hops: usize) -> Option<&Instance<'p>> {
+    fn through_variable(&self, module: &str, name: &str, walk: &Walk) -> Option<&Instance<'p>> {
         let (parent, call) = address::parent_module(module)?;
         let caller = self.config_module(&address::module_path(&parent))?;
         let expression = caller.module_calls.get(&call)?.expressions.get(name)?;
-        self.resolve(&parent, &references(expression), None, hops + 1)
+        self.resolve(&parent, &references(expression), None, walk)
     }
 
     /// `module.CALL.OUTPUT`: the output's expression, resolved in the (only) instance of the call.
-    fn through_output(&self, module: &str, call: &str, output: &str, hops: usize) -> Option<&Instance<'p>> {
+    fn through_output(&self, module: &str, call: &str, output: &str, walk: &Walk) -> Option<&Instance<'p>> {
         let here = self.config_module(&address::module_path(module))?;
         let expression = &here.module_calls.get(call)?.module.outputs.get(output)?.expression;
         let prefix = if module.is_empty() { format!("module.{call}") } else { format!("{module}.module.{call}") };
@@ -125,7 +131,7 @@ impl<'p> Resolver<'p> {
         if children.next().is_some() {
             return None; // module.CALL[KEY].OUTPUT: references drop the key, so no one answer
         }
-        self.resolve(child, &references(expression), None, hops + 1)
+        self.resolve(child, &references(expression), None, walk)
     }
 
     fn instance_of(&self, module: &str, resource_type: &str, name: &str, explicit: Option<&str>, hint: Option<&Value>) -> Option<&Instance<'p>> {
@@ -137,6 +143,37 @@ impl<'p> Resolver<'p> {
             (None, None) => only(candidates),
         };
         chosen.map(|&i| &self.instances[i])
+    }
+}
+
+/// One search through variables, outputs and locals: how deep it is, and which of them it has
+/// already followed. A reference followed once and found wanting (the search went on) finds
+/// nothing the second time either, so it is not followed again: without that, references that
+/// fan out (a local of ten locals of ten locals...) would make a hostile plan take forever.
+#[derive(Default)]
+struct Walk {
+    hops: Cell<usize>,
+    followed: RefCell<HashSet<String>>,
+}
+
+impl Walk {
+    /// Whether `reference`, made in `module` with `hint`, is followed for the first time.
+    fn first_visit(&self, module: &str, reference: &str, hint: Option<&Value>) -> bool {
+        self.followed.borrow_mut().insert(format!("{module} {reference} {hint:?}"))
+    }
+
+    /// One hop deeper until the guard is dropped.
+    fn deeper(&self) -> Deeper<'_> {
+        self.hops.set(self.hops.get() + 1);
+        Deeper(self)
+    }
+}
+
+struct Deeper<'w>(&'w Walk);
+
+impl Drop for Deeper<'_> {
+    fn drop(&mut self) {
+        self.0.hops.set(self.0.hops.get() - 1);
     }
 }
 
@@ -287,6 +324,34 @@ mod tests {
             r.referenced(find(&r, "module.key.aws_s3_bucket_versioning.v"), &["bucket"]).map(|i| i.address),
             Some("module.logs.aws_s3_bucket.this")
         );
+    }
+
+    #[test]
+    fn locals_are_followed_and_a_loop_of_them_is_no_answer() {
+        let p = plan(json!({"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [resource("aws_s3_bucket.logs", None), resource("aws_cloudtrail.t", None),
+                resource("aws_s3_bucket_versioning.v", None)]}},
+            "configuration": {"root_module": {"resources": [config("aws_s3_bucket.logs", json!({})),
+                config("aws_cloudtrail.t", json!({"s3_bucket_name": {"references": ["local.a"]}})),
+                config("aws_s3_bucket_versioning.v", json!({"bucket": {"references": ["local.c"]}}))]}}}));
+        let text = "locals {\n  a = local.b\n  b = local.a\n  c = local.d\n  d = aws_s3_bucket.logs.id\n}\n";
+        let files = [super::super::locate::ConfigFile { module_path: Vec::new(), path: "locals.tf".into(), text: text.to_owned() }];
+        let mut r = resolver(&p);
+        r.locals = Locals::from_files(&files);
+        assert_eq!(r.referenced(find(&r, "aws_s3_bucket_versioning.v"), &["bucket"]).map(|i| i.address), Some("aws_s3_bucket.logs"));
+        assert!(r.referenced(find(&r, "aws_cloudtrail.t"), &["s3_bucket_name"]).is_none(), "a loop of locals ends, unanswered");
+
+        // Thirty locals that each name all thirty, sixteen hops deep, are 30^16 paths; each is
+        // followed once, so this ends at once.
+        let names: Vec<String> = (0..30).map(|i| format!("local.l{i}")).collect();
+        let text: String = (0..30).map(|i| format!("  l{i} = [{}]\n", names.join(", "))).collect();
+        let files = [super::super::locate::ConfigFile { module_path: Vec::new(), path: "fan.tf".into(), text: format!("locals {{\n{text}}}\n") }];
+        r.locals = Locals::from_files(&files);
+        let trail = find(&r, "aws_cloudtrail.t").clone();
+        let mut fanned = trail.config.unwrap().clone();
+        fanned.expressions = json!({"s3_bucket_name": {"references": ["local.l0"]}});
+        let from = Instance { config: Some(&fanned), ..trail };
+        assert!(r.referenced(&from, &["s3_bucket_name"]).is_none());
     }
 
     #[test]
