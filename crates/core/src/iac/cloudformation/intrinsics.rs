@@ -9,7 +9,7 @@
 use crate::iac::SourceScope;
 use serde_json::{Map, Value};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A resolved value.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,11 +28,26 @@ pub(super) struct Template<'t> {
     pub mappings: &'t Map<String, Value>,
     pub conditions: &'t Map<String, Value>,
     pub resources: &'t Map<String, Value>,
-    /// The conditions and resource names being evaluated, outermost first: one that depends
-    /// on itself (which CloudFormation refuses) is an error naming the loop, not an endless
-    /// descent.
-    pub evaluating: RefCell<Vec<String>>,
+    /// What has been and is being evaluated of the conditions and resource names.
+    pub evaluation: Evaluation,
 }
+
+/// The conditions and resource names of one template, each evaluated once: a template that
+/// names one many times over (a condition of ten conditions of ten conditions...) takes as
+/// long as its text, and one that depends on itself (which CloudFormation refuses) is an
+/// error naming the loop, not an endless descent.
+#[derive(Debug, Default)]
+pub(super) struct Evaluation {
+    /// Being evaluated, outermost first.
+    stack: RefCell<Vec<String>>,
+    conditions: RefCell<HashMap<String, Option<bool>>>,
+    names: RefCell<HashMap<String, String>>,
+}
+
+/// The longest resource name a template may resolve to: AWS's names are at most 512
+/// characters (a log group's); past this, a name built by doubling another (`!Sub
+/// "${A}${A}"`, over and over) is an error before it fills the memory.
+const MAX_NAME: usize = 4096;
 
 type Outcome = Result<Resolved, String>;
 
@@ -142,22 +157,31 @@ impl Template<'_> {
             return Ok(logical_id.to_owned());
         };
         let key = format!("Resources.{logical_id}.Properties.{property}");
-        match self.guarded(&key, &key, || self.resolve(value, &key))? {
-            Resolved::Known(Value::String(s)) => Ok(s),
-            _ => Ok(logical_id.to_owned()),
+        if let Some(name) = self.evaluation.names.borrow().get(&key) {
+            return Ok(name.clone());
         }
+        let name = match self.guarded(&key, &key, || self.resolve(value, &key))? {
+            Resolved::Known(Value::String(s)) if s.len() > MAX_NAME => {
+                return Err(format!("{key} resolves to a name of {} characters; no AWS name is longer than {MAX_NAME}", s.len()))
+            }
+            Resolved::Known(Value::String(s)) => s,
+            _ => logical_id.to_owned(),
+        };
+        self.evaluation.names.borrow_mut().insert(key, name.clone());
+        Ok(name)
     }
 
     /// `evaluate`, for what `key` names (a condition, a resource's name), unless `key` is
     /// already being evaluated: then it depends on itself, an error naming the loop.
     fn guarded<T>(&self, key: &str, path: &str, evaluate: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-        if self.evaluating.borrow().iter().any(|k| k == key) {
-            let chain = self.evaluating.borrow().join(" → ");
+        let stack = &self.evaluation.stack;
+        if stack.borrow().iter().any(|k| k == key) {
+            let chain = stack.borrow().join(" → ");
             return Err(format!("{path}: {key} depends on itself ({chain} → {key})"));
         }
-        self.evaluating.borrow_mut().push(key.to_owned());
+        stack.borrow_mut().push(key.to_owned());
         let value = evaluate();
-        self.evaluating.borrow_mut().pop();
+        stack.borrow_mut().pop();
         value
     }
 
@@ -348,8 +372,13 @@ impl Template<'_> {
         let Some(name) = name.as_str() else { return Err(format!("{path}: a condition is named by a string, not {name}")) };
         match self.conditions.get(name) {
             Some(definition) => {
+                if let Some(value) = self.evaluation.conditions.borrow().get(name) {
+                    return Ok(*value);
+                }
                 let key = format!("Conditions.{name}");
-                self.guarded(&key, path, || self.condition(definition, &key))
+                let value = self.guarded(&key, path, || self.condition(definition, &key))?;
+                self.evaluation.conditions.borrow_mut().insert(name.to_owned(), value);
+                Ok(value)
             }
             None => Err(format!("{path}: condition `{name}` is not defined in Conditions")),
         }
@@ -414,7 +443,7 @@ mod tests {
             mappings: section("Mappings"),
             conditions: section("Conditions"),
             resources: section("Resources"),
-            evaluating: Default::default(),
+            evaluation: Default::default(),
         };
         t.resolve(&expression, "Test")
     }
@@ -512,5 +541,28 @@ mod tests {
         assert!(resolve_in(&names, json!({"Ref": "Trail"})).unwrap_err().contains("TrailName depends on itself"));
         let error = resolve_in(&names, json!({"Ref": "Named"})).unwrap_err();
         assert!(error.contains("Nowhere"), "a broken name is an error, not the logical ID: {error}");
+    }
+
+    #[test]
+    fn conditions_and_names_named_many_times_over_are_evaluated_once() {
+        // C0 needs C1 twice, C1 needs C2 twice... 2^40 evaluations without memory of them.
+        let mut conditions = Map::new();
+        let mut resources = Map::new();
+        for i in 0..40 {
+            let next = format!("C{}", i + 1);
+            conditions.insert(format!("C{i}"), json!({"Fn::And": [{"Condition": next}, {"Condition": next}]}));
+            resources.insert(
+                format!("B{i}"),
+                json!({"Type": "AWS::S3::Bucket", "Properties": {"BucketName": {"Fn::Sub": format!("${{B{}}}${{B{}}}", i + 1, i + 1)}}}),
+            );
+        }
+        conditions.insert("C40".to_owned(), json!({"Fn::Equals": ["a", "a"]}));
+        resources.insert("B40".to_owned(), json!({"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "x"}}));
+        let t = json!({"Conditions": conditions, "Resources": resources});
+        assert_eq!(resolve_in(&t, json!({"Fn::If": ["C0", 1, 2]})), known(json!(1)));
+        assert_eq!(resolve_in(&t, json!({"Ref": "B30"})), known(json!("x".repeat(1024))));
+        // Doubling on, the name outgrows any AWS name before it outgrows the memory.
+        let error = resolve_in(&t, json!({"Ref": "B0"})).unwrap_err();
+        assert!(error.contains("Resources.B27.Properties.BucketName resolves to a name of 8192 characters"), "{error}");
     }
 }

@@ -182,7 +182,7 @@ pub(super) fn map(source: &mut SourceInventory, path: &Path, tree: &Value, lines
         mappings: section("Mappings")?,
         conditions: section("Conditions")?,
         resources,
-        evaluating: Default::default(),
+        evaluation: Default::default(),
     };
 
     let mut buckets: BTreeMap<String, (Bucket, Location)> = BTreeMap::new();
