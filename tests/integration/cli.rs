@@ -643,6 +643,17 @@ fn config_errors_name_file_line_and_field() {
 }
 
 #[test]
+fn every_broken_setting_of_a_config_is_an_error_of_its_own() {
+    let err = config_error("disabled_rules: [CT-IS-LOGING]\nparameters:\n  CT-MULTI-REGION:\n    accept_split: true\n");
+    let first = "trailwarden.yaml:1:17: unknown rule id `CT-IS-LOGING`\n  help: did you mean `CT-IS-LOGGING`?\nerror: ";
+    let second = "trailwarden.yaml:4:19: rule CT-MULTI-REGION has no parameter `accept_split`";
+    assert!(err.starts_with("error: "), "{err}");
+    assert_eq!(err.matches("error: ").count(), 2, "{err}");
+    let (Some(a), Some(b)) = (err.find(first), err.find(second)) else { panic!("both errors, each labelled: {err}") };
+    assert!(a < b, "in the order of the file: {err}");
+}
+
+#[test]
 fn an_unreadable_config_names_no_position() {
     let output = trailwarden()
         .args(["scan", "--quiet", "--config", "/nonexistent/trailwarden.yaml", "--snapshot"])

@@ -2,7 +2,7 @@
 //! parameters, and which findings are suppressed. Parsed strictly and checked against the
 //! loaded rules, so that a typo is an error rather than a setting silently ignored.
 
-use crate::diagnostic::{suggestion, Diagnostic};
+use crate::diagnostic::{suggestion, Diagnostic, Diagnostics};
 use crate::findings::Severity;
 use crate::inventory::units;
 use crate::rules::locate::{locate_nearest, Step};
@@ -37,12 +37,12 @@ pub struct Config {
     pub path: Option<PathBuf>,
 }
 
-/// A config file that cannot be read, does not parse, or names what the rules do not have.
-/// Its own type (the same diagnostic as every file's), so that a caller can tell it from an
-/// error in a rule file.
+/// A config file that cannot be read, does not parse, or names what the rules do not have:
+/// every such setting of the file, so that one run shows them all. Its own type (the same
+/// diagnostics as every file's), so that a caller can tell it from an error in a rule file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(transparent)]
-pub struct ConfigError(pub Diagnostic);
+pub struct ConfigError(pub Diagnostics);
 
 /// Rule parameters for the resources of some organizational units (a sandbox may keep logs
 /// for less time than production, say).
@@ -81,7 +81,8 @@ pub struct Suppression {
 impl Config {
     /// Reads and checks a config file against the loaded rules.
     pub fn read(path: &Path, rules: &RuleSet) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError(Diagnostic::file(path, format!("cannot read the config file: {e}"))))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| ConfigError(Diagnostic::file(path, format!("cannot read the config file: {e}")).into()))?;
         Config::parse(&text, path, rules)
     }
 
@@ -89,65 +90,68 @@ impl Config {
         let mut config: Config = if text.trim().is_empty() {
             Config::default()
         } else {
-            serde_yaml::from_str(text).map_err(|e| ConfigError(Diagnostic::from_yaml(path, &e).in_context("invalid config")))?
+            serde_yaml::from_str(text).map_err(|e| ConfigError(Diagnostic::from_yaml(path, &e).in_context("invalid config").into()))?
         };
         config.path = Some(path.to_owned());
-        config.check(text, path, rules).map_err(ConfigError)?;
-        Ok(config)
+        let errors = config.check(text, path, rules);
+        if errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigError(errors))
+        }
     }
 
-    /// The first setting that names a rule or parameter the rules do not have, or is invalid.
-    fn check(&self, text: &str, path: &Path, rules: &RuleSet) -> Result<(), Diagnostic> {
+    /// Every setting that names a rule or parameter the rules do not have, or is invalid, in
+    /// the order of the file.
+    fn check(&self, text: &str, path: &Path, rules: &RuleSet) -> Diagnostics {
         let at = |steps: &[Step], message: String| Diagnostic::at(path, locate_nearest(text, steps), message);
         let unknown_rule =
             |steps: &[Step], id: &str| Diagnostic { help: suggestion(id, rules.ids()), ..at(steps, format!("unknown rule id `{id}`")) };
+        let mut errors = Diagnostics::default();
         for (key, list) in [("disabled_rules", &self.disabled_rules), ("enabled_rules", &self.enabled_rules)] {
             for (i, id) in list.iter().enumerate() {
                 if rules.get(id).is_none() {
-                    return Err(unknown_rule(&[Step::Key(key), Step::Index(i)], id));
+                    errors.push(unknown_rule(&[Step::Key(key), Step::Index(i)], id));
                 }
             }
         }
         for id in self.severity_overrides.keys() {
             if rules.get(id).is_none() {
-                return Err(unknown_rule(&[Step::Key("severity_overrides"), Step::Key(id)], id));
+                errors.push(unknown_rule(&[Step::Key("severity_overrides"), Step::Key(id)], id));
             }
         }
-        check_parameters(&self.parameters, &[Step::Key("parameters")], rules, &at, &unknown_rule)?;
+        check_parameters(&self.parameters, &[Step::Key("parameters")], rules, &at, &unknown_rule, &mut errors);
         for (i, unit) in self.unit_parameters.iter().enumerate() {
             let entry = [Step::Key("unit_parameters"), Step::Index(i)];
             if let Err(e) = units::unit_glob(&unit.organizational_unit) {
-                return Err(at(&[&entry[..], &[Step::Key("organizational_unit")]].concat(), format!("invalid unit glob: {e}")));
+                errors.push(at(&[&entry[..], &[Step::Key("organizational_unit")]].concat(), format!("invalid unit glob: {e}")));
             }
-            check_parameters(&unit.parameters, &[&entry[..], &[Step::Key("parameters")]].concat(), rules, &at, &unknown_rule)?;
+            check_parameters(&unit.parameters, &[&entry[..], &[Step::Key("parameters")]].concat(), rules, &at, &unknown_rule, &mut errors);
         }
         for (i, s) in self.suppressions.iter().enumerate() {
+            let field = |name| [Step::Key("suppressions"), Step::Index(i), Step::Key(name)];
             if s.rule != "*" && rules.get(&s.rule).is_none() {
-                return Err(unknown_rule(&[Step::Key("suppressions"), Step::Index(i), Step::Key("rule")], &s.rule));
+                errors.push(unknown_rule(&field("rule"), &s.rule));
             }
             if s.reason.trim().is_empty() {
-                return Err(at(&[Step::Key("suppressions"), Step::Index(i), Step::Key("reason")], "a suppression needs a reason".to_owned()));
+                errors.push(at(&field("reason"), "a suppression needs a reason".to_owned()));
             }
-            let field = |name| [Step::Key("suppressions"), Step::Index(i), Step::Key(name)];
-            match (&s.resource, &s.organizational_unit) {
-                (None, None) => {
-                    return Err(at(
-                        &[Step::Key("suppressions"), Step::Index(i)],
-                        "a suppression needs a `resource` glob, an `organizational_unit` glob, or both".to_owned(),
-                    ))
-                }
-                (Some(resource), _) if globset::Glob::new(resource).is_err() => {
-                    let e = globset::Glob::new(resource).expect_err("just failed");
-                    return Err(at(&field("resource"), format!("invalid resource glob: {e}")));
-                }
-                (_, Some(unit)) if units::unit_glob(unit).is_err() => {
-                    let e = units::unit_glob(unit).expect_err("just failed");
-                    return Err(at(&field("organizational_unit"), format!("invalid unit glob: {e}")));
-                }
-                _ => {}
+            if s.resource.is_none() && s.organizational_unit.is_none() {
+                errors.push(at(
+                    &[Step::Key("suppressions"), Step::Index(i)],
+                    "a suppression needs a `resource` glob, an `organizational_unit` glob, or both".to_owned(),
+                ));
+            }
+            if let Some(Err(e)) = s.resource.as_deref().map(globset::Glob::new) {
+                errors.push(at(&field("resource"), format!("invalid resource glob: {e}")));
+            }
+            if let Some(Err(e)) = s.organizational_unit.as_deref().map(units::unit_glob) {
+                errors.push(at(&field("organizational_unit"), format!("invalid unit glob: {e}")));
             }
         }
-        Ok(())
+        // A setting that could not be placed goes last.
+        errors.0.sort_by_key(|d| (d.line.is_none(), d.line, d.column));
+        errors
     }
 
     /// Whether a rule runs under this config.
@@ -157,33 +161,36 @@ impl Config {
 }
 
 /// Rule id → parameter → value settings name rules and parameters that exist, with values of
-/// their defaults' types; `steps` lead to the settings in the file.
+/// their defaults' types; `steps` lead to the settings in the file. Adds one error for each
+/// setting that does not.
 fn check_parameters(
     settings: &BTreeMap<String, BTreeMap<String, serde_json::Value>>,
     steps: &[Step],
     rules: &RuleSet,
     at: &dyn Fn(&[Step], String) -> Diagnostic,
     unknown_rule: &dyn Fn(&[Step], &str) -> Diagnostic,
-) -> Result<(), Diagnostic> {
+    errors: &mut Diagnostics,
+) {
     for (id, values) in settings {
         let Some(rule) = rules.get(id) else {
-            return Err(unknown_rule(&[steps, &[Step::Key(id)]].concat(), id));
+            errors.push(unknown_rule(&[steps, &[Step::Key(id)]].concat(), id));
+            continue;
         };
         for (name, value) in values {
             let steps = [steps, &[Step::Key(id), Step::Key(name)]].concat();
             let Some(param) = rule.parameters.get(name) else {
                 let help = suggestion(name, rule.parameters.keys());
-                return Err(Diagnostic { help, ..at(&steps, format!("rule {id} has no parameter `{name}`")) });
+                errors.push(Diagnostic { help, ..at(&steps, format!("rule {id} has no parameter `{name}`")) });
+                continue;
             };
             if json_kind(value) != json_kind(&param.default) {
-                return Err(at(
+                errors.push(at(
                     &steps,
                     format!("parameter `{name}` of {id} must be a {} like its default ({})", json_kind(&param.default), param.default),
                 ));
             }
         }
     }
-    Ok(())
 }
 
 fn json_kind(v: &serde_json::Value) -> &'static str {
@@ -201,9 +208,15 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
 mod tests {
     use super::*;
 
-    fn error(text: &str) -> Diagnostic {
+    fn errors(text: &str) -> Vec<Diagnostic> {
         let rules = crate::rules::load_builtin().expect("the built-in pack loads");
-        Config::parse(text, Path::new("c.yaml"), &rules).expect_err("the config is refused").0
+        Config::parse(text, Path::new("c.yaml"), &rules).expect_err("the config is refused").0 .0
+    }
+
+    fn error(text: &str) -> Diagnostic {
+        let mut errors = errors(text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        errors.remove(0)
     }
 
     #[test]
@@ -218,5 +231,43 @@ mod tests {
     fn a_check_error_is_placed_at_its_value_with_a_suggestion() {
         let d = error("disabled_rules:\n  - CT-MULTI-REGON\n");
         assert_eq!(d.to_string(), "c.yaml:2:5: unknown rule id `CT-MULTI-REGON`\n  help: did you mean `CT-MULTI-REGION`?");
+    }
+
+    #[test]
+    fn every_broken_setting_is_reported_at_once() {
+        let text = "\
+disabled_rules: [CT-MULTI-REGON, CT-IS-LOGGING]
+severity_overrides:
+  CT-NOPE: high
+parameters:
+  CT-IS-LOGGING:
+    threshold: 3
+unit_parameters:
+  - organizational_unit: \"Root/[\"
+    parameters: {}
+suppressions:
+  - rule: CT-IS-LOGGING
+    reason: \"  \"
+  - rule: \"*\"
+    reason: accepted
+    resource: \"arn:[\"
+";
+        let errors = errors(text);
+        let found: Vec<(Option<usize>, &str)> = errors.iter().map(|d| (d.line, d.message.split(':').next().unwrap_or_default())).collect();
+        assert_eq!(
+            found,
+            [
+                (Some(1), "unknown rule id `CT-MULTI-REGON`"),
+                (Some(3), "unknown rule id `CT-NOPE`"),
+                (Some(6), "rule CT-IS-LOGGING has no parameter `threshold`"),
+                (Some(8), "invalid unit glob"),
+                (Some(11), "a suppression needs a `resource` glob, an `organizational_unit` glob, or both"),
+                (Some(12), "a suppression needs a reason"),
+                (Some(15), "invalid resource glob"),
+            ],
+            "{errors:?}"
+        );
+        let shown = ConfigError(Diagnostics(errors)).to_string();
+        assert_eq!(shown.matches("\nerror: ").count(), 6, "{shown}");
     }
 }
