@@ -184,16 +184,16 @@ impl<'r, 'p> Mapper<'r, 'p> {
     // ---- buckets ----
 
     fn buckets(&mut self, locator: &dyn Locate) {
+        let keys = self.key_ids();
         for instance in self.of_type("aws_s3_bucket") {
             let name = Self::name_or_address(instance, "bucket");
             let mut scope = self.scope.clone();
             scope.region = self.region_of(instance);
             let mut bucket = iac::new_bucket(&name, &scope);
-            self.inline_blocks(instance, &mut bucket);
+            self.inline_blocks(instance, &mut bucket, &keys);
             self.bucket_names.insert(instance.address.to_owned(), name.clone());
             self.buckets.insert(name, (bucket, locator.locate(instance)));
         }
-        let keys = self.key_ids();
         for (resource_type, apply) in SPLIT {
             for instance in self.of_type(resource_type) {
                 match self.target_bucket(instance) {
@@ -239,7 +239,7 @@ impl<'r, 'p> Mapper<'r, 'p> {
     /// {}`...). Providers v4 and later plan these as computed (unknown until applied) even
     /// when the configuration leaves them out, so they count only when the configuration
     /// writes them (or, for a plan without configuration, when their value is known).
-    fn inline_blocks(&self, instance: &Instance<'p>, bucket: &mut Bucket) {
+    fn inline_blocks(&self, instance: &Instance<'p>, bucket: &mut Bucket, keys: &Keys) {
         let a = attrs(instance);
         let written = |argument: &str| match instance.config {
             Some(config) => config.expressions.get(argument).is_some(),
@@ -251,7 +251,6 @@ impl<'r, 'p> Mapper<'r, 'p> {
                 _ => false,
             },
         };
-        let keys = self.key_ids();
         if written("versioning") {
             bucket.versioning = match a.block("versioning") {
                 Ok(Some(v)) => match (v.bool_or("enabled", false), v.bool_or("mfa_delete", false)) {
@@ -267,7 +266,7 @@ impl<'r, 'p> Mapper<'r, 'p> {
         }
         if written("server_side_encryption_configuration") {
             bucket.encryption = match a.block("server_side_encryption_configuration") {
-                Ok(Some(sse)) => encryption_rules(&sse, instance, &["server_side_encryption_configuration", "0"], self.resolver, &keys),
+                Ok(Some(sse)) => encryption_rules(&sse, instance, &["server_side_encryption_configuration", "0"], self.resolver, keys),
                 Ok(None) => bucket.encryption.clone(),
                 Err(Unknown) => unknown_fact("s3:GetBucketEncryption", instance, "server_side_encryption_configuration"),
             };
@@ -288,7 +287,7 @@ impl<'r, 'p> Mapper<'r, 'p> {
                     (Ok(None), Ok(_)) => Fact::Value(None),
                     _ => match self.resolver.referenced(instance, &["logging", "0", "target_bucket"]) {
                         Some(target) => Fact::Value(Some(BucketLogging {
-                            target_bucket: self.stand_in(target, &keys),
+                            target_bucket: self.stand_in(target, keys),
                             target_prefix: l.string("target_prefix").ok().flatten().unwrap_or_default().to_owned(),
                         })),
                         None => unknown_fact("s3:GetBucketLogging", instance, "logging"),
@@ -537,10 +536,7 @@ impl<'r, 'p> Mapper<'r, 'p> {
                     .filter_map(|r| {
                         let (t, rest) = r.split_once('.')?;
                         let name = rest.split('.').next()?;
-                        self.resolver
-                            .instances()
-                            .iter()
-                            .find(|i| i.parts.module == instance.parts.module && i.parts.resource_type == t && i.parts.name == name)
+                        self.resolver.instances_of(&instance.parts.module, t, name).next()
                     })
                     .map(|target| self.stand_in(target, &keys))
                     .collect::<std::collections::BTreeSet<_>>()

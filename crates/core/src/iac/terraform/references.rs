@@ -63,6 +63,12 @@ impl<'p> Resolver<'p> {
         &self.instances
     }
 
+    /// The instances of the resource `TYPE.NAME` in a module instance, in plan order.
+    pub fn instances_of(&self, module: &str, resource_type: &str, name: &str) -> impl Iterator<Item = &Instance<'p>> {
+        let indices = self.by_resource.get(&(module.to_owned(), format!("{resource_type}.{name}")));
+        indices.into_iter().flatten().map(|&i| &self.instances[i])
+    }
+
     /// The module as configured at a path of calls (`["a", "b"]`).
     pub fn config_module(&self, path: &[String]) -> Option<&'p ConfigModule> {
         let mut module = &self.plan.configuration.as_ref()?.root_module;
