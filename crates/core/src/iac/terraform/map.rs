@@ -18,7 +18,7 @@ use crate::inventory::{
 };
 use crate::resource::Location;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Where each instance is declared (locate.rs).
 pub trait Locate {
@@ -50,9 +50,10 @@ pub fn inventory(resolver: &Resolver<'_>, locator: &dyn Locate) -> Inventory {
         let account_id = a.string("account_id").ok().flatten().map_or_else(|| instance.address.to_owned(), str::to_owned);
         source.delegated_administrator(&principal, DelegatedAdministrator { account_id, status: "ACTIVE".to_owned(), delegation_enabled_date: None });
     }
+    let targets = mapper.event_targets();
     for instance in mapper.of_type("aws_cloudwatch_event_rule") {
         let region = mapper.region_of(instance);
-        source.eventbridge_rule(&region, mapper.eventbridge_rule(instance, &region));
+        source.eventbridge_rule(&region, mapper.eventbridge_rule(instance, &region, &targets));
     }
     for instance in mapper.of_type("aws_cloudwatch_log_metric_filter") {
         source.metric_filter(&mapper.region_of(instance), mapper.metric_filter(instance));
@@ -103,6 +104,25 @@ struct Mapper<'r, 'p> {
 
 /// The KMS keys declared, by address → the id trails and buckets name them by.
 type Keys = BTreeMap<String, String>;
+
+/// The `aws_cloudwatch_event_target` instances by the rule each names, found once for all
+/// rules: by the rule's name and bus when the target's `rule` is known, else by the address
+/// of the rule it refers to. Each with its place in the plan, to keep the plan's order.
+#[derive(Default)]
+struct EventTargets<'r, 'p> {
+    by_name: HashMap<(String, String), Vec<(usize, &'r Instance<'p>)>>,
+    by_address: HashMap<&'p str, Vec<(usize, &'r Instance<'p>)>>,
+}
+
+impl<'r, 'p> EventTargets<'r, 'p> {
+    /// The targets of the rule `name` on `bus` at `address`, in plan order.
+    fn of(&self, name: &str, bus: &str, address: &str) -> Vec<&'r Instance<'p>> {
+        let by_name = self.by_name.get(&(name.to_owned(), bus.to_owned())).into_iter().flatten();
+        let mut targets: Vec<_> = by_name.chain(self.by_address.get(address).into_iter().flatten()).copied().collect();
+        targets.sort_by_key(|(place, _)| *place);
+        targets.into_iter().map(|(_, target)| target).collect()
+    }
+}
 
 fn unknown_fact<T>(api: &str, instance: &Instance<'_>, argument: &str) -> Fact<T> {
     iac::unknown_until_apply(api, &format!("{}.{argument}", instance.address))
@@ -458,7 +478,26 @@ impl<'r, 'p> Mapper<'r, 'p> {
 
     // ---- alerting ----
 
-    fn eventbridge_rule(&self, instance: &Instance<'p>, region: &str) -> EventBridgeRule {
+    fn event_targets(&self) -> EventTargets<'r, 'p> {
+        let mut index = EventTargets::default();
+        for (place, target) in self.of_type("aws_cloudwatch_event_target").into_iter().enumerate() {
+            let t = attrs(target);
+            match t.string("rule") {
+                Ok(Some(rule)) => {
+                    let bus = t.string("event_bus_name").ok().flatten().unwrap_or("default");
+                    index.by_name.entry((rule.to_owned(), bus.to_owned())).or_default().push((place, target));
+                }
+                _ => {
+                    if let Some(rule) = self.resolver.referenced(target, &["rule"]) {
+                        index.by_address.entry(rule.address).or_default().push((place, target));
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    fn eventbridge_rule(&self, instance: &Instance<'p>, region: &str, targets_of: &EventTargets<'r, 'p>) -> EventBridgeRule {
         let a = attrs(instance);
         let name = Self::name_or_address(instance, "name");
         let bus = a.string("event_bus_name").ok().flatten().unwrap_or("default").to_owned();
@@ -476,17 +515,10 @@ impl<'r, 'p> Mapper<'r, 'p> {
         let keys = Keys::new();
         let mut targets = Vec::new();
         let mut unknown_target = None;
-        for target in self.of_type("aws_cloudwatch_event_target") {
-            let t = attrs(target);
-            let same_rule = match t.string("rule") {
-                Ok(Some(rule)) => rule == name && t.string("event_bus_name").ok().flatten().unwrap_or("default") == bus,
-                _ => self.resolver.referenced(target, &["rule"]).is_some_and(|r| r.address == instance.address),
-            };
-            if same_rule {
-                match self.named(target, "arn", &keys) {
-                    Ok(Some(arn)) => targets.push(arn),
-                    _ => unknown_target = Some(target.address),
-                }
+        for target in targets_of.of(&name, &bus, instance.address) {
+            match self.named(target, "arn", &keys) {
+                Ok(Some(arn)) => targets.push(arn),
+                _ => unknown_target = Some(target.address),
             }
         }
         let targets = match unknown_target {

@@ -489,4 +489,34 @@ mod tests {
         let Fact::Value(Some(org)) = &inv.organization else { panic!("a delegated administrator implies the organization") };
         assert_eq!(org.delegated_administrators["cloudtrail.amazonaws.com"].value().unwrap()[0].account_id, "111122223333");
     }
+
+    #[test]
+    fn each_event_rule_gets_the_targets_that_name_it_or_refer_to_it() {
+        let inv = inventory(json!({"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [
+                resource("aws_cloudwatch_event_rule.named", json!({"name": "tamper"})),
+                resource("aws_cloudwatch_event_rule.prefixed", json!({})),
+                resource("aws_cloudwatch_event_target.first", json!({"rule": "tamper", "arn": "arn:aws:sns:us-east-1:111122223333:first"})),
+                resource("aws_cloudwatch_event_target.other_bus", json!({"rule": "tamper", "event_bus_name": "audit", "arn": "arn:aws:sns:us-east-1:111122223333:bus"})),
+                resource("aws_cloudwatch_event_target.by_reference", json!({"arn": "arn:aws:sns:us-east-1:111122223333:ref"})),
+                resource("aws_cloudwatch_event_target.named_by_reference", json!({"arn": "arn:aws:sns:us-east-1:111122223333:named-ref"})),
+                resource("aws_cloudwatch_event_target.second", json!({"rule": "tamper", "arn": "arn:aws:sns:us-east-1:111122223333:second"}))]}},
+            "resource_changes": [
+                change("aws_cloudwatch_event_rule.prefixed", &["create"], json!({"name": true, "arn": true})),
+                change("aws_cloudwatch_event_target.by_reference", &["create"], json!({"rule": true})),
+                change("aws_cloudwatch_event_target.named_by_reference", &["create"], json!({"rule": true}))],
+            "configuration": {"root_module": {"resources": [
+                config("aws_cloudwatch_event_rule.prefixed", json!({"name_prefix": {"constant_value": "tamper-"}})),
+                config("aws_cloudwatch_event_target.by_reference", json!({"rule": {"references": ["aws_cloudwatch_event_rule.prefixed.name", "aws_cloudwatch_event_rule.prefixed"]}})),
+                config("aws_cloudwatch_event_target.named_by_reference", json!({"rule": {"references": ["aws_cloudwatch_event_rule.named.name", "aws_cloudwatch_event_rule.named"]}}))]}}}));
+        let rules = inv.accounts[0].regions[0].eventbridge_rules.value().unwrap();
+        let targets =
+            |name: &str| rules.iter().find(|r| r.name == name).unwrap_or_else(|| panic!("rule {name}: {rules:?}")).targets.value().unwrap().clone();
+        assert_eq!(
+            targets("tamper"),
+            ["arn:aws:sns:us-east-1:111122223333:first", "arn:aws:sns:us-east-1:111122223333:named-ref", "arn:aws:sns:us-east-1:111122223333:second"],
+            "by name and by reference, in plan order, not the other bus's"
+        );
+        assert_eq!(targets("aws_cloudwatch_event_rule.prefixed"), ["arn:aws:sns:us-east-1:111122223333:ref"]);
+    }
 }

@@ -45,7 +45,11 @@ pub struct Resolver<'p> {
     instances: Vec<Instance<'p>>,
     /// Every module instance the planned values hold (`module.a["x"]`), and the root ("").
     modules: BTreeSet<String>,
+    /// (module instance, `TYPE.NAME`) → the resource's instances, in plan order.
     by_resource: HashMap<(String, String), Vec<usize>>,
+    /// (module instance, `TYPE.NAME`, `[KEY]`) → that instance of a resource with count or
+    /// for_each, so that 10,000 references into a counted resource do not search its list.
+    by_index: HashMap<(String, String, String), usize>,
     /// The configuration's locals, when its directory was given.
     locals: Locals,
 }
@@ -53,10 +57,15 @@ pub struct Resolver<'p> {
 impl<'p> Resolver<'p> {
     pub fn new(plan: &'p Plan, instances: Vec<Instance<'p>>, modules: BTreeSet<String>, locals: Locals) -> Self {
         let mut by_resource: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        let mut by_index = HashMap::new();
         for (i, instance) in instances.iter().enumerate() {
-            by_resource.entry((instance.parts.module.clone(), instance.parts.in_module())).or_default().push(i);
+            let resource = (instance.parts.module.clone(), instance.parts.in_module());
+            if let Some(index) = &instance.parts.index {
+                by_index.entry((resource.0.clone(), resource.1.clone(), index.clone())).or_insert(i);
+            }
+            by_resource.entry(resource).or_default().push(i);
         }
-        Resolver { plan, instances, modules, by_resource, locals }
+        Resolver { plan, instances, modules, by_resource, by_index, locals }
     }
 
     pub fn instances(&self) -> &[Instance<'p>] {
@@ -141,8 +150,9 @@ impl<'p> Resolver<'p> {
     }
 
     fn instance_of(&self, module: &str, resource_type: &str, name: &str, explicit: Option<&str>, hint: Option<&Value>) -> Option<&Instance<'p>> {
-        let candidates = self.by_resource.get(&(module.to_owned(), format!("{resource_type}.{name}")))?;
-        let pick = |index: &str| candidates.iter().find(|&&i| self.instances[i].parts.index.as_deref() == Some(index));
+        let resource = format!("{resource_type}.{name}");
+        let candidates = self.by_resource.get(&(module.to_owned(), resource.clone()))?;
+        let pick = |index: &str| self.by_index.get(&(module.to_owned(), resource.clone(), index.to_owned()));
         let chosen = match (explicit, hint.map(address::index_text)) {
             (Some(index), _) => pick(index),
             (None, Some(index)) => pick(&index).or_else(|| only(candidates)),
