@@ -197,11 +197,12 @@ pub fn parse(text: &str, path: &Path) -> Result<Plan, Diagnostic> {
 /// Checks `format_version` before anything else, so that a file of another format or version
 /// gets a message about that rather than about whichever field differs.
 fn check_header(text: &str, path: &Path) -> Result<(), Diagnostic> {
+    /// Only whether the two big members are there: skipped, not built.
     #[derive(Deserialize)]
     struct Header {
         format_version: Option<Value>,
-        planned_values: Option<Value>,
-        values: Option<Value>,
+        planned_values: Option<serde::de::IgnoredAny>,
+        values: Option<serde::de::IgnoredAny>,
     }
     let Ok(header) = serde_json::from_str::<Header>(text) else {
         // Not one JSON object: `terraform plan -json` writes a stream of log lines instead.
