@@ -109,7 +109,10 @@ impl<'p> Resolver<'p> {
             let _deeper = indirect.then(|| walk.deeper());
             match segments.as_slice() {
                 ["var", name, ..] => self.through_variable(module, address::without_index(name).0, walk),
-                ["module", call, output, ..] => self.through_output(module, address::without_index(call).0, output, walk),
+                ["module", call, output, ..] => {
+                    let (call, explicit) = address::without_index(call);
+                    self.through_output(module, call, explicit, hint, output, walk)
+                }
                 ["local", name, ..] => {
                     let references = self.locals.references(&address::module_path(module), address::without_index(name).0)?;
                     let references: Vec<&str> = references.iter().map(String::as_str).collect();
@@ -133,20 +136,45 @@ impl<'p> Resolver<'p> {
         self.resolve(&parent, &references(expression), None, walk)
     }
 
-    /// `module.CALL.OUTPUT`: the output's expression, resolved in the (only) instance of the call.
-    fn through_output(&self, module: &str, call: &str, output: &str, walk: &Walk) -> Option<&Instance<'p>> {
+    /// `module.CALL.OUTPUT`: the output's expression, resolved in an instance of the call: the
+    /// one the reference names (`module.CALL["KEY"].OUTPUT`, a constant key), else the one with
+    /// the referring resource's own key (`module.CALL[each.key]`, whose references drop the
+    /// key), else the only one.
+    fn through_output(
+        &self,
+        module: &str,
+        call: &str,
+        explicit: Option<&str>,
+        hint: Option<&Value>,
+        output: &str,
+        walk: &Walk,
+    ) -> Option<&Instance<'p>> {
         let here = self.config_module(&address::module_path(module))?;
         let expression = &here.module_calls.get(call)?.module.outputs.get(output)?.expression;
         let prefix = if module.is_empty() { format!("module.{call}") } else { format!("{module}.module.{call}") };
-        let mut children = self
-            .modules
-            .iter()
-            .filter(|m| *m == &prefix || (m.starts_with(&prefix) && m[prefix.len()..].starts_with('[') && !m[prefix.len()..].contains("].")));
-        let child = children.next()?;
-        if children.next().is_some() {
-            return None; // module.CALL[KEY].OUTPUT: references drop the key, so no one answer
-        }
+        let instance = |key: &str| self.modules.get(&format!("{prefix}{key}"));
+        let child = match (explicit, hint.map(address::index_text)) {
+            (Some(key), _) => instance(key),
+            (None, Some(key)) => instance(&key).or_else(|| self.only_instance_of_call(&prefix)),
+            (None, None) => self.only_instance_of_call(&prefix),
+        }?;
         self.resolve(child, &references(expression), None, walk)
+    }
+
+    /// The one instance of a module call (`module.a`, or `module.a[0]` alone), none when the
+    /// call has several. The module instances sort after their call's prefix, so only those
+    /// that start with it are looked at.
+    fn only_instance_of_call(&self, prefix: &str) -> Option<&String> {
+        let mut instances = self
+            .modules
+            .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+            .take_while(|m| m.starts_with(prefix))
+            .filter(|m| m.len() == prefix.len() || (m[prefix.len()..].starts_with('[') && !m[prefix.len()..].contains("].")));
+        let child = instances.next()?;
+        match instances.next() {
+            Some(_) => None,
+            None => Some(child),
+        }
     }
 
     fn instance_of(&self, module: &str, resource_type: &str, name: &str, explicit: Option<&str>, hint: Option<&Value>) -> Option<&Instance<'p>> {
@@ -339,6 +367,33 @@ mod tests {
         assert_eq!(
             r.referenced(find(&r, "module.key.aws_s3_bucket_versioning.v"), &["bucket"]).map(|i| i.address),
             Some("module.logs.aws_s3_bucket.this")
+        );
+    }
+
+    #[test]
+    fn an_output_of_a_module_with_for_each_is_read_in_the_instance_the_reference_names() {
+        let p = plan(json!({"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [resource("aws_cloudtrail.b", None), resource("aws_cloudtrail.any", None)],
+                "child_modules": [
+                    {"address": "module.logs[\"a\"]", "resources": [resource("module.logs[\"a\"].aws_s3_bucket.this", None)]},
+                    {"address": "module.logs[\"b\"]", "resources": [resource("module.logs[\"b\"].aws_s3_bucket.this", None)]},
+                    {"address": "module.logsb", "resources": [resource("module.logsb.aws_s3_bucket.this", None)]}]}},
+            "configuration": {"root_module": {
+                "resources": [
+                    config("aws_cloudtrail.b", json!({"s3_bucket_name": {"references": ["module.logs[\"b\"].bucket_id", "module.logs[\"b\"]"]}})),
+                    config("aws_cloudtrail.any", json!({"s3_bucket_name": {"references": ["module.logs.bucket_id", "module.logs"]}}))],
+                "module_calls": {
+                    "logs": {"source": "./logs", "module": {"resources": [config("aws_s3_bucket.this", json!({}))],
+                        "outputs": {"bucket_id": {"expression": {"references": ["aws_s3_bucket.this.id", "aws_s3_bucket.this"]}}}}},
+                    "logsb": {"source": "./logs", "module": {"resources": [config("aws_s3_bucket.this", json!({}))],
+                        "outputs": {"bucket_id": {"expression": {"references": ["aws_s3_bucket.this.id", "aws_s3_bucket.this"]}}}}}}}}}));
+        let r = resolver(&p);
+        assert_eq!(r.referenced(find(&r, "aws_cloudtrail.b"), &["s3_bucket_name"]).map(|i| i.address), Some("module.logs[\"b\"].aws_s3_bucket.this"));
+        assert!(r.referenced(find(&r, "aws_cloudtrail.any"), &["s3_bucket_name"]).is_none(), "two instances and no key: no answer, never a guess");
+        assert_eq!(
+            r.only_instance_of_call("module.logsb").map(String::as_str),
+            Some("module.logsb"),
+            "module.logsb is not an instance of module.logs"
         );
     }
 
