@@ -13,11 +13,15 @@ Each size N writes, in a temporary directory:
   multi-Region trail for every ten buckets) and the plan `terraform show -json` gives for it
   (format 1.2: planned values, resource changes with the bucket ids unknown until apply, and
   the configuration's references, which are what joins a split resource to its bucket);
+- the same as one module called with `for_each` over the N bucket names (N module instances;
+  each trail names its bucket through `module.logs["NAME"].bucket_id`, located through
+  `.terraform/modules/modules.json` as `terraform init` writes it);
 - a CloudFormation template with the same buckets, policies and trails (`Ref` joins).
 CloudFormation refuses a template of more than 500 resources; the large template is there to
 show the scanner's cost, not a deployable stack.
 
-Then runs `scan --terraform-plan PLAN --terraform-dir DIR` and `scan --cloudformation FILE`,
+Then runs `scan --terraform-plan PLAN --terraform-dir DIR` (for both plans) and
+`scan --cloudformation FILE`,
 each with `--json` to a file, under GNU time, and prints wall seconds, user+sys CPU seconds and
 peak RSS of each run and the median of each, and checks that every trail and every trail's log bucket was
 judged and located (a run that judged fewer is an error, not a number). The other nine buckets
@@ -244,6 +248,104 @@ def write_terraform(n, out):
     return plan_path, trails
 
 
+def write_terraform_modules(n, out):
+    """The same resources as write_terraform, as N instances of a local module."""
+    module_dir = out / "modules" / "log-bucket"
+    module_dir.mkdir(parents=True)
+    (out / ".terraform" / "modules").mkdir(parents=True)
+    (out / ".terraform" / "modules" / "modules.json").write_text(
+        json.dumps({"Modules": [{"Key": "", "Source": "", "Dir": "."}, {"Key": "logs", "Source": "./modules/log-bucket", "Dir": "modules/log-bucket"}]})
+    )
+    # One instance's resources as write_terraform gives them, renamed `this` inside the module.
+    one = [r for r in terraform_resources(1) if r[0] != "aws_cloudtrail"]
+    module_tf = ['variable "name" {', "  type = string", "}", ""]
+    for rtype, _, _, _, _ in one:
+        module_tf.append(f'resource "{rtype}" "this" {{')
+        module_tf.append("  bucket = var.name" if rtype == "aws_s3_bucket" else "  bucket = aws_s3_bucket.this.id")
+        module_tf += ["}", ""]
+    module_tf += ['output "bucket_id" {', "  value = aws_s3_bucket.this.id", "}", ""]
+    (module_dir / "main.tf").write_text("\n".join(module_tf))
+    names = [bucket_name(i) for i in range(n)]
+    root_tf = ['module "logs" {', '  source   = "./modules/log-bucket"', "  for_each = toset(var.names)", "  name     = each.key", "}", ""]
+    trails = [i for i in range(n) if i % 10 == 0]
+    for i in trails:
+        root_tf += [
+            f'resource "aws_cloudtrail" "t{i}" {{',
+            f'  name                       = "bench-trail-{i:05d}"',
+            f'  s3_bucket_name             = module.logs["{bucket_name(i)}"].bucket_id',
+            "  is_multi_region_trail      = true",
+            "  enable_log_file_validation = true",
+            "}",
+            "",
+        ]
+    (out / "main.tf").write_text("\n".join(root_tf))
+
+    def resource_of(module, rtype, name, values):
+        prefix = f"{module}." if module else ""
+        return {"address": f"{prefix}{rtype}.{name}", "mode": "managed", "type": rtype, "name": name, "provider_name": PROVIDER,
+                "schema_version": 0, "values": values, "sensitive_values": {}}
+
+    child_modules, changes = [], []
+    for i, name in enumerate(names):
+        module = f'module.logs["{name}"]'
+        resources = []
+        for rtype, _, values, unknown, _ in one:
+            values = json.loads(json.dumps(values).replace(bucket_name(0), name))
+            resources.append(resource_of(module, rtype, "this", values))
+            changes.append({"address": f"{module}.{rtype}.this", "module_address": module, "mode": "managed", "type": rtype, "name": "this",
+                            "provider_name": PROVIDER, "change": {"actions": ["create"], "before": None, "after": values, "after_unknown": unknown}})
+        child_modules.append({"address": module, "resources": resources})
+    root_resources = []
+    for t, nm, values, unknown, _ in terraform_resources(n):
+        if t == "aws_cloudtrail":
+            values = {**values}
+            root_resources.append(resource_of("", t, nm, values))
+            changes.append({"address": f"{t}.{nm}", "mode": "managed", "type": t, "name": nm, "provider_name": PROVIDER,
+                            "change": {"actions": ["create"], "before": None, "after": values, "after_unknown": {**unknown, "s3_bucket_name": True}}})
+    for r in root_resources:
+        del r["values"]["s3_bucket_name"]
+    module_blocks = []
+    for rtype, _, _, _, expressions in one:
+        expressions = dict(expressions)
+        expressions["bucket"] = {"references": ["var.name"]} if rtype == "aws_s3_bucket" else {"references": ["aws_s3_bucket.this.id", "aws_s3_bucket.this"]}
+        module_blocks.append({"address": f"{rtype}.this", "mode": "managed", "type": rtype, "name": "this", "provider_config_key": "logs:aws",
+                              "expressions": expressions, "schema_version": 0})
+    trail_blocks = []
+    for i in trails:
+        b = bucket_name(i)
+        trail_blocks.append({"address": f"aws_cloudtrail.t{i}", "mode": "managed", "type": "aws_cloudtrail", "name": f"t{i}", "provider_config_key": "aws",
+                             "expressions": {"name": {"constant_value": f"bench-trail-{i:05d}"},
+                                             "s3_bucket_name": {"references": [f'module.logs["{b}"].bucket_id', f'module.logs["{b}"]', "module.logs"]},
+                                             "is_multi_region_trail": {"constant_value": True},
+                                             "enable_log_file_validation": {"constant_value": True}},
+                             "schema_version": 0})
+    plan = {
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "variables": {"names": {"value": names}},
+        "planned_values": {"root_module": {"resources": root_resources, "child_modules": child_modules}},
+        "resource_changes": changes,
+        "configuration": {
+            "provider_config": {"aws": {"name": "aws", "full_name": PROVIDER, "expressions": {"region": {"constant_value": REGION}}}},
+            "root_module": {
+                "resources": trail_blocks,
+                "module_calls": {"logs": {"source": "./modules/log-bucket", "expressions": {"name": {"references": ["each.key"]}},
+                                          "for_each_expression": {"references": ["var.names"]},
+                                          "module": {"resources": module_blocks, "outputs": {"bucket_id": {"expression": {"references": ["aws_s3_bucket.this.id", "aws_s3_bucket.this"]}}},
+                                                     "variables": {"name": {}}}}},
+                "variables": {"names": {}},
+            },
+        },
+        "timestamp": "2026-12-03T00:00:00Z",
+        "applyable": True,
+        "complete": True,
+        "errored": False,
+    }
+    plan_path = out / "plan.json"
+    plan_path.write_text(json.dumps(plan))
+    return plan_path, len(trails)
+
+
 # ---- CloudFormation ----
 
 
@@ -343,10 +445,13 @@ def main():
         for n in args.sizes:
             out = tmp / str(n)
             (out / "tf").mkdir(parents=True)
+            (out / "tf-modules").mkdir(parents=True)
             plan, trails = write_terraform(n, out / "tf")
+            module_plan, module_trails = write_terraform_modules(n, out / "tf-modules")
             template, cfn_trails = write_cloudformation(n, out)
             sources = [
                 ("terraform", ["--terraform-plan", str(plan), "--terraform-dir", str(out / "tf")], plan, trails),
+                ("terraform-modules", ["--terraform-plan", str(module_plan), "--terraform-dir", str(out / "tf-modules")], module_plan, module_trails),
                 ("cloudformation", ["--cloudformation", str(template)], template, cfn_trails),
             ]
             for label, flags, source, trail_count in sources:
