@@ -91,18 +91,10 @@ fn collect_modules(module: &plan::Module, out: &mut BTreeSet<String>) {
 /// first block of an address, should a hand-made plan repeat one).
 fn resource_blocks<'p>(plan: &'p plan::Plan, path: &[String]) -> HashMap<&'p str, &'p plan::ConfigResource> {
     let mut blocks = HashMap::new();
-    for block in config_module(plan, path).map(|m| m.resources.as_slice()).unwrap_or_default() {
+    for block in plan.config_module(path).map(|m| m.resources.as_slice()).unwrap_or_default() {
         blocks.entry(block.address.as_str()).or_insert(block);
     }
     blocks
-}
-
-fn config_module<'p>(plan: &'p plan::Plan, path: &[String]) -> Option<&'p plan::ConfigModule> {
-    let mut module = &plan.configuration.as_ref()?.root_module;
-    for call in path {
-        module = &module.module_calls.get(call)?.module;
-    }
-    Some(module)
 }
 
 #[cfg(test)]

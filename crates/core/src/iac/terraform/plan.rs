@@ -39,6 +39,18 @@ pub struct Plan {
     pub configuration: Option<Configuration>,
 }
 
+impl Plan {
+    /// The module as configured at a path of calls (`["a", "b"]`), one per call whatever its
+    /// count or for_each.
+    pub fn config_module(&self, path: &[String]) -> Option<&ConfigModule> {
+        let mut module = &self.configuration.as_ref()?.root_module;
+        for call in path {
+            module = &module.module_calls.get(call)?.module;
+        }
+        Some(module)
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PlanVariable {
     #[serde(default)]

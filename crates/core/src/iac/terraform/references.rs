@@ -14,7 +14,7 @@
 
 use super::address::{self, Address};
 use super::locals::Locals;
-use super::plan::{ConfigModule, ConfigResource, Plan};
+use super::plan::{ConfigResource, Plan};
 use serde_json::Value;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -78,15 +78,6 @@ impl<'p> Resolver<'p> {
         indices.into_iter().flatten().map(|&i| &self.instances[i])
     }
 
-    /// The module as configured at a path of calls (`["a", "b"]`).
-    pub fn config_module(&self, path: &[String]) -> Option<&'p ConfigModule> {
-        let mut module = &self.plan.configuration.as_ref()?.root_module;
-        for call in path {
-            module = &module.module_calls.get(call)?.module;
-        }
-        Some(module)
-    }
-
     /// The instance that the argument at `path` of `from` refers to (`["bucket"]`,
     /// `["rule", "0", "apply_server_side_encryption_by_default", "0", "kms_master_key_id"]`).
     pub fn referenced(&self, from: &Instance<'p>, path: &[&str]) -> Option<&Instance<'p>> {
@@ -111,7 +102,7 @@ impl<'p> Resolver<'p> {
                 ["var", name, ..] => self.through_variable(module, address::without_index(name).0, walk),
                 ["module", call, output, ..] => {
                     let (call, explicit) = address::without_index(call);
-                    self.through_output(module, call, explicit, hint, output, walk)
+                    self.through_output(module, call, explicit, output, walk)
                 }
                 ["local", name, ..] => {
                     let references = self.locals.references(&address::module_path(module), address::without_index(name).0)?;
@@ -131,32 +122,22 @@ impl<'p> Resolver<'p> {
     /// `var.NAME` inside a module instance: what the caller passes, resolved in the caller.
     fn through_variable(&self, module: &str, name: &str, walk: &Walk) -> Option<&Instance<'p>> {
         let (parent, call) = address::parent_module(module)?;
-        let caller = self.config_module(&address::module_path(&parent))?;
+        let caller = self.plan.config_module(&address::module_path(&parent))?;
         let expression = caller.module_calls.get(&call)?.expressions.get(name)?;
         self.resolve(&parent, &references(expression), None, walk)
     }
 
     /// `module.CALL.OUTPUT`: the output's expression, resolved in an instance of the call: the
-    /// one the reference names (`module.CALL["KEY"].OUTPUT`, a constant key), else the one with
-    /// the referring resource's own key (`module.CALL[each.key]`, whose references drop the
-    /// key), else the only one.
-    fn through_output(
-        &self,
-        module: &str,
-        call: &str,
-        explicit: Option<&str>,
-        hint: Option<&Value>,
-        output: &str,
-        walk: &Walk,
-    ) -> Option<&Instance<'p>> {
-        let here = self.config_module(&address::module_path(module))?;
+    /// one the reference names (`module.CALL["KEY"].OUTPUT`, a constant key), else the only
+    /// one. (A key that is not a constant, `module.CALL[each.key]`, leaves no output in the
+    /// references: they are `module.CALL` and `each.key`.)
+    fn through_output(&self, module: &str, call: &str, explicit: Option<&str>, output: &str, walk: &Walk) -> Option<&Instance<'p>> {
+        let here = self.plan.config_module(&address::module_path(module))?;
         let expression = &here.module_calls.get(call)?.module.outputs.get(output)?.expression;
         let prefix = if module.is_empty() { format!("module.{call}") } else { format!("{module}.module.{call}") };
-        let instance = |key: &str| self.modules.get(&format!("{prefix}{key}"));
-        let child = match (explicit, hint.map(address::index_text)) {
-            (Some(key), _) => instance(key),
-            (None, Some(key)) => instance(&key).or_else(|| self.only_instance_of_call(&prefix)),
-            (None, None) => self.only_instance_of_call(&prefix),
+        let child = match explicit {
+            Some(key) => self.modules.get(&format!("{prefix}{key}")),
+            None => self.only_instance_of_call(&prefix),
         }?;
         self.resolve(child, &references(expression), None, walk)
     }
@@ -266,34 +247,7 @@ mod tests {
 
     /// A plan's instances and module instances, as the loader collects them.
     fn resolver(plan: &Plan) -> Resolver<'_> {
-        let root = &plan.planned_values.as_ref().expect("planned values").root_module;
-        let mut modules = BTreeSet::from([String::new()]);
-        fn walk(module: &plan::Module, modules: &mut BTreeSet<String>) {
-            for child in &module.child_modules {
-                modules.insert(child.address.clone().unwrap_or_default());
-                walk(child, modules);
-            }
-        }
-        walk(root, &mut modules);
-        let instances = root
-            .all_resources()
-            .into_iter()
-            .map(|r| {
-                let parts = Address::parse(&r.address).expect("managed");
-                let config = plan
-                    .configuration
-                    .as_ref()
-                    .and_then(|c| {
-                        let mut m = &c.root_module;
-                        for call in &parts.module_path {
-                            m = &m.module_calls.get(call)?.module;
-                        }
-                        Some(m)
-                    })
-                    .and_then(|m| m.resources.iter().find(|c| c.address == parts.in_module()));
-                Instance { address: &r.address, parts, index: r.index.as_ref(), values: &r.values, unknown: &Value::Null, config }
-            })
-            .collect();
+        let (instances, modules) = super::super::kept_instances(plan);
         Resolver::new(plan, instances, modules, Locals::default())
     }
 
