@@ -180,6 +180,41 @@ def terraform_resources(n):
     return out
 
 
+def planned(module, rtype, name, values):
+    """A resource instance of the planned values (`module` is "" at the root)."""
+    prefix = f"{module}." if module else ""
+    return {"address": f"{prefix}{rtype}.{name}", "mode": "managed", "type": rtype, "name": name, "provider_name": PROVIDER,
+            "schema_version": 0, "values": values, "sensitive_values": {}}
+
+
+def created(module, rtype, name, values, unknown):
+    """The change that creates it, with what is known only once applied."""
+    change = {key: planned(module, rtype, name, values)[key] for key in ("address", "mode", "type", "name", "provider_name")}
+    if module:
+        change["module_address"] = module
+    change["change"] = {"actions": ["create"], "before": None, "after": values, "after_unknown": unknown, "before_sensitive": False, "after_sensitive": {}}
+    return change
+
+
+def plan_document(planned_root, changes, configured_root, variables=None):
+    """What `terraform show -json` writes for a plan that creates everything."""
+    return {
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "variables": variables or {},
+        "planned_values": {"root_module": planned_root},
+        "resource_changes": changes,
+        "configuration": {
+            "provider_config": {"aws": {"name": "aws", "full_name": PROVIDER, "expressions": {"region": {"constant_value": REGION}}}},
+            "root_module": configured_root,
+        },
+        "timestamp": "2026-12-03T00:00:00Z",
+        "applyable": True,
+        "complete": True,
+        "errored": False,
+    }
+
+
 def hcl_value(v):
     return json.dumps(v)
 
@@ -209,39 +244,12 @@ def write_terraform(n, out):
         lines += ["}", ""]
     (out / "main.tf").write_text("\n".join(lines))
 
-    def base(rtype, name):
-        return {"address": f"{rtype}.{name}", "mode": "managed", "type": rtype, "name": name}
-
-    plan = {
-        "format_version": "1.2",
-        "terraform_version": "1.9.8",
-        "planned_values": {
-            "root_module": {
-                "resources": [
-                    {**base(t, nm), "provider_name": PROVIDER, "schema_version": 0, "values": v, "sensitive_values": {}}
-                    for t, nm, v, _, _ in resources
-                ]
-            }
-        },
-        "resource_changes": [
-            {
-                **base(t, nm),
-                "provider_name": PROVIDER,
-                "change": {"actions": ["create"], "before": None, "after": v, "after_unknown": u, "before_sensitive": False, "after_sensitive": {}},
-            }
-            for t, nm, v, u, _ in resources
-        ],
-        "configuration": {
-            "provider_config": {"aws": {"name": "aws", "full_name": PROVIDER, "expressions": {"region": {"constant_value": REGION}}}},
-            "root_module": {
-                "resources": [{**base(t, nm), "provider_config_key": "aws", "expressions": e, "schema_version": 0} for t, nm, _, _, e in resources]
-            },
-        },
-        "timestamp": "2026-12-03T00:00:00Z",
-        "applyable": True,
-        "complete": True,
-        "errored": False,
-    }
+    plan = plan_document(
+        {"resources": [planned("", t, nm, v) for t, nm, v, _, _ in resources]},
+        [created("", t, nm, v, u) for t, nm, v, u, _ in resources],
+        {"resources": [{"address": f"{t}.{nm}", "mode": "managed", "type": t, "name": nm, "provider_config_key": "aws", "expressions": e, "schema_version": 0}
+                       for t, nm, _, _, e in resources]},
+    )
     plan_path = out / "plan.json"
     plan_path.write_text(json.dumps(plan))
     trails = sum(1 for t, *_ in resources if t == "aws_cloudtrail")
@@ -280,30 +288,22 @@ def write_terraform_modules(n, out):
         ]
     (out / "main.tf").write_text("\n".join(root_tf))
 
-    def resource_of(module, rtype, name, values):
-        prefix = f"{module}." if module else ""
-        return {"address": f"{prefix}{rtype}.{name}", "mode": "managed", "type": rtype, "name": name, "provider_name": PROVIDER,
-                "schema_version": 0, "values": values, "sensitive_values": {}}
-
     child_modules, changes = [], []
-    for i, name in enumerate(names):
+    for name in names:
         module = f'module.logs["{name}"]'
         resources = []
         for rtype, _, values, unknown, _ in one:
             values = json.loads(json.dumps(values).replace(bucket_name(0), name))
-            resources.append(resource_of(module, rtype, "this", values))
-            changes.append({"address": f"{module}.{rtype}.this", "module_address": module, "mode": "managed", "type": rtype, "name": "this",
-                            "provider_name": PROVIDER, "change": {"actions": ["create"], "before": None, "after": values, "after_unknown": unknown}})
+            resources.append(planned(module, rtype, "this", values))
+            changes.append(created(module, rtype, "this", values, unknown))
         child_modules.append({"address": module, "resources": resources})
     root_resources = []
     for t, nm, values, unknown, _ in terraform_resources(n):
         if t == "aws_cloudtrail":
-            values = {**values}
-            root_resources.append(resource_of("", t, nm, values))
-            changes.append({"address": f"{t}.{nm}", "mode": "managed", "type": t, "name": nm, "provider_name": PROVIDER,
-                            "change": {"actions": ["create"], "before": None, "after": values, "after_unknown": {**unknown, "s3_bucket_name": True}}})
-    for r in root_resources:
-        del r["values"]["s3_bucket_name"]
+            # The bucket's id, and so the trail's bucket name, is known only once applied.
+            values = {k: v for k, v in values.items() if k != "s3_bucket_name"}
+            root_resources.append(planned("", t, nm, values))
+            changes.append(created("", t, nm, values, {**unknown, "s3_bucket_name": True}))
     module_blocks = []
     for rtype, _, _, _, expressions in one:
         expressions = dict(expressions)
@@ -319,28 +319,20 @@ def write_terraform_modules(n, out):
                                              "is_multi_region_trail": {"constant_value": True},
                                              "enable_log_file_validation": {"constant_value": True}},
                              "schema_version": 0})
-    plan = {
-        "format_version": "1.2",
-        "terraform_version": "1.9.8",
-        "variables": {"names": {"value": names}},
-        "planned_values": {"root_module": {"resources": root_resources, "child_modules": child_modules}},
-        "resource_changes": changes,
-        "configuration": {
-            "provider_config": {"aws": {"name": "aws", "full_name": PROVIDER, "expressions": {"region": {"constant_value": REGION}}}},
-            "root_module": {
-                "resources": trail_blocks,
-                "module_calls": {"logs": {"source": "./modules/log-bucket", "expressions": {"name": {"references": ["each.key"]}},
-                                          "for_each_expression": {"references": ["var.names"]},
-                                          "module": {"resources": module_blocks, "outputs": {"bucket_id": {"expression": {"references": ["aws_s3_bucket.this.id", "aws_s3_bucket.this"]}}},
-                                                     "variables": {"name": {}}}}},
-                "variables": {"names": {}},
-            },
+    plan = plan_document(
+        {"resources": root_resources, "child_modules": child_modules},
+        changes,
+        {
+            "resources": trail_blocks,
+            "module_calls": {"logs": {"source": "./modules/log-bucket", "expressions": {"name": {"references": ["each.key"]}},
+                                      "for_each_expression": {"references": ["var.names"]},
+                                      "module": {"resources": module_blocks,
+                                                 "outputs": {"bucket_id": {"expression": {"references": ["aws_s3_bucket.this.id", "aws_s3_bucket.this"]}}},
+                                                 "variables": {"name": {}}}}},
+            "variables": {"names": {}},
         },
-        "timestamp": "2026-12-03T00:00:00Z",
-        "applyable": True,
-        "complete": True,
-        "errored": False,
-    }
+        variables={"names": {"value": names}},
+    )
     plan_path = out / "plan.json"
     plan_path.write_text(json.dumps(plan))
     return plan_path, len(trails)
